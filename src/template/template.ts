@@ -1,0 +1,27 @@
+/**
+ * A message template, compiled once at load.
+ *
+ * Rendering is pure: the same context gives the same text, with no HTML
+ * escaping, no prototype access and only callscript's registered helpers.
+ */
+export interface CallInfo {
+  readonly from: string;
+  readonly to: string;
+  readonly session: string;
+  readonly txn_ref: string;
+  readonly direction: 'inbound' | 'outbound';
+}
+
+/** What a template sees: script vars, outbound vars and `save_as` values, plus the call fields. */
+export interface TemplateContext {
+  readonly [name: string]: unknown;
+  readonly call: CallInfo;
+}
+
+export interface Template {
+  /** The text as written in the script. */
+  readonly source: string;
+  /** Top-level variable names the template reads (for static checks). */
+  readonly refs: readonly string[];
+  render(context: TemplateContext): string;
+}
