@@ -1,0 +1,67 @@
+import type { BlockKind } from './blocks.js';
+import type { StepId } from '../script/model.js';
+
+export type Direction = 'inbound' | 'outbound';
+
+/**
+ * - `dialing`: outbound call placed, callee not answered yet
+ * - `active`: the script is running
+ * - `ending`: the final block (hangup or transfer without fallback) was sent
+ * - `ended`: the provider reported the call over; nothing more is ever sent
+ */
+export type CallStatus = 'dialing' | 'active' | 'ending' | 'ended';
+
+/** Why a call ended, for logs, metrics and inspection. */
+export type Outcome =
+  | 'completed' // the script hung up
+  | 'caller-hangup'
+  | 'transferred'
+  | 'transfer-failed'
+  | 'not-answered' // outbound callee busy / unanswered / failed
+  | 'no-input'
+  | 'invalid-input'
+  | 'step-limit'
+  | 'error';
+
+/**
+ * Everything the engine knows about one call. Plain JSON (no classes, no Maps), so
+ * any store can persist it as is; small, because thousands are parked at once.
+ */
+export interface CallState {
+  /** Our id for the call; part of every notify URL. */
+  readonly id: string;
+  /** Secret bound to the call; every notify URL carries it and every notification must echo it. */
+  readonly token: string;
+  readonly script: string;
+  /** Script version (content hash) the call is pinned to for its whole life. */
+  readonly version: string;
+  readonly direction: Direction;
+  readonly from: string;
+  readonly to: string;
+  /** Provider session id; empty until the provider assigns one (outbound, before Dial returns). */
+  readonly session: string;
+  readonly txnRef: string;
+  readonly status: CallStatus;
+  readonly step: StepId | null;
+  /** Sequence number of the last block sent; notifications carry it back. */
+  readonly seq: number;
+  /** Kind of the block whose notification we wait for; null when none is outstanding. */
+  readonly pending: BlockKind | null;
+  /** Invalid-input retries used at the current gather. */
+  readonly retries: number;
+  /** Outbound request vars and `save_as` values. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly digits: string;
+  readonly recordUrl: string;
+  readonly transferStatus: string;
+  /** Steps entered so far (the runaway-loop cap counts these). */
+  readonly steps: number;
+  readonly path: readonly StepId[];
+  /** Set when the engine chose to end the call (the `ended` notification finalises it). */
+  readonly ending: Outcome | null;
+  /** A forced hangup was sent because a goodbye failed; if that fails too, the engine gives up. */
+  readonly lastResort: boolean;
+  readonly outcome: Outcome | null;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+}

@@ -1,0 +1,41 @@
+/**
+ * Why a provider request failed, with what the engine may do about it.
+ *
+ * `retryable` is true only where the block provably did not run (the connection
+ * never opened, the provider said it is rate limited or not ready); anything else
+ * might have run, and repeating it could make the caller hear a message twice.
+ */
+export class ProviderError extends Error {
+  constructor(
+    /** Stable code: the provider's own status (`error_session_ended`) or one of ours (`E_PROVIDER_*`). */
+    readonly code: string,
+    message: string,
+    readonly options: {
+      readonly retryable: boolean;
+      /** The session no longer exists: sending anything else is pointless. */
+      readonly sessionGone?: boolean;
+      readonly httpStatus?: number;
+      readonly cause?: unknown;
+    },
+  ) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'ProviderError';
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable;
+  }
+
+  get sessionGone(): boolean {
+    return this.options.sessionGone === true;
+  }
+}
+
+/** Our own transport-level codes. */
+export const ProviderErrorCode = {
+  unreachable: 'E_PROVIDER_UNREACHABLE',
+  timeout: 'E_PROVIDER_TIMEOUT',
+  connectionReset: 'E_PROVIDER_CONNECTION_RESET',
+  badResponse: 'E_PROVIDER_BAD_RESPONSE',
+  closed: 'E_PROVIDER_CLOSED',
+} as const;

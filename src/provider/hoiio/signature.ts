@@ -1,0 +1,24 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** How `X-Hoiio-Signature` is treated: not checked, checked and logged, or required. */
+export type SignatureMode = 'off' | 'log' | 'enforce';
+
+export type SignatureVerdict = 'valid' | 'invalid' | 'missing' | 'unchecked';
+
+/** hex(HMAC-SHA256(raw body, key = access token)), per Hoiio's "Verifying notifications". */
+export function hoiioSignature(body: string, accessToken: string): string {
+  return createHmac('sha256', accessToken).update(body, 'utf8').digest('hex');
+}
+
+export function checkHoiioSignature(
+  mode: SignatureMode,
+  header: string | undefined,
+  body: string,
+  accessToken: string,
+): SignatureVerdict {
+  if (mode === 'off') return 'unchecked';
+  if (header === undefined || header === '') return 'missing';
+  const expected = Buffer.from(hoiioSignature(body, accessToken), 'utf8');
+  const given = Buffer.from(header.trim().toLowerCase(), 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'invalid';
+}

@@ -1,0 +1,404 @@
+/**
+ * The shell around the pure interpreter: loads a call's state, applies one event,
+ * stores the result, then carries out the actions (sending blocks to the
+ * provider). One call's events run one at a time, in arrival order; calls run
+ * concurrently.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Block } from '../engine/blocks.js';
+import type { CallEvent } from '../engine/events.js';
+import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step } from '../engine/interpreter.js';
+import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
+import type { CallState, Outcome } from '../engine/state.js';
+import type { Note, Transition } from '../engine/transition.js';
+import type { Logger } from '../log/logger.js';
+import { ProviderError } from '../provider/errors.js';
+import type { ProviderClient } from '../provider/provider.js';
+import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from '../provider/retry.js';
+import type { Script } from '../script/model.js';
+import type { SessionStore } from '../store/session-store.js';
+import { randomIds, type IdSource } from './ids.js';
+import { KeyedQueue } from './keyed-queue.js';
+import type { RunnerHooks } from './hooks.js';
+import type { ScriptRegistry } from './script-registry.js';
+
+export interface CallRunnerOptions {
+  readonly scripts: ScriptRegistry;
+  readonly store: SessionStore;
+  readonly provider: ProviderClient;
+  /** The URL the provider posts block `seq`'s result to. */
+  readonly notifyUrl: (id: string, seq: number, token: string) => string;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly ids?: IdSource;
+  readonly maxSteps?: number;
+  readonly retry?: RetryPolicy;
+  readonly hooks?: RunnerHooks;
+  /** How often expired calls are swept (ms); 0 disables the timer. */
+  readonly sweepIntervalMs?: number;
+}
+
+export interface IncomingCall {
+  readonly session: string;
+  readonly txnRef: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export type InboundResult =
+  | { readonly result: 'started'; readonly id: string; readonly script: string }
+  | { readonly result: 'duplicate'; readonly id: string }
+  | { readonly result: 'unknown-number' }
+  | { readonly result: 'unknown-script' };
+
+export interface OutboundRequest {
+  readonly script: string;
+  readonly to: string;
+  readonly from?: string;
+  readonly vars?: Readonly<Record<string, string>>;
+}
+
+export interface OutboundResult {
+  readonly id: string;
+  readonly session: string;
+  readonly txnRef: string;
+}
+
+/** Why the runner refused or could not place a call. */
+export class CallRequestError extends Error {
+  constructor(
+    readonly code: 'CS_UNKNOWN_SCRIPT' | 'CS_DIAL_FAILED',
+    message: string,
+    readonly providerCode?: string,
+  ) {
+    super(message);
+    this.name = 'CallRequestError';
+  }
+}
+
+/** What a notification did: the HTTP layer turns this into a status code. */
+export type NotifyVerdict = 'accepted' | 'unknown-call' | 'bad-token' | 'session-mismatch' | 'error';
+
+export class CallRunner {
+  private readonly queue = new KeyedQueue();
+  private readonly now: () => number;
+  private readonly ids: IdSource;
+  private readonly maxSteps: number;
+  private readonly retry: RetryPolicy;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly o: CallRunnerOptions) {
+    this.now = o.now ?? Date.now;
+    this.ids = o.ids ?? randomIds;
+    this.maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.retry = o.retry ?? DEFAULT_RETRY_POLICY;
+    const every = o.sweepIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.sweepTimer = setInterval(() => void this.sweep(), every);
+      this.sweepTimer.unref();
+    }
+  }
+
+  get store(): SessionStore {
+    return this.o.store;
+  }
+
+  /** A ringing inbound call, routed by number, or to `scriptName` when the URL names one. */
+  async inbound(call: IncomingCall, scriptName?: string): Promise<InboundResult> {
+    const { log } = this.o;
+    const script = scriptName !== undefined ? this.o.scripts.current(scriptName) : this.o.scripts.forNumber(call.to);
+    if (script === undefined) {
+      log.warn(
+        { session: call.session, to: call.to, from: call.from, script: scriptName },
+        scriptName !== undefined ? 'call.unknown_script' : 'call.unknown_number',
+      );
+      await this.reject(call.session);
+      return scriptName !== undefined ? { result: 'unknown-script' } : { result: 'unknown-number' };
+    }
+    const id = this.ids.callId();
+    if (!(await this.o.store.claimSession(call.session, id))) {
+      const holder = (await this.o.store.findBySession(call.session)) ?? '';
+      log.info({ session: call.session, call: holder }, 'notification.duplicate_ringing');
+      return { result: 'duplicate', id: holder };
+    }
+    await this.queue.run(id, () =>
+      this.guard(id, async () => {
+        const t = startInbound(script, { id, token: this.ids.token(), ...call }, this.engineOptions());
+        log.info(
+          { call: id, session: call.session, script: script.name, version: script.version, direction: 'inbound', from: call.from, to: call.to },
+          'call.started',
+        );
+        this.o.hooks?.callStarted?.(t.state);
+        await this.o.store.put(t.state);
+        await this.carryOut(script, t);
+      }),
+    );
+    return { result: 'started', id, script: script.name };
+  }
+
+  /** Places an outbound call; resolves once the provider accepted the Dial. */
+  async outbound(req: OutboundRequest): Promise<OutboundResult> {
+    const script = this.o.scripts.current(req.script);
+    if (script === undefined) throw new CallRequestError('CS_UNKNOWN_SCRIPT', `no script named "${req.script}"`);
+    const id = this.ids.callId();
+    return this.queue.run(id, async () => {
+      const t = startOutbound(
+        script,
+        { id, token: this.ids.token(), to: req.to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} },
+        this.engineOptions(),
+      );
+      this.o.log.info(
+        { call: id, script: script.name, version: script.version, direction: 'outbound', to: req.to },
+        'call.started',
+      );
+      this.o.hooks?.callStarted?.(t.state);
+      await this.o.store.put(t.state);
+      const final = await this.carryOut(script, t);
+      if (final.status === 'ended' || final.session === '') {
+        const err = this.lastDialError.get(id);
+        this.lastDialError.delete(id);
+        throw new CallRequestError('CS_DIAL_FAILED', `the provider refused the call: ${err?.message ?? 'unknown error'}`, err?.code);
+      }
+      return { id, session: final.session, txnRef: final.txnRef };
+    });
+  }
+
+  private readonly lastDialError = new Map<string, ProviderError>();
+
+  /**
+   * A provider notification for block `seq` of call `id`. Resolves as soon as the
+   * notification is verified (so the webhook can answer at once); the work it
+   * triggers goes on in the call's queue.
+   */
+  notify(id: string, token: string, event: CallEvent, providerSession: string): Promise<NotifyVerdict> {
+    return new Promise<NotifyVerdict>((resolve) => {
+      void this.queue.run(id, () =>
+        this.guard(id, async () => {
+          const state = await this.o.store.get(id);
+          if (state === undefined) return resolve('unknown-call');
+          if (!tokenMatches(state.token, token)) return resolve('bad-token');
+          if (providerSession !== '' && state.session !== '' && providerSession !== state.session) {
+            return resolve('session-mismatch');
+          }
+          resolve('accepted');
+          this.o.log.info(
+            { call: id, session: state.session, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
+            'notification',
+          );
+          const script = this.o.scripts.pinned(state.script, state.version);
+          if (script === undefined) return this.orphan(state);
+          const t = step(script, state, event, this.engineOptions());
+          if (t.state !== state) await this.o.store.put(t.state);
+          await this.carryOut(script, t);
+        }).finally(() => resolve('error')),
+      );
+    });
+  }
+
+  /** Expires calls idle past the store's TTL and forgets ended ones past retention. */
+  async sweep(): Promise<void> {
+    try {
+      const expired = await this.o.store.sweep(this.now());
+      for (const state of expired) {
+        this.o.log.warn(
+          { call: state.id, session: state.session, script: state.script, step: state.step, idleMs: this.now() - state.updatedAt },
+          'call.expired',
+        );
+        this.o.hooks?.callEnded?.(state, 'error');
+      }
+    } catch (err) {
+      this.o.log.error({ err }, 'store.sweep_failed');
+    }
+  }
+
+  /** Waits for every queued event to be handled. */
+  async drain(): Promise<void> {
+    await this.queue.drain();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    await this.queue.drain();
+  }
+
+  private engineOptions(): { now: number; maxSteps: number } {
+    return { now: this.now(), maxSteps: this.maxSteps };
+  }
+
+  /**
+   * Carries out a transition's actions. A block that cannot be sent becomes a
+   * `send.failed` event for the interpreter, which decides what the caller hears.
+   * Returns the last state.
+   */
+  private async carryOut(script: Script, first: Transition): Promise<CallState> {
+    let t = first;
+    for (;;) {
+      this.logNotes(t.state, t.notes);
+      let failure: CallEvent | undefined;
+      for (const action of t.actions) {
+        if (action.type === 'end') {
+          this.ended(t.state, action.outcome);
+          continue;
+        }
+        const started = this.now();
+        try {
+          const result = await sendWithRetry(
+            this.o.provider,
+            action.block,
+            {
+              ...(t.state.session !== '' ? { session: t.state.session } : {}),
+              notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token),
+            },
+            this.retry,
+            (err, attempt, delayMs) =>
+              this.o.log.warn(
+                { call: t.state.id, session: t.state.session, block: action.block.kind, code: err.code, attempt, delayMs },
+                'provider.retry',
+              ),
+          );
+          this.o.log.info(
+            { call: t.state.id, session: t.state.session || result.session, step: t.state.step, seq: action.seq, block: action.block.kind, ms: this.now() - started },
+            'block.sent',
+          );
+          this.o.hooks?.blockSent?.(t.state, action.block, this.now() - started);
+          if (action.block.kind === 'dial' && result.session !== undefined) {
+            await this.o.store.claimSession(result.session, t.state.id);
+            const accepted = step(script, t.state, { type: 'dial.accepted', session: result.session, txnRef: result.txnRef ?? '' }, this.engineOptions());
+            await this.o.store.put(accepted.state);
+            t = { ...accepted, notes: [] };
+          }
+        } catch (err) {
+          const e = err instanceof ProviderError ? err : undefined;
+          const code = e?.code ?? 'E_INTERNAL';
+          const message = err instanceof Error ? err.message : String(err);
+          this.o.log.error(
+            { call: t.state.id, session: t.state.session, script: t.state.script, step: t.state.step, block: action.block.kind, code, err: message },
+            'provider.error',
+          );
+          this.o.hooks?.providerError?.(action.block.kind, code);
+          if (action.block.kind === 'dial' && e !== undefined) this.lastDialError.set(t.state.id, e);
+          failure = { type: 'send.failed', seq: action.seq, code, message, sessionGone: e?.sessionGone ?? false };
+          break;
+        }
+      }
+      if (failure === undefined) return t.state;
+      const next = step(script, t.state, failure, this.engineOptions());
+      await this.o.store.put(next.state);
+      t = next;
+    }
+  }
+
+  private ended(state: CallState, outcome: Outcome): void {
+    this.o.log.info(
+      {
+        call: state.id,
+        session: state.session,
+        script: state.script,
+        version: state.version,
+        outcome,
+        steps: state.steps,
+        durationMs: this.now() - state.startedAt,
+      },
+      'call.ended',
+    );
+    this.o.hooks?.callEnded?.(state, outcome);
+  }
+
+  private logNotes(state: CallState, notes: readonly Note[]): void {
+    const { log } = this.o;
+    for (const note of notes) {
+      const base = { call: state.id, session: state.session };
+      switch (note.type) {
+        case 'step.entered':
+          log.info({ ...base, step: note.step, kind: note.kind }, 'step.entered');
+          break;
+        case 'notification.ignored':
+          log.info({ ...base, reason: note.reason, step: state.step }, 'notification.ignored');
+          break;
+        case 'input.invalid':
+          log.info({ ...base, step: note.step, digits: note.digits, retry: note.retry }, 'input.invalid');
+          break;
+        case 'input.none':
+          log.info({ ...base, step: note.step }, 'input.none');
+          break;
+        case 'render.failed':
+          log.error({ ...base, script: state.script, step: note.step, field: note.field, err: note.error }, 'render.failed');
+          break;
+        case 'step.limit':
+          log.warn({ ...base, script: state.script, limit: note.limit }, 'call.step_limit');
+          break;
+        case 'send.failed':
+        case 'call.ended':
+          // Logged where they happen, with more detail.
+          break;
+      }
+    }
+  }
+
+  /**
+   * Runs a call's work, turning any unexpected exception into a log line and a
+   * best-effort end of the call, so one bad call never takes the server down.
+   */
+  private async guard(id: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.o.log.error({ call: id, err }, 'call.internal_error');
+      try {
+        const state = await this.o.store.get(id);
+        if (state !== undefined && state.status !== 'ended') await this.orphan(state);
+      } catch (inner) {
+        this.o.log.error({ call: id, err: inner }, 'call.cleanup_failed');
+      }
+    }
+  }
+
+  /** A call the engine can no longer run (its script version is gone, or a bug): apologise and end it. */
+  private async orphan(state: CallState): Promise<void> {
+    this.o.log.error({ call: state.id, session: state.session, script: state.script, version: state.version }, 'call.orphaned');
+    const ended: CallState = { ...state, status: 'ended', pending: null, outcome: 'error', updatedAt: this.now() };
+    await this.o.store.put(ended);
+    this.ended(ended, 'error');
+    if (state.session === '') return;
+    const block: Block =
+      state.pending === null ? { kind: 'hangup', message: POLITE_HANGUP.error ?? '' } : { kind: 'hangup', force: true };
+    try {
+      await this.o.provider.send(block, { session: state.session });
+    } catch (err) {
+      this.o.log.warn({ call: state.id, session: state.session, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
+    }
+  }
+
+  /** Politely refuses a call no script takes. No state is kept for it. */
+  private async reject(session: string): Promise<void> {
+    try {
+      await sendWithRetry(this.o.provider, { kind: 'hangup', message: UNKNOWN_NUMBER_MESSAGE }, { session }, this.retry);
+    } catch (err) {
+      this.o.log.error({ session, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
+    }
+  }
+}
+
+function tokenMatches(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function eventDetail(event: CallEvent): Record<string, string> {
+  switch (event.type) {
+    case 'block.done':
+    case 'ended': {
+      const out: Record<string, string> = {};
+      if ('digits' in event && event.digits !== undefined) out.digits = event.digits;
+      if (event.status !== undefined) out.status = event.status;
+      if (event.recordUrl !== undefined) out.recordUrl = event.recordUrl;
+      return out;
+    }
+    default:
+      return {};
+  }
+}

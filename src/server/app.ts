@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from '../log/logger.js';
+import type { SignatureMode } from '../provider/hoiio/signature.js';
+import type { CallRunner } from '../runtime/call-runner.js';
+import type { ScriptRegistry } from '../runtime/script-registry.js';
+import { jsonError } from './http-error.js';
+import { callsRoutes } from './routes/calls.js';
+import { hoiioRoutes } from './routes/hoiio.js';
+
+export interface AppOptions {
+  readonly runner: CallRunner;
+  readonly scripts: ScriptRegistry;
+  readonly log: Logger;
+  readonly accessToken: string;
+  readonly signatureMode: SignatureMode;
+  readonly apiToken?: string;
+  readonly maxBodyBytes: number;
+  /** Extra routes mounted by the caller (the dev server mounts the simulator's control plane). */
+  readonly mount?: (app: Hono) => void;
+}
+
+/** The HTTP surface of a callscript server. */
+export function createApp(o: AppOptions): Hono {
+  const app = new Hono();
+
+  const limit = bodyLimit({
+    maxSize: o.maxBodyBytes,
+    onError: (c) => {
+      o.log.warn({ path: c.req.path, limit: o.maxBodyBytes }, 'request.too_large');
+      return jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${o.maxBodyBytes} bytes`);
+    },
+  });
+  app.use('/hoiio/*', limit);
+  app.use('/calls', limit);
+  app.use('/calls/*', limit);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', scripts: o.scripts.list().length }));
+  app.route('/hoiio', hoiioRoutes({ runner: o.runner, log: o.log, accessToken: o.accessToken, signatureMode: o.signatureMode }));
+  app.route('/calls', callsRoutes({ runner: o.runner, scripts: o.scripts, log: o.log, ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}) }));
+  o.mount?.(app);
+
+  app.notFound((c) => jsonError(c, 404, 'CS_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    o.log.error({ err, path: c.req.path, method: c.req.method }, 'request.failed');
+    return jsonError(c, 500, 'CS_INTERNAL', 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { SignatureMode } from '../provider/hoiio/signature.js';
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Base URL the provider can reach us at; `http://localhost:<port>` when absent. */
+  readonly publicUrl?: string;
+  readonly hoiio: {
+    readonly baseUrl: string;
+    readonly appId: string;
+    readonly accessToken: string;
+    readonly timeoutMs: number;
+    readonly signatureMode: SignatureMode;
+  };
+  /** Bearer token for `/calls`; outbound calls are disabled without one. */
+  readonly apiToken?: string;
+  /** Largest webhook or API body accepted (bytes). */
+  readonly maxBodyBytes: number;
+  readonly maxSteps: number;
+}
+
+export const DEFAULT_HOIIO_URL = 'https://secure.hoiio.com/open/';
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

@@ -1,0 +1,111 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { Logger } from '../../log/logger.js';
+import { CallRequestError, type CallRunner } from '../../runtime/call-runner.js';
+import type { ScriptRegistry } from '../../runtime/script-registry.js';
+import { jsonError } from '../http-error.js';
+
+export interface CallsRoutesOptions {
+  readonly runner: CallRunner;
+  readonly scripts: ScriptRegistry;
+  readonly log: Logger;
+  /** Absent: the API answers 403 to everything (outbound calls disabled). */
+  readonly apiToken?: string;
+}
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/** Checks `Authorization: Bearer <token>`; a Response when the request must be refused. */
+export function requireBearer(c: Context, apiToken: string | undefined): Response | undefined {
+  if (apiToken === undefined || apiToken === '') {
+    return jsonError(c, 403, 'CS_API_DISABLED', 'the calls API is disabled: set CALLSCRIPT_API_TOKEN to enable it');
+  }
+  const header = c.req.header('authorization') ?? '';
+  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(apiToken);
+  if (given === '' || a.length !== b.length || !timingSafeEqual(a, b)) {
+    c.header('WWW-Authenticate', 'Bearer');
+    return jsonError(c, 401, 'CS_UNAUTHORIZED', 'missing or wrong bearer token');
+  }
+  return undefined;
+}
+
+/** `POST /calls`: place an outbound call running a script once answered. */
+export function callsRoutes(o: CallsRoutesOptions): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const denied = requireBearer(c, o.apiToken);
+    if (denied !== undefined) return denied;
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+      return jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'send a JSON body with Content-Type: application/json');
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return jsonError(c, 400, 'CS_BAD_REQUEST', 'the body is not valid JSON');
+    }
+    const parsed = parseCallRequest(body);
+    if (typeof parsed === 'string') return jsonError(c, 400, 'CS_BAD_REQUEST', parsed);
+
+    const script = o.scripts.current(parsed.script);
+    if (script === undefined) return jsonError(c, 404, 'CS_UNKNOWN_SCRIPT', `no script named "${parsed.script}"`);
+    const undeclared = Object.keys(parsed.vars).filter((k) => !Object.hasOwn(script.vars, k));
+    if (undeclared.length > 0) {
+      const known = Object.keys(script.vars);
+      return jsonError(
+        c,
+        400,
+        'CS_UNKNOWN_VAR',
+        `script "${script.name}" does not declare ${undeclared.map((k) => `"${k}"`).join(', ')} in vars` +
+          (known.length > 0 ? ` (it declares: ${known.join(', ')})` : ' (it declares no vars)'),
+      );
+    }
+    try {
+      const call = await o.runner.outbound(parsed);
+      return c.json({ session: call.session, txn_ref: call.txnRef, call: call.id }, 202);
+    } catch (err) {
+      if (err instanceof CallRequestError) {
+        const status = err.code === 'CS_UNKNOWN_SCRIPT' ? 404 : 502;
+        return jsonError(c, status, err.code, err.message, err.providerCode !== undefined ? { provider: err.providerCode } : undefined);
+      }
+      throw err;
+    }
+  });
+
+  return app;
+}
+
+interface CallRequest {
+  readonly script: string;
+  readonly to: string;
+  readonly from?: string;
+  readonly vars: Record<string, string>;
+}
+
+/** The request, or what is wrong with it. */
+function parseCallRequest(body: unknown): CallRequest | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
+  const b = body as Record<string, unknown>;
+  const allowed = new Set(['script', 'to', 'from', 'vars']);
+  const extra = Object.keys(b).filter((k) => !allowed.has(k));
+  if (extra.length > 0) return `unknown field ${extra.map((k) => `"${k}"`).join(', ')} (expected script, to, from, vars)`;
+  if (typeof b.script !== 'string' || b.script === '') return '"script" must be the name of a script';
+  if (typeof b.to !== 'string' || !E164.test(b.to)) return '"to" must be an E.164 phone number string such as "+6591234567"';
+  if (b.from !== undefined && (typeof b.from !== 'string' || !(E164.test(b.from) || b.from === 'private'))) {
+    return '"from" must be an E.164 phone number string or "private"';
+  }
+  const vars: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (b.vars !== undefined) {
+    if (typeof b.vars !== 'object' || b.vars === null || Array.isArray(b.vars)) return '"vars" must be an object';
+    for (const [k, v] of Object.entries(b.vars)) {
+      if (typeof v === 'string') vars[k] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') vars[k] = String(v);
+      else return `vars.${k} must be a string, number or boolean`;
+      if (vars[k]!.length > 1000) return `vars.${k} is longer than 1000 characters`;
+    }
+  }
+  return { script: b.script, to: b.to, ...(typeof b.from === 'string' ? { from: b.from } : {}), vars };
+}

@@ -1,0 +1,102 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from '../../log/logger.js';
+import { hoiioEvent, parseHoiioNotification } from '../../provider/hoiio/notification.js';
+import { checkHoiioSignature, type SignatureMode } from '../../provider/hoiio/signature.js';
+import type { CallRunner } from '../../runtime/call-runner.js';
+import { jsonError } from '../http-error.js';
+import { isFormOrEmpty, rawQuery } from '../read-body.js';
+
+export interface HoiioRoutesOptions {
+  readonly runner: CallRunner;
+  readonly log: Logger;
+  readonly accessToken: string;
+  readonly signatureMode: SignatureMode;
+}
+
+/** Builds the notify URL for block `seq` of call `id`: the token binds the URL to that call. */
+export function hoiioNotifyUrl(publicUrl: string, id: string, seq: number, token: string): string {
+  return `${publicUrl}/hoiio/notify/${id}/${seq}?t=${token}`;
+}
+
+/**
+ * Hoiio's webhooks: the Voice Notify URL for ringing calls, and the per-block
+ * notify URLs. Every answer is fast; the next block is sent from the call's queue.
+ */
+export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
+  const app = new Hono();
+  const { log, runner } = o;
+
+  /** Reads and authenticates a notification's fields; a Response when it must be refused. */
+  const read = async (c: Context, route: string) => {
+    const body = await c.req.text();
+    if (!isFormOrEmpty(c.req.header('content-type'), body)) {
+      log.warn({ route, contentType: c.req.header('content-type') }, 'notification.refused');
+      return { refused: jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'notifications must be application/x-www-form-urlencoded') };
+    }
+    const verdict = checkHoiioSignature(o.signatureMode, c.req.header('x-hoiio-signature'), body, o.accessToken);
+    if (verdict === 'invalid' || verdict === 'missing') {
+      if (o.signatureMode === 'enforce') {
+        log.warn({ route, reason: `signature-${verdict}` }, 'notification.refused');
+        return { refused: jsonError(c, 401, 'CS_BAD_SIGNATURE', `X-Hoiio-Signature ${verdict}`) };
+      }
+      log.warn({ route, signature: verdict }, 'notification.signature');
+    }
+    return { notification: parseHoiioNotification(rawQuery(c.req.url), body) };
+  };
+
+  const incoming = async (c: Context, scriptName: string | undefined) => {
+    const r = await read(c, 'incoming');
+    if (r.refused !== undefined) return r.refused;
+    const n = r.notification;
+    if (n.callState === 'ended') {
+      // Goes to the per-block URLs for calls we answered; here it can only be a call
+      // abandoned while ringing, and the Voice Notify URL carries no token to trust it by.
+      log.info({ session: n.session }, 'notification.ended_at_incoming');
+      return c.text('OK');
+    }
+    if (n.callState !== 'ringing' && n.callState !== '') {
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', `unexpected call_state "${n.callState}" at the Voice Notify URL`);
+    }
+    if (n.session === '' || n.to === '') {
+      log.warn({ route: 'incoming', session: n.session, to: n.to }, 'notification.refused');
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing notification needs session and to');
+    }
+    const result = await runner.inbound({ session: n.session, txnRef: n.txnRef, from: n.from, to: n.to }, scriptName);
+    if (result.result === 'unknown-script') return jsonError(c, 404, 'CS_UNKNOWN_SCRIPT', `no script named "${scriptName ?? ''}"`);
+    return c.text('OK');
+  };
+
+  app.post('/incoming', (c) => incoming(c, undefined));
+  app.post('/incoming/:script', (c) => incoming(c, c.req.param('script')));
+
+  app.post('/notify/:id/:seq', async (c) => {
+    const id = c.req.param('id');
+    const seq = Number(c.req.param('seq'));
+    const token = c.req.query('t') ?? '';
+    if (!Number.isSafeInteger(seq) || seq < 1) return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'bad block sequence in the URL');
+    const r = await read(c, 'notify');
+    if (r.refused !== undefined) return r.refused;
+    const n = r.notification;
+    const event = hoiioEvent(n, seq);
+    if (event === undefined) {
+      log.warn({ call: id, session: n.session, callState: n.callState }, 'notification.refused');
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', `call_state must be ongoing or ended, got "${n.callState}"`);
+    }
+    const verdict = await runner.notify(id, token, event, n.session);
+    switch (verdict) {
+      case 'accepted':
+        return c.text('OK');
+      case 'unknown-call':
+        log.warn({ call: id, session: n.session, reason: 'unknown-call' }, 'notification.refused');
+        return jsonError(c, 404, 'CS_UNKNOWN_CALL', 'no such call');
+      case 'bad-token':
+      case 'session-mismatch':
+        log.warn({ call: id, session: n.session, reason: verdict }, 'notification.refused');
+        return jsonError(c, 403, 'CS_FORBIDDEN', 'this notification does not belong to that call');
+      case 'error':
+        return jsonError(c, 503, 'CS_INTERNAL', 'the notification could not be handled');
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from '../log/logger.js';
+import { HoiioClient } from '../provider/hoiio/client.js';
+import type { ProviderClient } from '../provider/provider.js';
+import { CallRunner } from '../runtime/call-runner.js';
+import type { RunnerHooks } from '../runtime/hooks.js';
+import type { IdSource } from '../runtime/ids.js';
+import { ScriptRegistry } from '../runtime/script-registry.js';
+import type { Script } from '../script/model.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { SessionStore } from '../store/session-store.js';
+import { createApp } from './app.js';
+import type { ServerConfig } from './config.js';
+import { hoiioNotifyUrl } from './routes/hoiio.js';
+
+export interface StartOptions {
+  readonly config: ServerConfig;
+  readonly scripts: readonly Script[];
+  readonly log: Logger;
+  readonly store?: SessionStore;
+  readonly provider?: ProviderClient;
+  readonly hooks?: RunnerHooks;
+  readonly ids?: IdSource;
+  readonly mount?: (app: Hono) => void;
+}
+
+export interface RunningServer {
+  /** Where the server listens, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** The base URL put in notify URLs. */
+  readonly publicUrl: string;
+  readonly port: number;
+  readonly app: Hono;
+  readonly runner: CallRunner;
+  readonly scripts: ScriptRegistry;
+  readonly store: SessionStore;
+  readonly provider: ProviderClient;
+  close(): Promise<void>;
+}
+
+/** Wires scripts, store, provider client and HTTP routes together and listens. */
+export async function startServer(o: StartOptions): Promise<RunningServer> {
+  const { config, log } = o;
+  const scripts = new ScriptRegistry(o.scripts);
+  const store = o.store ?? new MemoryStore();
+  const provider =
+    o.provider ??
+    new HoiioClient({
+      baseUrl: config.hoiio.baseUrl,
+      appId: config.hoiio.appId,
+      accessToken: config.hoiio.accessToken,
+      timeoutMs: config.hoiio.timeoutMs,
+    });
+  // The public URL may depend on the port the OS picks, known only after listen().
+  let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
+  const runner = new CallRunner({
+    scripts,
+    store,
+    provider,
+    log,
+    notifyUrl: (id, seq, token) => hoiioNotifyUrl(publicUrl, id, seq, token),
+    maxSteps: config.maxSteps,
+    ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
+    ...(o.ids !== undefined ? { ids: o.ids } : {}),
+  });
+  const app = createApp({
+    runner,
+    scripts,
+    log,
+    accessToken: config.hoiio.accessToken,
+    signatureMode: config.hoiio.signatureMode,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(config.apiToken !== undefined ? { apiToken: config.apiToken } : {}),
+    ...(o.mount !== undefined ? { mount: o.mount } : {}),
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.on('error', (err) => log.error({ err }, 'server.error'));
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (publicUrl === '') publicUrl = `http://localhost:${port}`;
+  log.info({ url, publicUrl, scripts: scripts.list().map((s) => s.name), store: store.kind }, 'server.listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    publicUrl,
+    port,
+    app,
+    runner,
+    scripts,
+    store,
+    provider,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Keep-alive sockets would hold close() open until they time out.
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await runner.close();
+        await provider.close();
+        await store.close();
+        log.info({}, 'server.closed');
+      })()),
+  };
+}
