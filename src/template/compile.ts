@@ -1,0 +1,102 @@
+/**
+ * Turns template text into a `Template`. Parsing and checks happen here, once;
+ * Handlebars' own code generation is deferred by Handlebars to the first render
+ * (and cached), because doing it eagerly costs ~0.3 ms per template and would
+ * dominate loading large scripts. Every error that code generation could raise
+ * (unknown helpers, partials, decorators) is rejected here by the analyzer.
+ */
+import type { Template, TemplateContext } from './template.js';
+import { analyzeTemplate, type TemplateReference } from './analyze.js';
+import { COMPILE_OPTIONS, HandlebarsParseError, RUNTIME_OPTIONS, handlebars, type ParserErrorHash } from './environment.js';
+import { TemplateSyntaxError } from './errors.js';
+
+export class CompiledTemplate implements Template {
+  readonly refs: readonly string[];
+
+  constructor(
+    readonly source: string,
+    /** Every top-level variable read, with its full dotted path and position (for static checks). */
+    readonly references: readonly TemplateReference[],
+    private readonly renderer: ((context: TemplateContext) => string) | undefined,
+  ) {
+    this.refs = [...new Set(references.map((r) => r.path[0] ?? ''))].filter((name) => name !== '');
+  }
+
+  /** No mustaches: rendering is returning the text. */
+  get constant(): boolean {
+    return this.renderer === undefined;
+  }
+
+  render(context: TemplateContext): string {
+    return this.renderer === undefined ? this.source : this.renderer(context);
+  }
+}
+
+const TOKEN_NAMES: Readonly<Record<string, string>> = {
+  EOF: 'end of text',
+  INVALID: 'character',
+  OPEN: '"{{"',
+  CLOSE: '"}}"',
+  OPEN_ENDBLOCK: '"{{/"',
+  OPEN_BLOCK: '"{{#"',
+  OPEN_INVERSE: '"{{^"',
+  INVERSE: '"{{else}}"',
+  OPEN_UNESCAPED: '"{{{"',
+  CLOSE_UNESCAPED: '"}}}"',
+  OPEN_SEXPR: '"("',
+  CLOSE_SEXPR: '")"',
+  ID: 'a name',
+  SEP: '"." or "/"',
+  EQUALS: '"="',
+  CONTENT: 'text',
+};
+
+function tokenName(token: string | null | undefined, text: string | undefined): string {
+  if (token && Object.hasOwn(TOKEN_NAMES, token)) {
+    const known = TOKEN_NAMES[token] ?? token;
+    return token === 'INVALID' && text ? `${known} "${text}"` : known;
+  }
+  return text ? `"${text}"` : (token ?? 'input');
+}
+
+function parseErrorMessage(hash: ParserErrorHash): string {
+  const got = tokenName(hash.token, hash.text);
+  if (hash.token === 'EOF') return `template syntax error: unexpected ${got} (a "}}" or a closing {{/…}} is missing)`;
+  if (hash.token === null || hash.token === undefined) return 'template syntax error: unrecognized text';
+  if (hash.token === 'INVALID') return `template syntax error: unexpected ${got} (is a "}}" missing?)`;
+  return `template syntax error: unexpected ${got}`;
+}
+
+function toSyntaxError(err: unknown): TemplateSyntaxError {
+  if (err instanceof HandlebarsParseError) {
+    const { hash } = err;
+    if (hash.loc) return new TemplateSyntaxError(parseErrorMessage(hash), hash.loc.first_line, hash.loc.first_column + 1);
+    return new TemplateSyntaxError(parseErrorMessage(hash), (hash.line ?? 0) + 1, 1);
+  }
+  if (err instanceof Error) {
+    // Handlebars.Exception (e.g. "if doesn't match each - 1:5") carries the node's position.
+    const located = err as Error & { lineNumber?: unknown; column?: unknown };
+    const line = typeof located.lineNumber === 'number' ? located.lineNumber : 1;
+    const column = typeof located.column === 'number' ? located.column + 1 : 1;
+    const message = err.message.replace(/ - \d+:\d+$/, '');
+    return new TemplateSyntaxError(`template syntax error: ${message}`, line, column);
+  }
+  return new TemplateSyntaxError(`template syntax error: ${String(err)}`, 1, 1);
+}
+
+/**
+ * Compiles a callscript message template.
+ * @throws TemplateSyntaxError on bad syntax, UnknownHelperError (a subclass) on an unknown helper.
+ */
+export function compileTemplate(source: string): CompiledTemplate {
+  if (!source.includes('{{')) return new CompiledTemplate(source, [], undefined);
+  let ast: hbs.AST.Program;
+  try {
+    ast = handlebars.parse(source);
+  } catch (err) {
+    throw toSyntaxError(err);
+  }
+  const references = analyzeTemplate(ast);
+  const delegate = handlebars.compile<TemplateContext>(ast, COMPILE_OPTIONS);
+  return new CompiledTemplate(source, references, (context) => delegate(context, RUNTIME_OPTIONS));
+}
