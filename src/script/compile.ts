@@ -1,0 +1,158 @@
+/**
+ * YAML text → compiled `Script` or positioned diagnostics. Pure: no file I/O,
+ * so the same function serves the loader, the dev server's reload and tests.
+ *
+ * Pipeline: size limit → YAML parse (positions via LineCounter) → toJS with an
+ * alias limit → schema validation (errors mapped onto the YAML nodes) →
+ * semantic checks → template checks → build.
+ */
+import { createHash } from 'node:crypto';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+import { buildScript } from './build.js';
+import { MAX_ALIAS_COUNT, MAX_SOURCE_BYTES, SCRIPT_NAME_PATTERN } from './limits.js';
+import type { Script } from './model.js';
+import { PositionIndex } from './positions.js';
+import { isRecord, ownString, type RawScript } from './raw.js';
+import { Reporter, sortDiagnostics } from './report.js';
+import { validateAgainstSchema } from './schema.js';
+import { reportSchemaErrors } from './schema-errors.js';
+import { checkBranchKeys, checkNumbers, checkReachability, checkReferences, checkStepKinds } from './semantic-checks.js';
+import { checkTemplates } from './template-checks.js';
+
+export interface CompileOptions {
+  /** Shown in diagnostics and kept as `Script.file`; its base name is the default script name. */
+  readonly file?: string;
+  /** The script name when the YAML has no `name:` (overrides the one from `file`). */
+  readonly name?: string;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly script: Script; readonly warnings: Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: Diagnostic[] };
+
+/** What the loader needs beyond the result: positions for its cross-file diagnostics. */
+export interface DetailedCompileResult {
+  readonly result: CompileResult;
+  readonly index?: PositionIndex;
+}
+
+/** Name for diagnostics of in-memory sources. */
+export const INPUT_FILE = '<input>';
+/** Name of an in-memory script given neither `name:`, a name option nor a file. */
+export const DEFAULT_SCRIPT_NAME = 'script';
+
+export function scriptVersion(source: string): string {
+  return createHash('sha256').update(source, 'utf8').digest('hex').slice(0, 16);
+}
+
+/** `examples/acme.yaml` → `acme` (pure string work: compile does no I/O). */
+export function nameFromFile(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base.replace(/\.ya?ml$/i, '');
+}
+
+/** A valid name close to an invalid one, to suggest in the error. */
+function slug(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|-+$/g, '');
+  return s === '' ? 'my-script' : s;
+}
+
+function yamlMessage(error: YAMLError, source: string): string {
+  switch (error.code) {
+    case 'DUPLICATE_KEY':
+      return `duplicate key \`${source.slice(error.pos[0], error.pos[1])}\`: each key may appear once in a mapping`;
+    case 'MULTIPLE_DOCS':
+      return 'a script file holds one YAML document: remove the second `---`';
+    default:
+      return `YAML syntax: ${error.message}`;
+  }
+}
+
+function resolveName(raw: unknown, options: CompileOptions, reporter: Reporter): string {
+  const explicit = isRecord(raw) ? ownString(raw, 'name') : undefined;
+  if (explicit !== undefined) return explicit; // the schema checks its form
+  const name = options.name ?? (options.file !== undefined ? nameFromFile(options.file) : DEFAULT_SCRIPT_NAME);
+  if (!SCRIPT_NAME_PATTERN.test(name)) {
+    const from = options.name !== undefined ? 'the name' : 'the file name';
+    reporter.atPosition(
+      { line: 1, column: 1 },
+      ['name'],
+      'CS_INVALID_NAME',
+      `${from} gives the script name ${JSON.stringify(name)}, which is not valid (lower-case letters, digits, _ and -, starting with a letter or digit): add \`name: ${slug(name)}\` to the script`,
+    );
+  }
+  return name;
+}
+
+function fail(reporter: Reporter, index?: PositionIndex): DetailedCompileResult {
+  return index === undefined
+    ? { result: { ok: false, diagnostics: sortDiagnostics(reporter.diagnostics) } }
+    : { result: { ok: false, diagnostics: sortDiagnostics(reporter.diagnostics) }, index };
+}
+
+export function compileDetailed(source: string, options: CompileOptions = {}): DetailedCompileResult {
+  const file = options.file ?? INPUT_FILE;
+  const lineCounter = new LineCounter();
+  if (Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) {
+    const reporter = new Reporter(file, new PositionIndex(null, lineCounter));
+    reporter.atPosition({ line: 1, column: 1 }, [], 'CS_TOO_LARGE', `script is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`);
+    return fail(reporter);
+  }
+
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const index = new PositionIndex(doc.contents, lineCounter);
+  const reporter = new Reporter(file, index);
+  for (const error of doc.errors) {
+    reporter.atPosition(index.offsetPosition(error.pos[0]), [], 'CS_YAML_SYNTAX', yamlMessage(error, source));
+  }
+  for (const warning of doc.warnings) {
+    reporter.atPosition(index.offsetPosition(warning.pos[0]), [], 'CS_YAML_SYNTAX', yamlMessage(warning, source), 'warning');
+  }
+  if (doc.errors.length > 0) return fail(reporter, index);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const tooMany = /alias count/i.test(message);
+    reporter.atPosition(
+      { line: 1, column: 1 },
+      [],
+      tooMany ? 'CS_TOO_LARGE' : 'CS_YAML_SYNTAX',
+      tooMany ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT})` : `YAML: ${message}`,
+    );
+    return fail(reporter, index);
+  }
+
+  const badKindSteps = checkStepKinds(data, reporter);
+  reportSchemaErrors(validateAgainstSchema(data), reporter, { badKindSteps });
+  checkBranchKeys(data, reporter);
+  checkNumbers(data, reporter);
+  checkReferences(data, reporter);
+  const name = resolveName(data, options, reporter);
+  const templates = checkTemplates(data, reporter, source);
+  checkReachability(data, reporter);
+
+  if (reporter.errorCount > 0) return fail(reporter, index);
+
+  const script = buildScript({
+    raw: data as RawScript,
+    name,
+    ...(options.file !== undefined && { file: options.file }),
+    source,
+    version: scriptVersion(source),
+    templates,
+  });
+  return { result: { ok: true, script, warnings: sortDiagnostics(reporter.diagnostics) }, index };
+}
+
+/** Compiles one script's YAML text. Diagnostics are sorted by line and column. */
+export function compile(source: string, options: CompileOptions = {}): CompileResult {
+  return compileDetailed(source, options).result;
+}
+

@@ -1,0 +1,77 @@
+/**
+ * The JSON Schema (schema/callscript.schema.json), loaded and compiled once at
+ * module load. The file is the single source of truth of the format: editors
+ * read it through the yaml-language-server modeline, and `compile()` validates
+ * with it.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { STEP_KINDS } from './limits.js';
+
+export type StepKindName = (typeof STEP_KINDS)[number];
+
+/** The parts of a JSON Schema object the error mapper reads. */
+export interface SchemaNode {
+  readonly type?: string | readonly string[];
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, unknown>>;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minProperties?: number;
+  readonly enum?: readonly unknown[];
+  readonly pattern?: string;
+  /** Human wording for a failed `pattern` (also understood by yaml-language-server). */
+  readonly patternErrorMessage?: string;
+  /** Human wording for a failed `not` (also understood by yaml-language-server). */
+  readonly errorMessage?: string;
+  readonly definitions?: Readonly<Record<string, SchemaNode>>;
+}
+
+// Resolved from this module, so it works from src/ (tests) and dist/ (the CLI) alike.
+const SCHEMA_URL = new URL('../../schema/callscript.schema.json', import.meta.url);
+
+function loadSchema(): SchemaNode & { readonly definitions: Readonly<Record<string, SchemaNode>> } {
+  const parsed: unknown = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || !('definitions' in parsed)) {
+    throw new Error(`${SCHEMA_URL.pathname} is not the callscript schema`);
+  }
+  return parsed as SchemaNode & { readonly definitions: Readonly<Record<string, SchemaNode>> };
+}
+
+export const schema = loadSchema();
+
+function definition(name: string): SchemaNode {
+  const found = schema.definitions[name];
+  if (!found) throw new Error(`callscript schema has no definition ${name}`);
+  return found;
+}
+
+/** Schema objects the error mapper recognizes by identity (ajv's `parentSchema` is the very object). */
+export const schemaParts = {
+  step: definition('step'),
+  variableName: definition('variableName'),
+  gatherStep: definition('gatherStep'),
+  gatherWithBranches: (definition('gatherStep') as SchemaNode & { readonly then: SchemaNode }).then,
+  gatherWithoutBranches: (definition('gatherStep') as SchemaNode & { readonly else: SchemaNode }).else,
+  /** `playStep` → 'play', …: the per-kind schemas that list a kind's allowed keys. */
+  kindSteps: new Map<SchemaNode, StepKindName>(STEP_KINDS.map((kind) => [definition(`${kind}Step`), kind])),
+};
+
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  // `required` inside oneOf/if names properties declared on the parent schema.
+  strictRequired: false,
+  // Shorthands: `play: "text"` or `play: { message }` is one schema with type [string, object].
+  allowUnionTypes: true,
+});
+// Annotations for editors (vscode-json-languageservice); we read them for our own messages too.
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+
+const validator = ajv.compile(schema);
+
+export function validateAgainstSchema(data: unknown): readonly ErrorObject[] {
+  return validator(data) ? [] : (validator.errors ?? []);
+}

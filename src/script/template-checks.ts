@@ -1,0 +1,158 @@
+/**
+ * Compiles every template field of a script once, reporting syntax errors,
+ * unknown helpers, unknown variables and over-long constant messages at their
+ * place in the YAML file. The compiled templates are handed to the builder.
+ */
+import { isScalar, type Node as YamlNode } from 'yaml';
+import { CompiledTemplate, TemplateSyntaxError, compileTemplate } from '../template/index.js';
+import { CALL_FIELDS, MAX_MESSAGE_LENGTH, MAX_TAG_LENGTH, RESERVED_NAMES } from './limits.js';
+import { toPointer, type DataPath } from './paths.js';
+import type { Position, PositionIndex } from './positions.js';
+import { isRecord, own, ownRecord } from './raw.js';
+import type { Reporter } from './report.js';
+import { stepsOf } from './semantic-checks.js';
+import { didYouMean } from './suggest.js';
+
+type FieldRole = 'message' | 'tag' | 'target';
+
+interface TemplateField {
+  readonly path: DataPath;
+  readonly source: string;
+  readonly role: FieldRole;
+}
+
+/** Block fields that hold templates, per kind; the string shorthand of a block is its first field. */
+const BLOCK_FIELDS: Readonly<Record<string, readonly (readonly [string, FieldRole])[]>> = {
+  play: [['message', 'message'], ['tag', 'tag']],
+  gather: [['prompt', 'message'], ['tag', 'tag']],
+  record: [['prompt', 'message'], ['tag', 'tag']],
+  monitor: [['message', 'message'], ['tag', 'tag']],
+  transfer: [['to', 'target'], ['message', 'message'], ['caller_id', 'target'], ['tag', 'tag']],
+  hangup: [['message', 'message'], ['tag', 'tag']],
+};
+
+/** Every template in the script, with where it is. */
+export function templateFields(data: unknown): TemplateField[] {
+  const fields: TemplateField[] = [];
+  const add = (path: DataPath, value: unknown, role: FieldRole): void => {
+    if (typeof value === 'string') fields.push({ path, source: value, role });
+  };
+  if (isRecord(data)) {
+    const invalidDefaults = ownRecord(ownRecord(data, 'defaults') ?? {}, 'invalid');
+    if (invalidDefaults) add(['defaults', 'invalid', 'message'], own(invalidDefaults, 'message'), 'message');
+  }
+  for (const [id, step] of Object.entries(stepsOf(data))) {
+    if (!isRecord(step)) continue;
+    for (const [kind, blockFields] of Object.entries(BLOCK_FIELDS)) {
+      const block = own(step, kind);
+      const [first] = blockFields;
+      if (typeof block === 'string' && first) add(['steps', id, kind], block, first[1]);
+      else if (isRecord(block)) for (const [name, role] of blockFields) add(['steps', id, kind, name], own(block, name), role);
+    }
+    const invalid = ownRecord(step, 'invalid');
+    if (invalid) add(['steps', id, 'invalid', 'message'], own(invalid, 'message'), 'message');
+  }
+  return fields;
+}
+
+/** Names a template may read: vars, save_as targets and what the interpreter provides. */
+export function knownNames(data: unknown): Set<string> {
+  const names = new Set<string>(RESERVED_NAMES);
+  const vars = isRecord(data) ? ownRecord(data, 'vars') : undefined;
+  if (vars) for (const name of Object.keys(vars)) names.add(name);
+  for (const step of Object.values(stepsOf(data))) {
+    if (!isRecord(step)) continue;
+    const saveAs = own(step, 'save_as');
+    if (typeof saveAs === 'string') names.add(saveAs);
+  }
+  return names;
+}
+
+/**
+ * Where a position inside a template is in the file: exact for single-line
+ * plain or quoted scalars without escapes and for literal blocks (`|`), which
+ * map character for character; otherwise the scalar's start.
+ */
+export function templatePosition(
+  index: PositionIndex,
+  yamlSource: string,
+  node: YamlNode | null | undefined,
+  template: string,
+  line: number,
+  column: number,
+): Position {
+  const start = index.nodePosition(node);
+  if (!isScalar(node) || !node.range) return start;
+  const raw = yamlSource.slice(node.range[0], node.range[1]);
+  if (line === 1 && (node.type === 'PLAIN' ? raw === template : raw.slice(1, -1) === template && raw.length === template.length + 2)) {
+    const quote = node.type === 'PLAIN' ? 0 : 1;
+    return { line: start.line, column: start.column + quote + column - 1 };
+  }
+  if (node.type === 'BLOCK_LITERAL') {
+    const wanted = template.split('\n')[line - 1];
+    const fileLine = start.line + line; // content starts on the line after the `|` header
+    const text = lineText(index, yamlSource, fileLine);
+    if (wanted !== undefined && text !== undefined) {
+      const indent = text.length - wanted.length;
+      if (indent >= 0 && text.slice(indent) === wanted && /^ *$/.test(text.slice(0, indent))) {
+        return { line: fileLine, column: indent + column };
+      }
+    }
+  }
+  return start;
+}
+
+function lineText(index: PositionIndex, source: string, line: number): string | undefined {
+  const starts = index.lineStarts;
+  const from = starts[line - 1];
+  if (from === undefined) return undefined;
+  const to = starts[line] ?? source.length;
+  return source.slice(from, to).replace(/\r?\n$/, '');
+}
+
+function unknownVarMessage(path: readonly string[], known: ReadonlySet<string>): string | undefined {
+  const [name, field] = path;
+  if (name === undefined) return undefined;
+  if (name === 'call') {
+    if (field === undefined || CALL_FIELDS.includes(field)) return undefined;
+    return `\`{{call.${field}}}\` is not a call field: call has ${CALL_FIELDS.join(', ')}${didYouMean(field, CALL_FIELDS)}`;
+  }
+  if (known.has(name)) return undefined;
+  const hint = CALL_FIELDS.includes(name) ? `; did you mean \`call.${name}\`?` : didYouMean(name, known);
+  return `\`{{${path.join('.')}}}\` is not defined: not in vars, not a save_as, not a call field${hint}`;
+}
+
+/** Compiles and checks every template; returns them by JSON pointer of their field. */
+export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: string): Map<string, CompiledTemplate> {
+  const compiled = new Map<string, CompiledTemplate>();
+  const known = knownNames(data);
+  const { index } = reporter;
+  for (const field of templateFields(data)) {
+    const pointer = toPointer(field.path);
+    const node = index.exact(pointer)?.value;
+    const at = (line: number, column: number): Position => templatePosition(index, yamlSource, node, field.source, line, column);
+    let template: CompiledTemplate;
+    try {
+      template = compileTemplate(field.source);
+    } catch (err) {
+      if (!(err instanceof TemplateSyntaxError)) throw err;
+      reporter.atPosition(at(err.line, err.column), field.path, err.code, err.message);
+      continue;
+    }
+    compiled.set(pointer, template);
+    for (const ref of template.references) {
+      const message = unknownVarMessage(ref.path, known);
+      if (message) reporter.atPosition(at(ref.line, ref.column), field.path, 'CS_TEMPLATE_UNKNOWN_VAR', message);
+    }
+    const limit = field.role === 'tag' ? MAX_TAG_LENGTH : field.role === 'message' ? MAX_MESSAGE_LENGTH : undefined;
+    if (limit !== undefined && template.constant && field.source.length > limit) {
+      reporter.at(
+        pointer,
+        'value',
+        'CS_MESSAGE_TOO_LONG',
+        `${field.role === 'tag' ? 'tag' : 'message'} is ${field.source.length} characters; Hoiio allows at most ${limit}: shorten it or split it over steps`,
+      );
+    }
+  }
+  return compiled;
+}
