@@ -1,0 +1,71 @@
+/**
+ * `callscript validate [paths...]`: compile scripts and report problems the
+ * way compilers do (`file:line:col: severity: message [code]`), for editors
+ * and CI. Diagnostics go to stdout, the one-line summary to stderr.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
+import { loadScripts } from '../../script/load.js';
+
+export type ValidateFormat = 'text' | 'json';
+
+interface ValidateFlags {
+  readonly format: ValidateFormat;
+  readonly strict?: boolean;
+}
+
+/** Paths inside the working directory are shown relative to it, like compilers do. */
+export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, resolve(cwd, file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export interface ValidateReport {
+  readonly files: string[];
+  readonly diagnostics: Diagnostic[];
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+export async function validatePaths(paths: readonly string[], cwd: string = process.cwd()): Promise<ValidateReport> {
+  const loaded = await loadScripts(paths);
+  const diagnostics = loaded.diagnostics.map((d) => ({ ...d, file: displayPath(d.file, cwd) }));
+  return {
+    files: loaded.files.map((f) => displayPath(f, cwd)),
+    diagnostics,
+    errors: diagnostics.filter((d) => d.severity === 'error').length,
+    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+  };
+}
+
+function summary(report: ValidateReport, paths: readonly string[]): string {
+  if (report.files.length === 0 && report.errors === 0) return `no call scripts found in ${paths.join(', ')}`;
+  if (report.errors === 0 && report.warnings === 0) return `${plural(report.files.length, 'script')} OK`;
+  return `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')} in ${plural(report.files.length, 'file')}`;
+}
+
+export function registerValidate(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('check call scripts and report problems as file:line:col: severity: message [code]')
+    .argument('[paths...]', 'script files or folders (default: examples/)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--strict', 'fail on warnings too')
+    .action(async (paths: string[], flags: ValidateFlags) => {
+      const targets = paths.length > 0 ? paths : ['examples/'];
+      const report = await validatePaths(targets);
+      if (flags.format === 'json') {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        for (const d of report.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+        process.stderr.write(`${summary(report, targets)}\n`);
+      }
+      const failed = report.errors > 0 || (flags.strict === true && report.warnings > 0) || report.files.length === 0;
+      setExit(failed ? 1 : 0);
+    });
+}
