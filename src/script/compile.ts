@@ -63,8 +63,11 @@ function slug(name: string): string {
 
 function yamlMessage(error: YAMLError, source: string): string {
   switch (error.code) {
-    case 'DUPLICATE_KEY':
-      return `duplicate key \`${source.slice(error.pos[0], error.pos[1])}\`: each key may appear once in a mapping`;
+    case 'DUPLICATE_KEY': {
+      // yaml's range covers only the key's first character.
+      const key = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\n]*?)\s*:/.exec(source.slice(error.pos[0]))?.[1];
+      return `duplicate key${key ? ` \`${key}\`` : ''}: each key may appear once in a mapping`;
+    }
     case 'MULTIPLE_DOCS':
       return 'a script file holds one YAML document: remove the second `---`';
     default:
@@ -76,6 +79,8 @@ function resolveName(raw: unknown, options: CompileOptions, reporter: Reporter):
   const explicit = isRecord(raw) ? ownString(raw, 'name') : undefined;
   if (explicit !== undefined) return explicit; // the schema checks its form
   const name = options.name ?? (options.file !== undefined ? nameFromFile(options.file) : DEFAULT_SCRIPT_NAME);
+  // Not a script at all (a list, a string): the type error says enough.
+  if (!isRecord(raw)) return name;
   if (!SCRIPT_NAME_PATTERN.test(name)) {
     const from = options.name !== undefined ? 'the name' : 'the file name';
     reporter.atPosition(

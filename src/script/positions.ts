@@ -4,7 +4,7 @@
  * lookup (large scripts can produce many errors).
  */
 import { isMap, isNode, isScalar, isSeq, type LineCounter, type Node as YamlNode } from 'yaml';
-import { childPointer, pointerSegments, type DataPath } from './paths.js';
+import { childPointer, pointerSegments, type DataPath, type Segment } from './paths.js';
 
 export interface Position {
   /** 1-based. */
@@ -14,11 +14,13 @@ export interface Position {
 }
 
 export interface IndexEntry {
-  readonly path: DataPath;
   /** The mapping key, absent for the root and list items. */
   readonly key?: YamlNode;
   /** The value node; null for `key:` with nothing (depending on the parser) or an empty document. */
   readonly value: YamlNode | null;
+  /** Parent pointer and own segment, so data paths are only built for the few entries that get a diagnostic. */
+  readonly parent?: string;
+  readonly segment?: Segment;
 }
 
 /** The JS key yaml's `toJS` gives a scalar key (numbers and booleans are stringified, null is ""). */
@@ -37,22 +39,27 @@ export class PositionIndex {
     root: YamlNode | null,
     private readonly lines: LineCounter,
   ) {
-    this.add('', [], undefined, root);
+    this.entries.set('', { value: root });
+    this.walk('', root);
   }
 
-  private add(pointer: string, path: DataPath, key: YamlNode | undefined, value: YamlNode | null): void {
-    this.entries.set(pointer, key === undefined ? { path, value } : { path, key, value });
+  private walk(pointer: string, value: YamlNode | null): void {
     if (isMap(value)) {
       for (const pair of value.items) {
         const name = keyString(pair.key);
         if (name === undefined) continue;
-        const keyNode = isScalar(pair.key) ? pair.key : undefined;
-        const child = pair.value;
-        this.add(childPointer(pointer, name), [...path, name], keyNode, isNode(child) ? child : null);
+        const child = childPointer(pointer, name);
+        const node = isNode(pair.value) ? pair.value : null;
+        const key = isScalar(pair.key) ? pair.key : undefined;
+        this.entries.set(child, key ? { key, value: node, parent: pointer, segment: name } : { value: node, parent: pointer, segment: name });
+        this.walk(child, node);
       }
     } else if (isSeq(value)) {
       value.items.forEach((item, i) => {
-        this.add(childPointer(pointer, i), [...path, i], undefined, isNode(item) ? item : null);
+        const child = childPointer(pointer, i);
+        const node = isNode(item) ? item : null;
+        this.entries.set(child, { value: node, parent: pointer, segment: i });
+        this.walk(child, node);
       });
     }
     // Aliases are not followed: errors inside one land on the alias itself (its nearest indexed ancestor).
@@ -64,7 +71,7 @@ export class PositionIndex {
     for (;;) {
       const found = this.entries.get(current);
       if (found) return found;
-      if (current === '') return { path: [], value: null };
+      if (current === '') return { value: null };
       current = current.slice(0, current.lastIndexOf('/'));
     }
   }
@@ -76,8 +83,13 @@ export class PositionIndex {
 
   /** The data path for a pointer, using the index to tell list indexes from keys. */
   path(pointer: string): DataPath {
-    const found = this.entries.get(pointer);
-    if (found) return found.path;
+    if (this.entries.has(pointer)) {
+      const segments: Segment[] = [];
+      for (let at = this.entries.get(pointer); at?.segment !== undefined; at = this.entries.get(at.parent ?? '')) {
+        segments.push(at.segment);
+      }
+      return segments.reverse();
+    }
     const segments = pointerSegments(pointer);
     return segments.map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
   }

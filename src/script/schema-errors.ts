@@ -105,12 +105,11 @@ function reportType(reporter: Reporter, error: ErrorObject, pointer: string): vo
     reporter.at(pointer, 'value', 'CS_NOT_A_STRING', notAStringMessage(node, label(reporter, pointer)));
     return;
   }
-  reporter.at(
-    pointer,
-    'value',
-    'CS_TYPE',
-    `${label(reporter, pointer)}: expected ${expectedForm(schema)}, got ${describeValue(error.data)}`,
-  );
+  const message =
+    pointer === ''
+      ? `a script is a mapping with \`steps:\` (and optionally name, numbers, vars, defaults, start), got ${describeValue(error.data)}`
+      : `${label(reporter, pointer)}: expected ${expectedForm(schema)}, got ${describeValue(error.data)}`;
+  reporter.at(pointer, 'value', 'CS_TYPE', message);
 }
 
 function reportUnknownKey(reporter: Reporter, error: ErrorObject, pointer: string): void {

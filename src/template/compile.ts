@@ -85,11 +85,30 @@ function toSyntaxError(err: unknown): TemplateSyntaxError {
 }
 
 /**
+ * Compiled templates are immutable and render purely, so one per distinct text
+ * can be shared by every script and every reload: recompiling an edited script
+ * (the dev server does on each save) only parses the templates that changed,
+ * and Handlebars' lazy code generation happens once per text per process.
+ * Bounded so a long-lived process editing scripts cannot grow it without end.
+ */
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, CompiledTemplate>();
+
+/**
  * Compiles a callscript message template.
  * @throws TemplateSyntaxError on bad syntax, UnknownHelperError (a subclass) on an unknown helper.
  */
 export function compileTemplate(source: string): CompiledTemplate {
   if (!source.includes('{{')) return new CompiledTemplate(source, [], undefined);
+  const cached = cache.get(source);
+  if (cached) return cached;
+  const template = compileDynamic(source);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(source, template);
+  return template;
+}
+
+function compileDynamic(source: string): CompiledTemplate {
   let ast: hbs.AST.Program;
   try {
     ast = handlebars.parse(source);
