@@ -2,6 +2,7 @@
  * Owns every timer and pending wait of one simulator, so `close()` can end them all and
  * nothing keeps the process alive afterwards.
  */
+import { setMaxListeners } from 'node:events';
 import { SimulatorClosedError } from './errors.js';
 
 /** Rejection reason of a wait cut short by a cancelled block or a closed simulator. */
@@ -20,6 +21,11 @@ export function isCancelled(err: unknown): boolean {
 export class Lifetime {
   readonly #ac = new AbortController();
   readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor() {
+    // Every pending wait and delivery listens for close; hundreds of calls are normal.
+    setMaxListeners(0, this.#ac.signal);
+  }
 
   get signal(): AbortSignal {
     return this.#ac.signal;

@@ -20,7 +20,7 @@ async function closedPort(): Promise<number> {
 
 describe('not ready', () => {
   it('a block sent before the previous block\'s notification is refused and recorded', async () => {
-    h = await harness({ timing: { speakMs: 150 } });
+    h = await harness({ timing: { speakMs: 400 } });
     const s = await ringAndWait(h);
     expect((await api(h.sim, 'ivr/middle/play', { session: s, msg: 'Long message', notify_url: h.engine.notifyUrl('p') })).status).toBe('success_ok');
     const early = await api(h.sim, 'ivr/middle/gather', { session: s, notify_url: h.engine.notifyUrl('g') });
@@ -71,7 +71,7 @@ describe('forced hangup', () => {
 
 describe('after the end', () => {
   it('a block after Hangup was accepted (still playing) → error_session_ended, after-end-block', async () => {
-    h = await harness({ timing: { speakMs: 100 } });
+    h = await harness({ timing: { speakMs: 400 } });
     const s = await ringAndWait(h);
     await api(h.sim, 'ivr/end/hangup', { session: s, msg: 'Goodbye', notify_url: h.engine.notifyUrl('bye') });
     const answer = await api(h.sim, 'ivr/middle/play', { session: s, msg: 'x' });
