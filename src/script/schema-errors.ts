@@ -102,7 +102,7 @@ function reportType(reporter: Reporter, error: ErrorObject, pointer: string): vo
   const schema = schemaOf(error);
   const node = reporter.index.exact(pointer)?.value;
   if (types(schema).includes('string') && numericScalar(node)) {
-    reporter.at(pointer, 'value', 'CS_NOT_A_STRING', notAStringMessage(node, label(reporter, pointer)));
+    reporter.at(pointer, 'value', 'CS_NOT_A_STRING', notAStringMessage(node, `${label(reporter, pointer)}:`));
     return;
   }
   const message =
