@@ -75,7 +75,9 @@ export class Runner {
 
   accept(call: CallSession, block: Exclude<BlockName, 'dial'>, params: Params): Accepted {
     const wasRinging = call.state === 'ringing';
-    if (wasRinging && block !== 'hangup') this.#answer(call);
+    // Hangup first rejects the call, unless it has a message to play: that needs an answer.
+    const rejects = wasRinging && block === 'hangup' && get(params, 'msg') === undefined;
+    if (wasRinging && !rejects) this.#answer(call);
     switch (block) {
       case 'hold':
         call.cancelWaitTimer?.();
@@ -84,7 +86,7 @@ export class Runner {
         call.add({ kind: 'call', event: 'held' });
         return { start: () => undefined };
       case 'hangup':
-        return this.#acceptHangup(call, params, wasRinging);
+        return this.#acceptHangup(call, params, rejects);
       case 'transfer': {
         if ((get(params, 'on_failure') ?? 'hangup') === 'hangup') call.endBlock = true;
         const running = this.#begin(call, block, params);
@@ -318,9 +320,9 @@ export class Runner {
     });
   }
 
-  #acceptHangup(call: CallSession, params: Params, wasRinging: boolean): Accepted {
+  #acceptHangup(call: CallSession, params: Params, rejects: boolean): Accepted {
     const forced = get(params, 'force') === 'enabled';
-    const reason: EndReason = wasRinging ? 'rejected' : 'script-hangup';
+    const reason: EndReason = rejects ? 'rejected' : 'script-hangup';
     const notice: EndNotice = {
       url: get(params, 'notify_url'),
       block: 'hangup',

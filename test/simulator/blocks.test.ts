@@ -151,6 +151,15 @@ describe('middle blocks', () => {
     expect((await h.sim.calls.get(s)!.ended).monitorRecordUrl).toBe(ended.fields.record_url);
   });
 
+  it('a second monitor while one runs → error_monitor_in_progress', async () => {
+    h = await harness();
+    const s = await ringAndWait(h);
+    await block(h, s, 'ivr/middle/monitor', { notify_url: h.engine.notifyUrl('m') });
+    const again = await api(h.sim, 'ivr/middle/monitor', { session: s, notify_url: h.engine.notifyUrl('m') });
+    expect(again.status).toBe('error_monitor_in_progress');
+    expect(h.sim.violations.map((v) => v.kind)).toEqual(['monitor-in-progress']);
+  });
+
   it('monitor_notify_url also gets the recording', async () => {
     h = await harness();
     const s = await ringAndWait(h);
@@ -213,6 +222,14 @@ describe('end blocks and billing', () => {
     expect(n.fields).toMatchObject({ duration: '0', debit: '0', ivr_block: 'hangup' });
     const end = await h.sim.calls.get(s)!.ended;
     expect(end).toMatchObject({ reason: 'rejected', answered: false, durationMinutes: 0 });
+  });
+
+  it('hangup with a msg as the first block answers, plays, then hangs up', async () => {
+    h = await harness();
+    const s = await ringAndWait(h);
+    const n = await block(h, s, 'ivr/end/hangup', { msg: 'We are closed', notify_url: h.engine.notifyUrl('bye') }, 'ended');
+    expect(n.fields.duration).toBe('1');
+    expect(await h.sim.calls.get(s)!.ended).toMatchObject({ reason: 'script-hangup', answered: true });
   });
 
   it('hangup without notify_url ends silently', async () => {

@@ -59,6 +59,16 @@ function installApp(h: Harness): void {
     // Reply first, then drive the call (the NODE sample's pattern).
     setImmediate(() => void next(n));
   };
+  h.engine.handlerNext = next;
+}
+
+/** The AA/CD samples' pattern: send the next block, then reply to the notification. */
+function installSyncApp(h: Harness): void {
+  installApp(h);
+  const next = h.engine.handlerNext;
+  h.engine.handler = async (n) => {
+    await next?.(n);
+  };
 }
 
 function blocks(call: SimCall): string[] {
@@ -109,6 +119,15 @@ describe('a small IVR app against the simulator', () => {
     expect(blocks(call)).toEqual(['play', 'gather', 'transfer', 'hangup']);
     const xfer = h.engine.forSession(call.session).find((n) => n.query.step === 'xfer');
     expect(xfer?.fields).toMatchObject({ call_state: 'ongoing', transfer_status: 'busy' });
+    expect(h.sim.violations).toEqual([]);
+  });
+
+  it('works when the app sends the next block before replying to the notification', async () => {
+    h = await harness();
+    installSyncApp(h);
+    const call = h.sim.ring({ to: HOIIO_NUMBER, caller: scriptedCaller({ presses: ['1'] }) });
+    expect((await call.ended).reason).toBe('transfer-answered');
+    expect(blocks(call)).toEqual(['play', 'gather', 'transfer']);
     expect(h.sim.violations).toEqual([]);
   });
 

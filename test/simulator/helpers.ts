@@ -29,6 +29,8 @@ type Handler = (n: Received, res: ServerResponse) => void | Promise<void>;
 export class FakeEngine {
   readonly received: Received[] = [];
   handler: Handler | undefined;
+  /** Free slot for a test's app logic. */
+  handlerNext: ((n: Received) => Promise<void>) | undefined;
   status = 200;
   readonly #server: Server;
   readonly #waiters: { pred: (n: Received) => boolean; resolve: (n: Received) => void }[] = [];
