@@ -1,20 +1,29 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 
-/** Entry point for `callscript`; returns the process exit code. */
+/** Entry point for `callscript`; returns the process exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('callscript');
-  program.description('IVR call flows in YAML, run against the Hoiio IVR API').exitOverride();
+  const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  program
+    .description('IVR call flows in YAML, run against the Hoiio IVR API')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError();
   let exitCode = 0;
   const setExit = (code: number): void => {
     exitCode = code;
   };
-  const { registerValidate } = await import('./commands/validate.js');
-  registerValidate(program, setExit);
+  const commands = await Promise.all([import('./commands/validate.js'), import('./commands/serve.js'), import('./commands/dev.js')]);
+  const [validate, serve, dev] = commands;
+  validate.registerValidate(program, setExit);
+  serve.registerServe(program, setExit);
+  dev.registerDev(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
     if (err instanceof Error && 'exitCode' in err && typeof err.exitCode === 'number') {
-      // commander already printed usage / help; 0 for --help and --version.
+      // commander has printed help or the usage error already.
       return err.exitCode === 0 ? 0 : 2;
     }
     throw err;

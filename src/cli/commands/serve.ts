@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../log/logger.js';
+import { formatDiagnostic } from '../../script/diagnostic.js';
+import { loadScripts } from '../../script/load.js';
+import { startServer } from '../../server/start.js';
+import { addServerOptions, type ServerFlags } from '../server-options.js';
+import { untilSignal } from '../signals.js';
+
+/** `callscript serve [dir]`: the production server, against the real Hoiio API. */
+export function registerServe(program: Command, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('serve')
+    .description('run call scripts for real calls (set the Hoiio number\'s Voice Notify URL to <public-url>/hoiio/incoming)')
+    .argument('[dir]', 'folder (or file) of call scripts', 'examples/');
+  addServerOptions(cmd, { port: 3000, host: '0.0.0.0' });
+  cmd.action(async (dir: string, flags: ServerFlags) => {
+    const appId = process.env.HOIIO_APP_ID ?? '';
+    const accessToken = process.env.HOIIO_ACCESS_TOKEN ?? '';
+    if (appId === '' || accessToken === '') {
+      process.stderr.write(
+        'callscript serve: HOIIO_APP_ID and HOIIO_ACCESS_TOKEN must be set (your Hoiio application\'s credentials).\n' +
+          'To try scripts without Hoiio, run `callscript dev` instead.\n',
+      );
+      setExit(2);
+      return;
+    }
+    const loaded = await loadScripts([dir]);
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0 || loaded.scripts.length === 0) {
+      for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      process.stderr.write(
+        errors.length > 0
+          ? `callscript serve: ${errors.length} error(s) in the scripts; not starting.\n`
+          : `callscript serve: no call scripts found in ${dir}.\n`,
+      );
+      setExit(2);
+      return;
+    }
+    const log = createLogger({ level: flags.logLevel });
+    const server = await startServer({
+      config: {
+        port: flags.port,
+        host: flags.host,
+        ...(flags.publicUrl !== undefined ? { publicUrl: flags.publicUrl } : {}),
+        hoiio: { baseUrl: flags.hoiioUrl, appId, accessToken, timeoutMs: flags.hoiioTimeout, signatureMode: flags.signatureMode },
+        ...(process.env.CALLSCRIPT_API_TOKEN ? { apiToken: process.env.CALLSCRIPT_API_TOKEN } : {}),
+        maxBodyBytes: flags.maxBody,
+        maxSteps: flags.maxSteps,
+      },
+      scripts: loaded.scripts,
+      log,
+    });
+    const signal = await untilSignal();
+    log.info({ signal }, 'server.stopping');
+    await server.close();
+    log.flush();
+  });
+}

@@ -1,0 +1,71 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { SignatureMode } from '../provider/hoiio/signature.js';
+import { DEFAULT_HOIIO_URL } from '../server/config.js';
+
+/** Options shared by `serve` and `dev`, each with its environment variable. */
+export interface ServerFlags {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  hoiioUrl: string;
+  hoiioTimeout: number;
+  signatureMode: SignatureMode;
+  maxSteps: number;
+  maxBody: number;
+  logLevel: string;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function url(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new InvalidArgumentError('expected an http(s) URL');
+  }
+  return value;
+}
+
+export function addServerOptions(cmd: Command, defaults: { port: number; host: string }): Command {
+  return cmd
+    .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(defaults.port).argParser(positiveInt))
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default(defaults.host))
+    .addOption(
+      new Option('--public-url <url>', 'base URL the provider reaches this server at (default http://localhost:<port>)')
+        .env('PUBLIC_URL')
+        .argParser(url),
+    )
+    .addOption(
+      new Option('--hoiio-url <url>', "Hoiio API base URL; block paths such as 'ivr/middle/play' are appended")
+        .env('HOIIO_API_URL')
+        .default(DEFAULT_HOIIO_URL)
+        .argParser(url),
+    )
+    .addOption(
+      new Option('--hoiio-timeout <ms>', 'per-request timeout for Hoiio API calls')
+        .env('HOIIO_TIMEOUT_MS')
+        .default(10_000)
+        .argParser(positiveInt),
+    )
+    .addOption(
+      new Option('--signature-mode <mode>', 'X-Hoiio-Signature check on notifications')
+        .env('HOIIO_SIGNATURE_MODE')
+        .choices(['off', 'log', 'enforce'])
+        .default('log'),
+    )
+    .addOption(
+      new Option('--max-steps <n>', 'steps a call may take before it is ended politely (runaway-loop guard)')
+        .env('CALLSCRIPT_MAX_STEPS')
+        .default(200)
+        .argParser(positiveInt),
+    )
+    .addOption(
+      new Option('--max-body <bytes>', 'largest request body accepted').env('CALLSCRIPT_MAX_BODY').default(65_536).argParser(positiveInt),
+    )
+    .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+}

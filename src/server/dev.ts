@@ -1,0 +1,87 @@
+import type { Logger } from '../log/logger.js';
+import type { RunnerHooks } from '../runtime/hooks.js';
+import type { Script } from '../script/model.js';
+import { createSimulatorControl, startSimulator } from '../simulator/index.js';
+import type { Simulator, SimulatorOptions } from '../simulator/index.js';
+import type { SessionStore } from '../store/session-store.js';
+import { startServer, type RunningServer } from './start.js';
+import type { SignatureMode } from '../provider/hoiio/signature.js';
+
+export interface DevServerOptions {
+  readonly flags: {
+    readonly port: number;
+    readonly host: string;
+    readonly publicUrl?: string;
+    readonly hoiioTimeout: number;
+    readonly signatureMode: SignatureMode;
+    readonly maxSteps: number;
+    readonly maxBody: number;
+  };
+  readonly scripts: readonly Script[];
+  readonly log: Logger;
+  readonly apiToken?: string;
+  readonly accessToken: string;
+  readonly store?: SessionStore;
+  readonly hooks?: RunnerHooks;
+  /** Extra simulator options (callers, faults, timing) for tests and tools. */
+  readonly simulator?: Partial<SimulatorOptions>;
+}
+
+export interface DevServer extends RunningServer {
+  readonly simulator: Simulator;
+}
+
+/**
+ * The callscript server wired to the built-in Hoiio simulator: the simulator rings
+ * the server's Voice Notify URL and the server calls the simulator's API. The
+ * simulator's control plane is mounted at `/sim` for terminal and browser phones.
+ */
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  const appId = 'callscript-dev';
+  let server: RunningServer | undefined;
+  const simulator = await startSimulator({
+    appId,
+    accessToken: o.accessToken,
+    voiceNotifyUrl: () => (server !== undefined ? `${server.publicUrl}/hoiio/incoming` : undefined),
+    concurrentCallLimit: 100_000,
+    ...o.simulator,
+  });
+  try {
+    server = await startServer({
+      config: {
+        port: o.flags.port,
+        host: o.flags.host,
+        ...(o.flags.publicUrl !== undefined ? { publicUrl: o.flags.publicUrl } : {}),
+        hoiio: {
+          baseUrl: simulator.url,
+          appId,
+          accessToken: o.accessToken,
+          timeoutMs: o.flags.hoiioTimeout,
+          signatureMode: o.flags.signatureMode,
+        },
+        ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}),
+        maxBodyBytes: o.flags.maxBody,
+        maxSteps: o.flags.maxSteps,
+      },
+      scripts: o.scripts,
+      log: o.log,
+      ...(o.store !== undefined ? { store: o.store } : {}),
+      ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
+      mount: (app) => {
+        app.route('/sim', createSimulatorControl(simulator));
+      },
+    });
+  } catch (err) {
+    await simulator.close();
+    throw err;
+  }
+  const running = server;
+  return {
+    ...running,
+    simulator,
+    close: async () => {
+      await simulator.close();
+      await running.close();
+    },
+  };
+}
