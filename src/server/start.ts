@@ -81,6 +81,9 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     s.once('error', reject);
   });
   server.on('error', (err) => log.error({ err }, 'server.error'));
+  // Providers and load balancers reuse connections; Node's 5 s default (minus undici's
+  // 2 s margin) would make most webhook deliveries open a new connection.
+  if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -61,8 +61,10 @@ export class HttpFront {
         }
       });
     });
-    // Keep-alive sockets must not hold close() up.
-    this.#server.keepAliveTimeout = 1000;
+    // Long enough that clients keep their connections: undici subtracts a 2 s safety
+    // margin from the server's keep-alive hint, so a 1 s timeout meant a new connection
+    // per request. close() ends idle keep-alive sockets itself.
+    this.#server.keepAliveTimeout = 30_000;
   }
 
   listen(port: number): Promise<number> {
