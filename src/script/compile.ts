@@ -4,7 +4,7 @@
  *
  * Pipeline: size limit → YAML parse (positions via LineCounter) → toJS with an
  * alias limit → schema validation (errors mapped onto the YAML nodes) →
- * semantic checks → template checks → build.
+ * semantic checks → template checks → menu checks (src/script/checks) → build.
  */
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
@@ -19,6 +19,7 @@ import { validateAgainstSchema } from './schema.js';
 import { reportSchemaErrors } from './schema-errors.js';
 import { checkBranchKeys, checkNumbers, checkReachability, checkReferences, checkStepKinds } from './semantic-checks.js';
 import { checkTemplates } from './template-checks.js';
+import { checkInputLoops, checkMenuKeys } from './checks/index.js';
 
 export interface CompileOptions {
   /** Shown in diagnostics and kept as `Script.file`; its base name is the default script name. */
@@ -142,6 +143,8 @@ export function compileDetailed(source: string, options: CompileOptions = {}): D
   const name = resolveName(data, options, reporter);
   const templates = checkTemplates(data, reporter, source);
   checkReachability(data, reporter);
+  checkInputLoops(data, reporter);
+  checkMenuKeys(data, reporter, source);
 
   if (reporter.errorCount > 0) return fail(reporter, index);
 

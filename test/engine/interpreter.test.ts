@@ -393,19 +393,22 @@ steps:
   });
 
   it('caps runaway flows at the step limit and ends them politely', () => {
+    // A loop without input (play → play) no longer compiles (CS_LOOP_WITHOUT_INPUT); a caller
+    // who keeps asking for the menu again is the runaway flow left for the runtime cap.
     const s = mustCompile(`
 steps:
   a:
-    play: "A"
-    next: b
+    gather: "Press 1 to hear this again."
+    branches: { "1": b }
   b:
     play: "B"
     next: a
 `);
     const d = new Driver(s, startInbound(s, CALL, { now: 0, maxSteps: 5 }));
-    for (let i = 0; i < 4; i++) d.apply({ type: 'block.done', seq: d.state.seq }, 5);
+    const answer = (): CallEvent => ({ type: 'block.done', seq: d.state.seq, ...(d.state.pending === 'gather' ? { digits: '1' } : {}) });
+    for (let i = 0; i < 4; i++) d.apply(answer(), 5);
     expect(d.state.steps).toBe(5);
-    const t = d.apply({ type: 'block.done', seq: d.state.seq }, 5);
+    const t = d.apply(answer(), 5);
     expect(t.notes).toContainEqual({ type: 'step.limit', limit: 5 });
     expect(sends(t.actions)).toEqual([{ kind: 'hangup', message: POLITE_HANGUP['step-limit'] }]);
   });
