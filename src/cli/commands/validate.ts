@@ -7,8 +7,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
+import { githubAnnotation } from '../github-annotations.js';
 
-export type ValidateFormat = 'text' | 'json';
+export type ValidateFormat = 'text' | 'json' | 'github';
 
 interface ValidateFlags {
   readonly format: ValidateFormat;
@@ -54,7 +55,7 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
     .command('validate')
     .description('check call scripts and report problems as file:line:col: severity: message [code]')
     .argument('[paths...]', 'script files or folders (default: examples/)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .option('--strict', 'fail on warnings too')
     .action(async (paths: string[], flags: ValidateFlags) => {
       const targets = paths.length > 0 ? paths : ['examples/'];
@@ -62,7 +63,8 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
       if (flags.format === 'json') {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
-        for (const d of report.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+        const line = flags.format === 'github' ? githubAnnotation : formatDiagnostic;
+        for (const d of report.diagnostics) process.stdout.write(`${line(d)}\n`);
         process.stderr.write(`${summary(report, targets)}\n`);
       }
       const failed = report.errors > 0 || (flags.strict === true && report.warnings > 0) || report.files.length === 0;
