@@ -16,7 +16,10 @@ import { ProviderError } from '../provider/errors.js';
 import type { ProviderClient } from '../provider/provider.js';
 import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from '../provider/retry.js';
 import type { Script } from '../script/model.js';
-import type { SessionStore } from '../store/session-store.js';
+import { LockTimeoutError, StaleLeaseError } from '../store/errors.js';
+import { ScriptArchive } from '../store/script-archive.js';
+import type { Lease, SessionStore } from '../store/session-store.js';
+import { transcriptEntries } from '../store/transcript.js';
 import { randomIds, type IdSource } from './ids.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { RunnerHooks } from './hooks.js';
@@ -76,8 +79,11 @@ export class CallRequestError extends Error {
   }
 }
 
-/** What a notification did: the HTTP layer turns this into a status code. */
-export type NotifyVerdict = 'accepted' | 'unknown-call' | 'bad-token' | 'session-mismatch' | 'error';
+/**
+ * What a notification did: the HTTP layer turns this into a status code. `busy`:
+ * another server held the call's lock for longer than the store's lock wait.
+ */
+export type NotifyVerdict = 'accepted' | 'unknown-call' | 'bad-token' | 'session-mismatch' | 'busy' | 'error';
 
 export class CallRunner {
   private readonly queue = new KeyedQueue();
@@ -86,6 +92,7 @@ export class CallRunner {
   private readonly maxSteps: number;
   private readonly retry: RetryPolicy;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
+  private readonly archive: ScriptArchive;
   private closed = false;
 
   constructor(private readonly o: CallRunnerOptions) {
@@ -93,6 +100,7 @@ export class CallRunner {
     this.ids = o.ids ?? randomIds;
     this.maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
     this.retry = o.retry ?? DEFAULT_RETRY_POLICY;
+    this.archive = new ScriptArchive(o.store, this.now);
     const every = o.sweepIntervalMs ?? 30_000;
     if (every > 0) {
       this.sweepTimer = setInterval(() => void this.sweep(), every);
@@ -123,15 +131,16 @@ export class CallRunner {
       return { result: 'duplicate', id: holder };
     }
     await this.queue.run(id, () =>
-      this.guard(id, async () => {
+      this.locked(id, async (lease) => {
         const t = startInbound(script, { id, token: this.ids.token(), ...call }, this.engineOptions());
         log.info(
           { call: id, session: call.session, script: script.name, version: script.version, direction: 'inbound', from: call.from, to: call.to },
           'call.started',
         );
         this.o.hooks?.callStarted?.(t.state);
-        await this.o.store.put(t.state);
-        await this.carryOut(script, t);
+        await this.archive.keep(script);
+        await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
+        await this.carryOut(script, t, lease);
       }),
     );
     return { result: 'started', id, script: script.name };
@@ -143,25 +152,35 @@ export class CallRunner {
     if (script === undefined) throw new CallRequestError('CS_UNKNOWN_SCRIPT', `no script named "${req.script}"`);
     const id = this.ids.callId();
     return this.queue.run(id, async () => {
-      const t = startOutbound(
-        script,
-        { id, token: this.ids.token(), to: req.to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} },
-        this.engineOptions(),
-      );
-      this.o.log.info(
-        { call: id, script: script.name, version: script.version, direction: 'outbound', to: req.to },
-        'call.started',
-      );
-      this.o.hooks?.callStarted?.(t.state);
-      await this.o.store.put(t.state);
-      const final = await this.carryOut(script, t);
-      if (final.status === 'ended' || final.session === '') {
-        const err = this.lastDialError.get(id);
-        this.lastDialError.delete(id);
-        throw new CallRequestError('CS_DIAL_FAILED', `the provider refused the call: ${err?.message ?? 'unknown error'}`, err?.code);
+      const lease = await this.o.store.lock(id);
+      try {
+        return await this.placeCall(script, id, req, lease);
+      } finally {
+        await this.release(lease);
       }
-      return { id, session: final.session, txnRef: final.txnRef };
     });
+  }
+
+  private async placeCall(script: Script, id: string, req: OutboundRequest, lease: Lease): Promise<OutboundResult> {
+    const t = startOutbound(
+      script,
+      { id, token: this.ids.token(), to: req.to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} },
+      this.engineOptions(),
+    );
+    this.o.log.info(
+      { call: id, script: script.name, version: script.version, direction: 'outbound', to: req.to },
+      'call.started',
+    );
+    this.o.hooks?.callStarted?.(t.state);
+    await this.archive.keep(script);
+    await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
+    const final = await this.carryOut(script, t, lease);
+    if (final.status === 'ended' || final.session === '') {
+      const err = this.lastDialError.get(id);
+      this.lastDialError.delete(id);
+      throw new CallRequestError('CS_DIAL_FAILED', `the provider refused the call: ${err?.message ?? 'unknown error'}`, err?.code);
+    }
+    return { id, session: final.session, txnRef: final.txnRef };
   }
 
   private readonly lastDialError = new Map<string, ProviderError>();
@@ -174,7 +193,7 @@ export class CallRunner {
   notify(id: string, token: string, event: CallEvent, providerSession: string): Promise<NotifyVerdict> {
     return new Promise<NotifyVerdict>((resolve) => {
       void this.queue.run(id, () =>
-        this.guard(id, async () => {
+        this.locked(id, async (lease) => {
           const state = await this.o.store.get(id);
           if (state === undefined) return resolve('unknown-call');
           if (!tokenMatches(state.token, token)) return resolve('bad-token');
@@ -186,12 +205,15 @@ export class CallRunner {
             { call: id, session: state.session, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
             'notification',
           );
-          const script = this.o.scripts.pinned(state.script, state.version);
-          if (script === undefined) return this.orphan(state);
+          const script = await this.pinnedScript(state);
+          if (script === undefined) return this.orphan(state, lease);
           const t = step(script, state, event, this.engineOptions());
-          if (t.state !== state) await this.o.store.put(t.state);
-          await this.carryOut(script, t);
-        }).finally(() => resolve('error')),
+          if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
+          await this.carryOut(script, t, lease);
+        }).then(
+          (outcome) => resolve(outcome === 'busy' ? 'busy' : 'error'),
+          () => resolve('error'),
+        ),
       );
     });
   }
@@ -233,7 +255,7 @@ export class CallRunner {
    * `send.failed` event for the interpreter, which decides what the caller hears.
    * Returns the last state.
    */
-  private async carryOut(script: Script, first: Transition): Promise<CallState> {
+  private async carryOut(script: Script, first: Transition, lease: Lease): Promise<CallState> {
     let t = first;
     for (;;) {
       this.logNotes(t.state, t.notes);
@@ -266,8 +288,9 @@ export class CallRunner {
           this.o.hooks?.blockSent?.(t.state, action.block, this.now() - started);
           if (action.block.kind === 'dial' && result.session !== undefined) {
             await this.o.store.claimSession(result.session, t.state.id);
-            const accepted = step(script, t.state, { type: 'dial.accepted', session: result.session, txnRef: result.txnRef ?? '' }, this.engineOptions());
-            await this.o.store.put(accepted.state);
+            const event: CallEvent = { type: 'dial.accepted', session: result.session, txnRef: result.txnRef ?? '' };
+            const accepted = step(script, t.state, event, this.engineOptions());
+            await this.o.store.put(accepted.state, { lease, transcript: transcriptEntries(event, accepted, this.now()) });
             t = { ...accepted, notes: [] };
           }
         } catch (err) {
@@ -286,7 +309,7 @@ export class CallRunner {
       }
       if (failure === undefined) return t.state;
       const next = step(script, t.state, failure, this.engineOptions());
-      await this.o.store.put(next.state);
+      await this.o.store.put(next.state, { lease, transcript: transcriptEntries(failure, next, this.now()) });
       t = next;
     }
   }
@@ -339,28 +362,77 @@ export class CallRunner {
   }
 
   /**
-   * Runs a call's work, turning any unexpected exception into a log line and a
-   * best-effort end of the call, so one bad call never takes the server down.
+   * Runs a call's work holding the call's store lock, so no other server (or
+   * stale holder) works on the call meanwhile. Any unexpected exception becomes a
+   * log line and a best-effort end of the call, so one bad call never takes the
+   * server down. `busy`: the lock stayed with another holder for too long.
    */
-  private async guard(id: string, work: () => Promise<void>): Promise<void> {
+  private async locked(id: string, work: (lease: Lease) => Promise<void>): Promise<'done' | 'busy' | 'failed'> {
+    let lease: Lease;
     try {
-      await work();
+      lease = await this.o.store.lock(id);
     } catch (err) {
+      if (err instanceof LockTimeoutError) {
+        this.o.log.error({ call: id, waitedMs: err.waitedMs }, 'call.lock_timeout');
+        return 'busy';
+      }
+      this.o.log.error({ call: id, err }, 'store.error');
+      return 'failed';
+    }
+    try {
+      await work(lease);
+      return 'done';
+    } catch (err) {
+      if (err instanceof StaleLeaseError) {
+        // Our lock expired and another holder has the call now: its state wins, and nothing more is sent from here.
+        this.o.log.warn({ call: id, fence: err.fence }, 'call.fenced');
+        return 'failed';
+      }
       this.o.log.error({ call: id, err }, 'call.internal_error');
       try {
         const state = await this.o.store.get(id);
-        if (state !== undefined && state.status !== 'ended') await this.orphan(state);
+        if (state !== undefined && state.status !== 'ended') await this.orphan(state, lease);
       } catch (inner) {
         this.o.log.error({ call: id, err: inner }, 'call.cleanup_failed');
       }
+      return 'failed';
+    } finally {
+      await this.release(lease);
     }
   }
 
+  private async release(lease: Lease): Promise<void> {
+    try {
+      await lease.release();
+    } catch (err) {
+      // The lock expires by itself; the next holder only waits for that.
+      this.o.log.warn({ call: lease.id, err }, 'store.release_failed');
+    }
+  }
+
+  /**
+   * The script version a call is pinned to: from the registry, or else from the
+   * store (a restarted server, or another server, started the call on a version
+   * this process does not have), compiled and remembered.
+   */
+  private async pinnedScript(state: CallState): Promise<Script | undefined> {
+    const known = this.o.scripts.pinned(state.script, state.version);
+    if (known !== undefined) return known;
+    const restored = await this.archive.restore(state.script, state.version);
+    if (!restored.ok) {
+      this.o.log.error({ call: state.id, script: state.script, version: state.version, reason: restored.reason }, 'script.restore_failed');
+      return undefined;
+    }
+    this.o.scripts.remember(restored.script);
+    this.o.log.info({ call: state.id, script: state.script, version: state.version }, 'script.restored');
+    return restored.script;
+  }
+
   /** A call the engine can no longer run (its script version is gone, or a bug): apologise and end it. */
-  private async orphan(state: CallState): Promise<void> {
+  private async orphan(state: CallState, lease: Lease): Promise<void> {
     this.o.log.error({ call: state.id, session: state.session, script: state.script, version: state.version }, 'call.orphaned');
     const ended: CallState = { ...state, status: 'ended', pending: null, outcome: 'error', updatedAt: this.now() };
-    await this.o.store.put(ended);
+    await this.o.store.put(ended, { lease });
     this.ended(ended, 'error');
     if (state.session === '') return;
     const block: Block =

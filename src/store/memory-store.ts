@@ -1,5 +1,21 @@
 import type { CallState } from '../engine/state.js';
-import { DEFAULT_STORE_TIMINGS, type Release, type SessionStore, type StoreTimings } from './session-store.js';
+import { StaleLeaseError } from './errors.js';
+import { LocalLocks } from './local-locks.js';
+import {
+  DEFAULT_ACTIVE_LIMIT,
+  DEFAULT_LOCK_WAIT_MS,
+  DEFAULT_STORE_TIMINGS,
+  SCRIPT_GRACE_MS,
+  type ActiveOptions,
+  type Lease,
+  type LockOptions,
+  type PutOptions,
+  type SessionStore,
+  type StoreOptions,
+  type StoredScript,
+  type StoreTimings,
+} from './session-store.js';
+import { TRANSCRIPT_LIMIT, type TranscriptEntry } from './transcript.js';
 
 /**
  * Calls in process memory: fast and simple, and every call in progress is lost
@@ -7,26 +23,47 @@ import { DEFAULT_STORE_TIMINGS, type Release, type SessionStore, type StoreTimin
  */
 export class MemoryStore implements SessionStore {
   readonly kind = 'memory';
+  readonly durable = false;
   private readonly calls = new Map<string, CallState>();
   private readonly sessions = new Map<string, string>();
+  private readonly transcripts = new Map<string, TranscriptEntry[]>();
+  private readonly scripts = new Map<string, { script: StoredScript; storedAt: number }>();
   private readonly timings: StoreTimings;
+  private readonly transcriptLimit: number;
+  private readonly locks: LocalLocks;
 
-  constructor(timings: Partial<StoreTimings> = {}) {
-    this.timings = { ...DEFAULT_STORE_TIMINGS, ...timings };
+  constructor(options: StoreOptions = {}) {
+    this.timings = {
+      idleTtlMs: options.idleTtlMs ?? DEFAULT_STORE_TIMINGS.idleTtlMs,
+      endedRetentionMs: options.endedRetentionMs ?? DEFAULT_STORE_TIMINGS.endedRetentionMs,
+    };
+    this.transcriptLimit = options.transcriptLimit ?? TRANSCRIPT_LIMIT;
+    this.locks = new LocalLocks(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   }
 
   async get(id: string): Promise<CallState | undefined> {
     return this.calls.get(id);
   }
 
-  async put(state: CallState): Promise<void> {
+  async put(state: CallState, options: PutOptions = {}): Promise<void> {
+    if (options.lease !== undefined && !this.locks.holds(options.lease)) throw new StaleLeaseError(state.id, options.lease.fence);
     this.calls.set(state.id, state);
-    if (state.session !== '' && !this.sessions.has(state.session)) this.sessions.set(state.session, state.id);
+    const entries = options.transcript;
+    if (entries !== undefined && entries.length > 0 && this.transcriptLimit > 0) {
+      let list = this.transcripts.get(state.id);
+      if (list === undefined) {
+        list = [];
+        this.transcripts.set(state.id, list);
+      }
+      list.push(...entries);
+      if (list.length > this.transcriptLimit) list.splice(0, list.length - this.transcriptLimit);
+    }
   }
 
   async delete(id: string): Promise<void> {
     const state = this.calls.get(id);
     this.calls.delete(id);
+    this.transcripts.delete(id);
     if (state !== undefined && this.sessions.get(state.session) === id) this.sessions.delete(state.session);
   }
 
@@ -41,25 +78,51 @@ export class MemoryStore implements SessionStore {
     return this.sessions.get(session);
   }
 
-  // One process owns the memory, and the runtime already serialises each call's
-  // events in that process: nothing else can interleave.
-  async lock(): Promise<Release> {
-    return noop;
+  lock(id: string, options: LockOptions = {}): Promise<Lease> {
+    return this.locks.acquire(id, options.waitMs);
   }
 
-  async active(): Promise<CallState[]> {
-    return [...this.calls.values()].filter((s) => s.status !== 'ended');
+  async active(options: ActiveOptions = {}): Promise<CallState[]> {
+    const limit = options.limit ?? DEFAULT_ACTIVE_LIMIT;
+    const after = options.after;
+    const ids = [...this.calls.keys()].filter((id) => after === undefined || id > after).sort();
+    const out: CallState[] = [];
+    for (const id of ids) {
+      if (out.length >= limit) break;
+      const state = this.calls.get(id);
+      if (state !== undefined && state.status !== 'ended') out.push(state);
+    }
+    return out;
+  }
+
+  async transcript(id: string): Promise<TranscriptEntry[]> {
+    return [...(this.transcripts.get(id) ?? [])];
+  }
+
+  async putScript(script: StoredScript): Promise<void> {
+    this.scripts.set(scriptKey(script.name, script.version), { script, storedAt: Date.now() });
+  }
+
+  async getScript(name: string, version: string): Promise<StoredScript | undefined> {
+    return this.scripts.get(scriptKey(name, version))?.script;
   }
 
   async sweep(now: number): Promise<CallState[]> {
     const expired: CallState[] = [];
+    const inUse = new Set<string>();
     for (const state of this.calls.values()) {
       if (state.status === 'ended') {
         if (now - state.updatedAt >= this.timings.endedRetentionMs) await this.delete(state.id);
+        else inUse.add(scriptKey(state.script, state.version));
       } else if (now - state.updatedAt >= this.timings.idleTtlMs) {
         expired.push(state);
         await this.delete(state.id);
+      } else {
+        inUse.add(scriptKey(state.script, state.version));
       }
+    }
+    for (const [key, { storedAt }] of this.scripts) {
+      if (!inUse.has(key) && now - storedAt >= SCRIPT_GRACE_MS) this.scripts.delete(key);
     }
     return expired;
   }
@@ -71,7 +134,11 @@ export class MemoryStore implements SessionStore {
   async close(): Promise<void> {
     this.calls.clear();
     this.sessions.clear();
+    this.transcripts.clear();
+    this.scripts.clear();
   }
 }
 
-const noop: Release = async () => {};
+export function scriptKey(name: string, version: string): string {
+  return `${name}@${version}`;
+}

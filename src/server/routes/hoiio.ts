@@ -93,6 +93,8 @@ export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
       case 'session-mismatch':
         log.warn({ call: id, session: n.session, reason: verdict }, 'notification.refused');
         return jsonError(c, 403, 'CS_FORBIDDEN', 'this notification does not belong to that call');
+      case 'busy':
+        return jsonError(c, 503, 'CS_BUSY', 'the call stayed locked by another server for too long; the notification was not applied');
       case 'error':
         return jsonError(c, 503, 'CS_INTERNAL', 'the notification could not be handled');
     }
