@@ -332,6 +332,7 @@ export class CallRunner {
 
   private logNotes(state: CallState, notes: readonly Note[]): void {
     const { log } = this.o;
+    if (notes.length > 0) this.o.hooks?.notes?.(state, notes);
     for (const note of notes) {
       const base = { call: state.id, session: state.session };
       switch (note.type) {
