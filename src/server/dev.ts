@@ -4,6 +4,7 @@ import type { Script } from '../script/model.js';
 import { createSimulatorControl, startSimulator } from '../simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../simulator/index.js';
 import type { SessionStore } from '../store/session-store.js';
+import { CalleeDirectory } from '../testbench/callees.js';
 import { startServer, type RunningServer } from './start.js';
 import type { SignatureMode } from '../provider/hoiio/signature.js';
 
@@ -29,6 +30,8 @@ export interface DevServerOptions {
 
 export interface DevServer extends RunningServer {
   readonly simulator: Simulator;
+  /** Answers the calls the engine dials: per call for tools that claim one (tests, phones), else the configured callee. */
+  readonly callees: CalleeDirectory;
 }
 
 /**
@@ -39,13 +42,16 @@ export interface DevServer extends RunningServer {
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const appId = 'callscript-dev';
   let server: RunningServer | undefined;
+  const callees = new CalleeDirectory(o.simulator?.outboundCaller);
   const simulator = await startSimulator({
     appId,
     accessToken: o.accessToken,
     voiceNotifyUrl: () => (server !== undefined ? `${server.publicUrl}/hoiio/incoming` : undefined),
     concurrentCallLimit: 100_000,
     ...o.simulator,
+    outboundCaller: callees.agent,
   });
+  callees.attach(simulator);
   try {
     server = await startServer({
       config: {
@@ -79,6 +85,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   return {
     ...running,
     simulator,
+    callees,
     close: async () => {
       await simulator.close();
       await running.close();
