@@ -19,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   validate.registerValidate(program, setExit);
   serve.registerServe(program, setExit);
   dev.registerDev(program, setExit);
+  (await import('./commands/fmt.js')).registerFmt(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -35,8 +35,16 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Script files for the given paths: files as given, directories' *.yaml / *.yml (not *.test.yaml), sorted. */
-async function expand(paths: readonly string[], problems: Diagnostic[]): Promise<string[]> {
+/** True for a name a folder contributes as a script: *.yaml / *.yml, not *.test.yaml / *.test.yml. */
+export function isScriptFileName(name: string): boolean {
+  return SCRIPT_FILE.test(name) && !TEST_FILE.test(name);
+}
+
+/**
+ * Script files for the given paths: files as given, directories' *.yaml / *.yml (not *.test.yaml), sorted.
+ * Paths that cannot be read become CS_FILE diagnostics in `problems`.
+ */
+export async function listScriptFiles(paths: readonly string[], problems: Diagnostic[]): Promise<string[]> {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (file: string): void => {
@@ -54,7 +62,7 @@ async function expand(paths: readonly string[], problems: Diagnostic[]): Promise
       }
       const entries = await readdir(path, { withFileTypes: true });
       const names = entries
-        .filter((e) => (e.isFile() || e.isSymbolicLink()) && SCRIPT_FILE.test(e.name) && !TEST_FILE.test(e.name))
+        .filter((e) => (e.isFile() || e.isSymbolicLink()) && isScriptFileName(e.name))
         .map((e) => e.name)
         .sort();
       for (const name of names) add(join(path, name));
@@ -142,7 +150,7 @@ function crossCheck(all: readonly Compiled[]): Map<Compiled, Diagnostic[]> {
 
 export async function loadScripts(paths: readonly string[]): Promise<LoadResult> {
   const problems: Diagnostic[] = [];
-  const files = await expand(paths, problems);
+  const files = await listScriptFiles(paths, problems);
   const compiled = await Promise.all(files.map(compileFile));
   const extra = crossCheck(compiled);
   const scripts: Script[] = [];
