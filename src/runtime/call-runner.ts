@@ -138,6 +138,7 @@ export class CallRunner {
           'call.started',
         );
         this.o.hooks?.callStarted?.(t.state);
+        this.o.scripts.track(id, script);
         await this.archive.keep(script);
         await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
         await this.carryOut(script, t, lease);
@@ -172,6 +173,7 @@ export class CallRunner {
       'call.started',
     );
     this.o.hooks?.callStarted?.(t.state);
+    this.o.scripts.track(id, script);
     await this.archive.keep(script);
     await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
     const final = await this.carryOut(script, t, lease);
@@ -207,6 +209,7 @@ export class CallRunner {
           );
           const script = await this.pinnedScript(state);
           if (script === undefined) return this.orphan(state, lease);
+          if (state.status !== 'ended') this.o.scripts.track(id, script); // also calls resumed from the store
           const t = step(script, state, event, this.engineOptions());
           if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
           await this.carryOut(script, t, lease);
@@ -228,6 +231,7 @@ export class CallRunner {
           'call.expired',
         );
         this.o.hooks?.callEnded?.(state, 'error');
+        this.o.scripts.untrack(state.id);
       }
     } catch (err) {
       this.o.log.error({ err }, 'store.sweep_failed');
@@ -327,6 +331,7 @@ export class CallRunner {
       },
       'call.ended',
     );
+    this.o.scripts.untrack(state.id);
     this.o.hooks?.callEnded?.(state, outcome);
   }
 

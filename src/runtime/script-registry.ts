@@ -1,35 +1,62 @@
 import type { Script } from '../script/model.js';
 
+/** A version the registry holds, with the calls of this process running on it. */
+export interface HeldVersion {
+  readonly script: Script;
+  /** True for the version new calls get. */
+  readonly current: boolean;
+  readonly calls: number;
+}
+
+interface Entry {
+  readonly script: Script;
+  readonly calls: Set<string>;
+}
+
 /**
  * The scripts a server runs: the current version of each (for new calls) and
  * every version a call may still be pinned to (calls finish on the version they
  * started with, even after a reload).
+ *
+ * A version that is no longer current is released as soon as no call of this
+ * process runs on it: the runner reports calls with `track` / `untrack`. A
+ * version released too early (or never known here) is not lost for good: the
+ * runner restores pinned versions from the store's script archive.
  */
 export class ScriptRegistry {
   private byName = new Map<string, Script>();
   private byNumber = new Map<string, Script>();
-  private readonly versions = new Map<string, Script>();
+  private readonly versions = new Map<string, Entry>();
+  /** Call id → the version key it runs on. */
+  private readonly calls = new Map<string, string>();
 
   constructor(scripts: readonly Script[] = []) {
     this.replace(scripts);
   }
 
-  /** Makes `scripts` the current set; earlier versions stay available to pinned calls. */
+  /**
+   * Makes `scripts` the current set. Earlier versions stay available while calls
+   * run on them; the others are released.
+   */
   replace(scripts: readonly Script[]): void {
     const byName = new Map<string, Script>();
     const byNumber = new Map<string, Script>();
     for (const script of scripts) {
       byName.set(script.name, script);
       for (const number of script.numbers) byNumber.set(number, script);
-      this.versions.set(versionKey(script.name, script.version), script);
+      this.add(script);
     }
     this.byName = byName;
     this.byNumber = byNumber;
+    for (const key of [...this.versions.keys()]) this.releaseIfIdle(key);
   }
 
-  /** Adds a version calls may be pinned to without making it current (e.g. loaded from a store). */
+  /**
+   * Adds a version calls may be pinned to without making it current (e.g. loaded
+   * from a store). It stays until a replace finds no call of this process on it.
+   */
   remember(script: Script): void {
-    this.versions.set(versionKey(script.name, script.version), script);
+    this.add(script);
   }
 
   current(name: string): Script | undefined {
@@ -41,11 +68,63 @@ export class ScriptRegistry {
   }
 
   pinned(name: string, version: string): Script | undefined {
-    return this.versions.get(versionKey(name, version));
+    return this.versions.get(versionKey(name, version))?.script;
   }
 
   list(): Script[] {
     return [...this.byName.values()];
+  }
+
+  /** Call `id` runs on `script`'s version (idempotent; holds the version, re-adding it if it was released). */
+  track(id: string, script: Script): void {
+    const key = versionKey(script.name, script.version);
+    const previous = this.calls.get(id);
+    if (previous === key) return;
+    const entry = this.add(script);
+    entry.calls.add(id);
+    this.calls.set(id, key);
+    if (previous !== undefined) {
+      this.versions.get(previous)?.calls.delete(id);
+      this.releaseIfIdle(previous);
+    }
+  }
+
+  /** Call `id` has ended: its version is released if it is not current and no other call runs on it. */
+  untrack(id: string): void {
+    const key = this.calls.get(id);
+    if (key === undefined) return;
+    this.calls.delete(id);
+    this.versions.get(key)?.calls.delete(id);
+    this.releaseIfIdle(key);
+  }
+
+  /** Calls of this process on a version. */
+  callsOn(name: string, version: string): number {
+    return this.versions.get(versionKey(name, version))?.calls.size ?? 0;
+  }
+
+  /** Every version held: the current ones and those calls still run on. */
+  held(): HeldVersion[] {
+    return [...this.versions.values()].map((e) => ({ script: e.script, current: this.isCurrent(e.script), calls: e.calls.size }));
+  }
+
+  private isCurrent(script: Script): boolean {
+    return this.byName.get(script.name)?.version === script.version;
+  }
+
+  private add(script: Script): Entry {
+    const key = versionKey(script.name, script.version);
+    let entry = this.versions.get(key);
+    if (entry === undefined) {
+      entry = { script, calls: new Set() };
+      this.versions.set(key, entry);
+    }
+    return entry;
+  }
+
+  private releaseIfIdle(key: string): void {
+    const entry = this.versions.get(key);
+    if (entry !== undefined && entry.calls.size === 0 && !this.isCurrent(entry.script)) this.versions.delete(key);
   }
 }
 
