@@ -1,6 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { SignatureMode } from '../provider/hoiio/signature.js';
 import { DEFAULT_HOIIO_URL } from '../server/config.js';
+import { DurationError, parseDuration } from '../store/duration.js';
+import { StoreError, StoreSpecError } from '../store/errors.js';
+import { DEFAULT_STORE, parseStoreSpec } from '../store/open-store.js';
 
 /** Options shared by `serve` and `dev`, each with its environment variable. */
 export interface ServerFlags {
@@ -13,6 +16,44 @@ export interface ServerFlags {
   maxSteps: number;
   maxBody: number;
   logLevel: string;
+  /** `memory`, `sqlite:<file>` or `redis://…` (see src/store/open-store.ts). */
+  store: string;
+  /** Active calls idle this long expire (ms). */
+  sessionTtl: number;
+  /** Ended calls stay inspectable this long (ms). */
+  endedRetention: number;
+}
+
+/**
+ * For `.catch()` on server start: a store that cannot be opened (in use, unreachable)
+ * is a refusal to start (exit 2) with a one-line reason, not a stack trace.
+ */
+export function refuseOnStoreError(command: string, setExit: (code: number) => void): (err: unknown) => undefined {
+  return (err) => {
+    if (!(err instanceof StoreError)) throw err;
+    process.stderr.write(`callscript ${command}: ${err.message} [${err.code}]\n`);
+    setExit(2);
+    return undefined;
+  };
+}
+
+function storeSpec(value: string): string {
+  try {
+    parseStoreSpec(value);
+  } catch (err) {
+    if (err instanceof StoreSpecError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+  return value;
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    if (err instanceof DurationError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }
 
 export function positiveInt(value: string): number {
@@ -66,6 +107,24 @@ export function addServerOptions(cmd: Command, defaults: { port: number; host: s
     )
     .addOption(
       new Option('--max-body <bytes>', 'largest request body accepted').env('CALLSCRIPT_MAX_BODY').default(65_536).argParser(positiveInt),
+    )
+    .addOption(
+      new Option('--store <store>', 'where calls live: memory, sqlite:<file> or redis://host:port[/db]')
+        .env('CALLSCRIPT_STORE')
+        .default(DEFAULT_STORE)
+        .argParser(storeSpec),
+    )
+    .addOption(
+      new Option('--session-ttl <duration>', 'active calls with no event for this long expire (e.g. 4h, 30m)')
+        .env('CALLSCRIPT_SESSION_TTL')
+        .default(4 * 3_600_000, '4h')
+        .argParser(duration),
+    )
+    .addOption(
+      new Option('--ended-retention <duration>', 'ended calls stay inspectable at GET /calls/<session> this long (e.g. 10m, 0s)')
+        .env('CALLSCRIPT_ENDED_RETENTION')
+        .default(10 * 60_000, '10m')
+        .argParser(duration),
     )
     .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
 }

@@ -1,4 +1,5 @@
 import type { SignatureMode } from '../provider/hoiio/signature.js';
+import type { StoreConfig } from '../store/open-store.js';
 
 export interface ServerConfig {
   readonly port: number;
@@ -17,6 +18,8 @@ export interface ServerConfig {
   /** Largest webhook or API body accepted (bytes). */
   readonly maxBodyBytes: number;
   readonly maxSteps: number;
+  /** Where calls live (`--store`); `startServer` opens it unless handed a store. The memory store when absent. */
+  readonly store?: StoreConfig;
 }
 
 export const DEFAULT_HOIIO_URL = 'https://secure.hoiio.com/open/';

@@ -17,6 +17,10 @@ export interface DevServerOptions {
     readonly signatureMode: SignatureMode;
     readonly maxSteps: number;
     readonly maxBody: number;
+    /** `--store`: opened by the server unless `store` is given; the memory store when both are absent. */
+    readonly store?: string;
+    readonly sessionTtl?: number;
+    readonly endedRetention?: number;
   };
   readonly scripts: readonly Script[];
   readonly log: Logger;
@@ -68,6 +72,15 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
         ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}),
         maxBodyBytes: o.flags.maxBody,
         maxSteps: o.flags.maxSteps,
+        ...(o.flags.store !== undefined
+          ? {
+              store: {
+                spec: o.flags.store,
+                ...(o.flags.sessionTtl !== undefined ? { idleTtlMs: o.flags.sessionTtl } : {}),
+                ...(o.flags.endedRetention !== undefined ? { endedRetentionMs: o.flags.endedRetention } : {}),
+              },
+            }
+          : {}),
       },
       scripts: o.scripts,
       log: o.log,

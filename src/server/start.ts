@@ -10,6 +10,7 @@ import type { IdSource } from '../runtime/ids.js';
 import { ScriptRegistry } from '../runtime/script-registry.js';
 import type { Script } from '../script/model.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { describeStore, openStore } from '../store/open-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
@@ -44,7 +45,13 @@ export interface RunningServer {
 export async function startServer(o: StartOptions): Promise<RunningServer> {
   const { config, log } = o;
   const scripts = new ScriptRegistry(o.scripts);
-  const store = o.store ?? new MemoryStore();
+  const store = o.store ?? (config.store !== undefined ? await openStore(config.store.spec, config.store) : new MemoryStore());
+  if (o.store === undefined && config.store !== undefined) {
+    // Calls parked in a durable store continue on their next notification; nothing to replay.
+    const parked = await store.active({ limit: 1000 });
+    log.info({ store: describeStore(config.store.spec), durable: store.durable, activeCalls: parked.length }, 'store.opened');
+    if (!store.durable) log.warn({ store: store.kind }, 'store.not_durable');
+  }
   const provider =
     o.provider ??
     new HoiioClient({
@@ -76,10 +83,18 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(o.mount !== undefined ? { mount: o.mount } : {}),
   });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await runner.close();
+    // A store opened here is ours to close (a SQLite file stays locked while open).
+    if (o.store === undefined) await store.close();
+    throw err;
+  }
   server.on('error', (err) => log.error({ err }, 'server.error'));
   // Providers and load balancers reuse connections; Node's 5 s default (minus undici's
   // 2 s margin) would make most webhook deliveries open a new connection.

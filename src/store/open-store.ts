@@ -27,6 +27,11 @@ export type StoreSpec =
       readonly lockWaitMs?: number;
     };
 
+/** A server's store setting: the spec plus the TTLs from the command line. */
+export interface StoreConfig extends StoreOptions {
+  readonly spec: string;
+}
+
 const REDIS_OPTIONS = new Set(['prefix', 'lock_ttl', 'lock_wait']);
 
 /** Reads a `--store` value; throws `StoreSpecError` saying what is accepted. */

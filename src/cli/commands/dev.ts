@@ -4,7 +4,7 @@ import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
 import { startDevServer } from '../../server/dev.js';
-import { addServerOptions, type ServerFlags } from '../server-options.js';
+import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
 /** `callscript dev [dir]`: the server on a built-in Hoiio simulator; no credentials, no phone needed. */
@@ -30,7 +30,8 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
       log,
       apiToken,
       accessToken: randomBytes(16).toString('hex'),
-    });
+    }).catch(refuseOnStoreError('dev', setExit));
+    if (dev === undefined) return;
     process.stderr.write(devBanner(dev.url, apiToken, loaded.scripts.map((s) => ({ name: s.name, numbers: s.numbers }))));
     const signal = await untilSignal();
     log.info({ signal }, 'server.stopping');

@@ -3,7 +3,7 @@ import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
 import { startServer } from '../../server/start.js';
-import { addServerOptions, type ServerFlags } from '../server-options.js';
+import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
 /** `callscript serve [dir]`: the production server, against the real Hoiio API. */
@@ -46,10 +46,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         ...(process.env.CALLSCRIPT_API_TOKEN ? { apiToken: process.env.CALLSCRIPT_API_TOKEN } : {}),
         maxBodyBytes: flags.maxBody,
         maxSteps: flags.maxSteps,
+        store: { spec: flags.store, idleTtlMs: flags.sessionTtl, endedRetentionMs: flags.endedRetention },
       },
       scripts: loaded.scripts,
       log,
-    });
+    }).catch(refuseOnStoreError('serve', setExit));
+    if (server === undefined) return;
     const signal = await untilSignal();
     log.info({ signal }, 'server.stopping');
     await server.close();
