@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import type { CallState } from '../../engine/state.js';
 import type { Logger } from '../../log/logger.js';
 import { CallRequestError, type CallRunner } from '../../runtime/call-runner.js';
 import type { ScriptRegistry } from '../../runtime/script-registry.js';
@@ -14,6 +15,10 @@ export interface CallsRoutesOptions {
 }
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/** `GET /calls?active=1` pages: default and largest `limit`. */
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
 
 /** Checks `Authorization: Bearer <token>`; a Response when the request must be refused. */
 export function requireBearer(c: Context, apiToken: string | undefined): Response | undefined {
@@ -31,9 +36,56 @@ export function requireBearer(c: Context, apiToken: string | undefined): Respons
   return undefined;
 }
 
-/** `POST /calls`: place an outbound call running a script once answered. */
+/**
+ * `POST /calls`: place an outbound call running a script once answered.
+ * `GET /calls?active=1`: the calls in progress, a page at a time.
+ * `GET /calls/<call or session>`: one call (in progress, or ended and still retained) with its transcript.
+ */
 export function callsRoutes(o: CallsRoutesOptions): Hono {
   const app = new Hono();
+
+  app.get('/', async (c) => {
+    const denied = requireBearer(c, o.apiToken);
+    if (denied !== undefined) return denied;
+    const active = c.req.query('active');
+    if (active !== undefined && active !== '1' && active !== 'true') {
+      return jsonError(c, 400, 'CS_BAD_REQUEST', 'only calls in progress can be listed (active=1); GET /calls/<session> shows an ended call while it is kept');
+    }
+    const limitParam = c.req.query('limit');
+    const limit = limitParam === undefined ? DEFAULT_LIST_LIMIT : Number(limitParam);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      return jsonError(c, 400, 'CS_BAD_REQUEST', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+    }
+    const after = c.req.query('after');
+    const calls = await o.runner.store.active({ limit, ...(after !== undefined && after !== '' ? { after } : {}) });
+    const last = calls.at(-1);
+    return c.json({ calls: calls.map(callSummary), ...(calls.length === limit && last !== undefined ? { next: last.id } : {}) });
+  });
+
+  app.get('/:session', async (c) => {
+    const denied = requireBearer(c, o.apiToken);
+    if (denied !== undefined) return denied;
+    const key = c.req.param('session');
+    const { store } = o.runner;
+    let state = await store.get(key);
+    if (state === undefined) {
+      const id = await store.findBySession(key);
+      if (id !== undefined) state = await store.get(id);
+    }
+    if (state === undefined) return jsonError(c, 404, 'CS_UNKNOWN_CALL', `no call or session "${key}" in progress or recently ended`);
+    const transcript = await store.transcript(state.id);
+    return c.json({
+      ...callSummary(state),
+      pending: state.pending,
+      outcome: state.outcome,
+      path: state.path,
+      variables: state.vars,
+      digits: state.digits,
+      record_url: state.recordUrl,
+      transfer_status: state.transferStatus,
+      transcript: transcript.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    });
+  });
 
   app.post('/', async (c) => {
     const denied = requireBearer(c, o.apiToken);
@@ -76,6 +128,25 @@ export function callsRoutes(o: CallsRoutesOptions): Hono {
   });
 
   return app;
+}
+
+/** What `GET /calls` lists per call. Never the call's notify token. */
+function callSummary(s: CallState) {
+  return {
+    call: s.id,
+    session: s.session,
+    txn_ref: s.txnRef,
+    script: s.script,
+    version: s.version,
+    direction: s.direction,
+    from: s.from,
+    to: s.to,
+    status: s.status,
+    step: s.step,
+    steps: s.steps,
+    started_at: new Date(s.startedAt).toISOString(),
+    updated_at: new Date(s.updatedAt).toISOString(),
+  };
 }
 
 interface CallRequest {
