@@ -20,6 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   serve.registerServe(program, setExit);
   dev.registerDev(program, setExit);
   (await import('./commands/fmt.js')).registerFmt(program, setExit);
+  (await import('./commands/test.js')).registerTest(program, setExit);
+  (await import('./commands/graph.js')).registerGraph(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
