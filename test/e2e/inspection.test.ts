@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/server/dev.js';
-import { interactiveCaller, type BlockEntry, type SimCall } from '../../src/simulator/index.js';
+import { interactiveCaller, type PromptEntry, type SimCall } from '../../src/simulator/index.js';
 import { mustCompile } from '../helpers/compile.js';
 import { startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 
@@ -44,7 +44,7 @@ async function get(path: string, token: string | null = TEST_API_TOKEN) {
 }
 
 async function parkedAt(call: SimCall, prompt: string): Promise<void> {
-  await call.waitFor((e): e is BlockEntry => e.kind === 'block' && e.block === 'gather' && e.params.msg === prompt);
+  await call.waitFor((e): e is PromptEntry => e.kind === 'prompt' && e.prompt.block === 'gather' && e.prompt.msg === prompt);
   await dev.simulator.settled();
   await dev.runner.drain();
 }

@@ -1,0 +1,135 @@
+/**
+ * A callscript server as a real child process (`node bin/callscript.js serve …`), so
+ * tests can kill it with SIGKILL like a crash or a deploy would. Its JSON log lines
+ * are collected for assertions. Runs the built code in dist/ (`npm test` builds it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type LogLine = Record<string, unknown>;
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  logs(): LogLine[];
+  waitForLog(pred: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Sends `signal` and waits for the process to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = resolve(ROOT, 'bin/callscript.js');
+
+export const HOIIO = { appId: 'AP-durable', accessToken: 'durable-access-token' };
+export const API_TOKEN = 'durable-api-token';
+
+export interface ServeOptions {
+  readonly scripts: string;
+  readonly store: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly hoiioUrl: string;
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startServerProcess(o: ServeOptions): Promise<ServerProcess> {
+  if (!existsSync(resolve(ROOT, 'dist/store/sqlite-store.js'))) {
+    throw new Error('dist/ is missing or stale: run `npm run build` first (`npm test` does it)');
+  }
+  const args = [
+    BIN,
+    'serve',
+    o.scripts,
+    '--store',
+    o.store,
+    '--port',
+    String(o.port),
+    '--host',
+    '127.0.0.1',
+    '--public-url',
+    o.publicUrl,
+    '--hoiio-url',
+    o.hoiioUrl,
+    '--signature-mode',
+    'enforce',
+    '--log-level',
+    'info',
+    ...(o.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOIIO_APP_ID: HOIIO.appId,
+      HOIIO_ACCESS_TOKEN: HOIIO.accessToken,
+      CALLSCRIPT_API_TOKEN: API_TOKEN,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  let partial = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    partial += chunk.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const part of parts) {
+      if (part.trim() === '') continue;
+      try {
+        lines.push(JSON.parse(part) as LogLine);
+      } catch {
+        lines.push({ msg: 'unparsed', text: part });
+      }
+    }
+    for (const w of [...waiters]) w();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+
+  const waitForLog = (pred: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> =>
+    new Promise((resolvePromise, reject) => {
+      const check = (): boolean => {
+        const hit = lines.find(pred);
+        if (hit === undefined) return false;
+        cleanup();
+        resolvePromise(hit);
+        return true;
+      };
+      const onExit = (): void => {
+        if (check()) return;
+        cleanup();
+        reject(new Error(`server exited (${child.exitCode ?? child.signalCode}) before the awaited log line:\n${stderr}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for a log line; stderr:\n${stderr}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(listener);
+        child.off('exit', onExit);
+      };
+      const listener = (): void => void check();
+      if (check()) return;
+      waiters.add(listener);
+      child.once('exit', onExit);
+    });
+
+  await waitForLog((l) => l.msg === 'server.listening', 15_000);
+  return {
+    child,
+    port: o.port,
+    url: `http://127.0.0.1:${o.port}`,
+    logs: () => [...lines],
+    waitForLog,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
