@@ -22,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   (await import('./commands/fmt.js')).registerFmt(program, setExit);
   (await import('./commands/test.js')).registerTest(program, setExit);
   (await import('./commands/graph.js')).registerGraph(program, setExit);
+  (await import('./commands/call.js')).registerCall(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

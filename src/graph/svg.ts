@@ -88,7 +88,7 @@ function edgeSvg(edge: FlowEdge, port: { from: Point; to: Point; kind: 'down' | 
   const w = 6.2 * text.length + 8;
   const implicit = edge.to.startsWith('end:') ? ' implicit' : '';
   return [
-    `<g class="edge${implicit}" data-edge="${esc(edge.id)}">`,
+    `<g class="edge${implicit}" data-edge="${esc(edge.id)}" data-from="${esc(edge.from)}" data-to="${esc(edge.to)}">`,
     `<path d="M${n(p0.x)},${n(p0.y)} C${n(p1.x)},${n(p1.y)} ${n(p2.x)},${n(p2.y)} ${n(p3.x)},${n(p3.y)}" marker-end="url(#cs-arrow)"/>`,
     `<rect x="${n(mid.x - w / 2)}" y="${n(mid.y - 7)}" width="${n(w)}" height="14" rx="3"/>`,
     `<text x="${n(mid.x)}" y="${n(mid.y + 3.5)}" text-anchor="middle">${esc(text)}</text>`,

@@ -5,6 +5,7 @@ import { createSimulatorControl, startSimulator } from '../simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../simulator/index.js';
 import type { SessionStore } from '../store/session-store.js';
 import { CalleeDirectory } from '../testbench/callees.js';
+import { phoneRoutes } from '../phone/routes.js';
 import { startServer, type RunningServer } from './start.js';
 import type { SignatureMode } from '../provider/hoiio/signature.js';
 
@@ -88,6 +89,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
       mount: (app) => {
         app.route('/sim', createSimulatorControl(simulator));
+        // The browser phone: dev only, it places and drives calls without credentials.
+        app.route('/phone', phoneRoutes({ simulator, callees, server: () => server }));
       },
     });
   } catch (err) {

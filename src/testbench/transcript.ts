@@ -116,7 +116,7 @@ const ICONS: Readonly<Record<BlockName, string>> = {
   dial: '☎',
   play: '▶',
   gather: '⌨',
-  record: '⏺',
+  record: '●',
   monitor: '◉',
   transfer: '↪',
   hangup: '■',

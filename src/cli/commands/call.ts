@@ -1,0 +1,165 @@
+/**
+ * `callscript call <script|number>`: a phone call from the terminal, against the built-in
+ * simulator (the scripts in --dir run in this process) or a running `callscript dev`
+ * (--server). Interactive by default; scripted with --press / --transfer / --dial.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Bench } from '../../testbench/bench.js';
+import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
+import { driveCall } from '../../testbench/drive-call.js';
+import { LineReader } from '../../testbench/line-reader.js';
+import { LiveCallError, localCall, remoteCall, remoteScripts, type LiveCall } from '../../testbench/live-call.js';
+import { isNumber, resolveScript, ScriptLookupError } from '../../testbench/resolve-script.js';
+import { terminalCaller } from '../../testbench/terminal-caller.js';
+import { PlaceCallError, DEFAULT_CALLER } from '../../testbench/bench.js';
+import type { DialOutcome } from '../../simulator/types.js';
+
+interface CallFlags {
+  readonly dir: string;
+  readonly server?: string;
+  readonly token: string;
+  readonly outbound?: boolean;
+  readonly from?: string;
+  readonly to?: string;
+  readonly var: Record<string, string>;
+  readonly press?: string[];
+  readonly transfer?: DialOutcome[];
+  readonly dial?: DialOutcome;
+  readonly json?: boolean;
+  readonly timeout: number;
+}
+
+const OUTCOMES: readonly DialOutcome[] = ['answered', 'busy', 'unanswered', 'failed'];
+
+function outcome(value: string): DialOutcome {
+  const found = OUTCOMES.find((o) => o === value.trim());
+  if (found === undefined) throw new InvalidArgumentError(`expected one of ${OUTCOMES.join(', ')}`);
+  return found;
+}
+
+function outcomes(value: string): DialOutcome[] {
+  return value.split(',').map(outcome);
+}
+
+function presses(value: string): string[] {
+  const list = value.split(',').map((s) => s.trim());
+  for (const keys of list) if (!/^[0-9*#]*$/.test(keys)) throw new InvalidArgumentError(`"${keys}" is not keys (0-9, * and #; empty = no input)`);
+  return list;
+}
+
+function variable(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected name=value');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function e164(value: string): string {
+  if (!isNumber(value)) throw new InvalidArgumentError('expected an E.164 number like +6591234567');
+  return value;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds');
+  return n;
+}
+
+class UsageError extends Error {}
+
+export function registerCall(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('call')
+    .description('place a simulated call and hear (read) the script: interactive, or scripted with --press')
+    .argument('<target>', 'a script name (in --dir), a script file, or a number to ring')
+    .option('--dir <dir>', 'folder of scripts for the built-in simulator', 'examples/')
+    .option('--server <url>', 'call through a running `callscript dev` instead of the built-in simulator')
+    .addOption(new Option('--token <token>', 'bearer token of POST /calls on --server (outbound)').env('CALLSCRIPT_API_TOKEN').default('dev-token'))
+    .option('--outbound', 'the engine calls out, as with POST /calls (the default for scripts without numbers)')
+    .addOption(new Option('--from <number>', 'inbound: the caller\'s number; outbound: the caller id').argParser(e164))
+    .addOption(new Option('--to <number>', 'inbound: the number dialled; outbound: the callee').argParser(e164))
+    .addOption(new Option('--var <name=value>', 'an outbound call\'s variable (repeatable)').argParser(variable).default({}))
+    .addOption(new Option('--press <keys,...>', 'scripted: keys for each gather in turn, comma-separated; empty = no input (e.g. 1,,9,1)').argParser(presses))
+    .addOption(new Option('--transfer <outcome,...>', 'scripted: outcome of each transfer in turn (answered, busy, unanswered, failed)').argParser(outcomes))
+    .addOption(new Option('--dial <outcome>', 'scripted: how the callee answers an outbound call').argParser(outcome))
+    .option('--json', 'print the transcript as JSON lines')
+    .addOption(new Option('--timeout <seconds>', 'hang up when the call makes no progress for this long').default(30).argParser(seconds))
+    .action(async (target: string, flags: CallFlags) => {
+      const scripted = flags.press !== undefined || flags.transfer !== undefined || flags.dial !== undefined;
+      const out = (text: string): void => void process.stdout.write(text);
+      const err = (text: string): void => void process.stderr.write(text);
+      let bench: Bench | undefined;
+      let live: LiveCall | undefined;
+      let lines: LineReader | undefined;
+      try {
+        let outbound = flags.outbound === true;
+        if (flags.server !== undefined) {
+          let to = flags.to;
+          if (!isNumber(target)) {
+            const scripts = await remoteScripts(flags.server);
+            const script = scripts?.find((s) => s.name === target);
+            if (scripts !== undefined && script === undefined) throw new UsageError(`${flags.server} runs no script named "${target}" (it runs: ${scripts.map((s) => s.name).join(', ')})`);
+            if (script !== undefined && script.numbers.length === 0) outbound = true;
+            if (!outbound) {
+              if (script === undefined) throw new UsageError(`cannot look up the numbers of "${target}" on ${flags.server}: give the number to ring instead`);
+              to ??= script.numbers[0];
+            }
+          } else if (outbound) {
+            throw new UsageError('an outbound call runs a script: give its name, and the callee with --to');
+          } else {
+            to = target;
+          }
+          live = await remoteCall({
+            server: flags.server,
+            outbound,
+            ...(outbound ? { script: target } : {}),
+            ...(flags.from !== undefined ? { from: flags.from } : {}),
+            to: (outbound ? flags.to : to) ?? DEFAULT_CALLER,
+            vars: flags.var,
+            token: flags.token,
+          });
+        } else {
+          const resolved = await resolveScript(target, flags.dir);
+          const script = resolved.script;
+          if (script !== undefined && script.numbers.length === 0) outbound = true;
+          if (outbound && script === undefined) throw new UsageError('an outbound call runs a script: give its name, and the callee with --to');
+          bench = await Bench.start({ scripts: resolved.scripts });
+          live = await localCall(bench, {
+            outbound,
+            // A number rings as dialled (routed like on a server); a script name rings that script.
+            ...(isNumber(target) ? {} : script !== undefined ? { script } : {}),
+            ...(flags.from !== undefined ? { from: flags.from } : {}),
+            ...(isNumber(target) && !outbound ? { to: target } : flags.to !== undefined ? { to: flags.to } : {}),
+            vars: flags.var,
+          });
+        }
+        let decide: Decide;
+        let hungUpOnPurpose: () => boolean;
+        if (scripted) {
+          const plan = scriptedPlan({ presses: flags.press ?? [], transfers: flags.transfer ?? [], ...(flags.dial !== undefined ? { dial: flags.dial } : {}) });
+          decide = plan;
+          hungUpOnPurpose = plan.exhausted;
+        } else {
+          lines = new LineReader(process.stdin);
+          const caller = terminalCaller(lines, err);
+          decide = caller.decide;
+          hungUpOnPurpose = caller.hungUp;
+        }
+        const result = await driveCall(live, { decide, json: flags.json === true, write: out, idleMs: flags.timeout * 1000, hungUpOnPurpose });
+        setExit(result.clean ? 0 : 1);
+      } catch (e) {
+        if (e instanceof UsageError || e instanceof ScriptLookupError) {
+          err(`callscript call: ${e.message}\n`);
+          setExit(2);
+        } else if (e instanceof LiveCallError || e instanceof PlaceCallError) {
+          err(`callscript call: ${e.message}\n`);
+          setExit(e instanceof LiveCallError && !e.usage ? 1 : 2);
+        } else {
+          throw e;
+        }
+      } finally {
+        lines?.close();
+        await live?.close();
+        await bench?.close();
+      }
+    });
+}
