@@ -3,7 +3,7 @@
  * (text) or each finished turn (JSON lines), asks the caller's plan at every decision,
  * and says how the call ended. Pure of process globals: output goes through `write`.
  */
-import { POLITE_HANGUP } from '../engine/messages.js';
+import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
 import type { Outcome } from '../engine/state.js';
 import type { CallerPrompt, SimEntry } from '../simulator/types.js';
 import type { Decide } from './caller-plan.js';
@@ -32,7 +32,7 @@ function needsDecision(prompt: CallerPrompt): boolean {
   return prompt.block === 'gather' || prompt.block === 'transfer' || prompt.block === 'dial' || prompt.block === 'record';
 }
 
-const POLITE = new Set(Object.values(POLITE_HANGUP));
+const POLITE = new Set([...Object.values(POLITE_HANGUP), UNKNOWN_NUMBER_MESSAGE]);
 
 /** Clean endings, from the engine's outcome when known, else from how the simulator saw it end. */
 export function endedCleanly(end: CallEnd | undefined, outcome: Outcome | undefined, turns: readonly Turn[], hungUpOnPurpose: boolean): boolean {

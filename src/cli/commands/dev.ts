@@ -48,6 +48,8 @@ function devBanner(url: string, apiToken: string, scripts: ReadonlyArray<{ name:
     'Scripts:',
     ...scripts.map((s) => `  ${s.name.padEnd(16)} ${s.numbers.length > 0 ? s.numbers.join(', ') : '(outbound only)'}`),
     '',
+    `Browser phone: ${url}/phone`,
+    '',
     'Place a simulated call from a second terminal:',
     `  npx callscript call ${scripts[0]?.name ?? 'acme'} --server ${url} --press 1`,
     '  or ring a number through the simulator\'s HTTP control plane:',
