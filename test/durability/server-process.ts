@@ -69,7 +69,8 @@ export async function startServerProcess(o: ServeOptions): Promise<ServerProcess
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
-  const waiters = new Set<() => void>();
+  /** Called on every new line and once at exit. */
+  const waiters = new Set<(exited: boolean) => void>();
   let partial = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -84,40 +85,34 @@ export async function startServerProcess(o: ServeOptions): Promise<ServerProcess
         lines.push({ msg: 'unparsed', text: part });
       }
     }
-    for (const w of [...waiters]) w();
+    for (const w of [...waiters]) w(false);
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const exited = new Promise<void>((done) =>
+    child.once('exit', () => {
+      for (const w of [...waiters]) w(true);
+      done();
+    }),
+  );
 
   const waitForLog = (pred: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> =>
     new Promise((resolvePromise, reject) => {
-      const check = (): boolean => {
+      const settle = (isExit: boolean): void => {
         const hit = lines.find(pred);
-        if (hit === undefined) return false;
-        cleanup();
-        resolvePromise(hit);
-        return true;
-      };
-      const onExit = (): void => {
-        if (check()) return;
-        cleanup();
-        reject(new Error(`server exited (${child.exitCode ?? child.signalCode}) before the awaited log line:\n${stderr}`));
+        if (hit === undefined && !isExit) return;
+        clearTimeout(timer);
+        waiters.delete(settle);
+        if (hit !== undefined) resolvePromise(hit);
+        else reject(new Error(`server exited (${child.exitCode ?? child.signalCode}) before the awaited log line:\n${stderr}`));
       };
       const timer = setTimeout(() => {
-        cleanup();
+        waiters.delete(settle);
         reject(new Error(`timed out waiting for a log line; stderr:\n${stderr}`));
       }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        waiters.delete(listener);
-        child.off('exit', onExit);
-      };
-      const listener = (): void => void check();
-      if (check()) return;
-      waiters.add(listener);
-      child.once('exit', onExit);
+      waiters.add(settle);
+      settle(child.exitCode !== null || child.signalCode !== null);
     });
 
   await waitForLog((l) => l.msg === 'server.listening', 15_000);
