@@ -16,6 +16,8 @@ export interface ServerFlags {
   maxSteps: number;
   maxBody: number;
   logLevel: string;
+  /** Hot reload on file changes (`--no-watch` turns it off; SIGHUP reloads either way). */
+  watch: boolean;
   /** `memory`, `sqlite:<file>` or `redis://…` (see src/store/open-store.ts). */
   store: string;
   /** Active calls idle this long expire (ms). */
@@ -126,5 +128,6 @@ export function addServerOptions(cmd: Command, defaults: { port: number; host: s
         .default(10 * 60_000, '10m')
         .argParser(duration),
     )
-    .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+    .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(new Option('--no-watch', 'do not reload scripts when their files change (SIGHUP still reloads)').env('CALLSCRIPT_NO_WATCH'));
 }

@@ -7,6 +7,8 @@ import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { jsonError } from './http-error.js';
 import { callsRoutes } from './routes/calls.js';
 import { hoiioRoutes } from './routes/hoiio.js';
+import { scriptsRoutes } from './routes/scripts.js';
+import { registryCatalog, type CatalogSource } from '../reload/catalog.js';
 
 export interface AppOptions {
   readonly runner: CallRunner;
@@ -18,6 +20,8 @@ export interface AppOptions {
   readonly maxBodyBytes: number;
   /** Extra routes mounted by the caller (the dev server mounts the simulator's control plane). */
   readonly mount?: (app: Hono) => void;
+  /** What `GET /scripts` lists (the hot reloader's view); the registry's scripts when absent. */
+  readonly catalog?: CatalogSource;
 }
 
 /** The HTTP surface of a callscript server. */
@@ -38,6 +42,10 @@ export function createApp(o: AppOptions): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok', scripts: o.scripts.list().length }));
   app.route('/hoiio', hoiioRoutes({ runner: o.runner, log: o.log, accessToken: o.accessToken, signatureMode: o.signatureMode }));
   app.route('/calls', callsRoutes({ runner: o.runner, scripts: o.scripts, log: o.log, ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}) }));
+  app.route(
+    '/scripts',
+    scriptsRoutes({ catalog: o.catalog ?? registryCatalog(o.scripts), ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}) }),
+  );
   o.mount?.(app);
 
   app.notFound((c) => jsonError(c, 404, 'CS_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));

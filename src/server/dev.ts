@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { RunnerHooks } from '../runtime/hooks.js';
+import type { ReloadSetup } from '../reload/setup.js';
 import type { Script } from '../script/model.js';
 import { createSimulatorControl, startSimulator } from '../simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../simulator/index.js';
@@ -29,6 +30,8 @@ export interface DevServerOptions {
   readonly accessToken: string;
   readonly store?: SessionStore;
   readonly hooks?: RunnerHooks;
+  /** Hot reload of the scripts' folder (see `startServer`). */
+  readonly reload?: ReloadSetup;
   /** Extra simulator options (callers, faults, timing) for tests and tools. */
   readonly simulator?: Partial<SimulatorOptions>;
 }
@@ -87,6 +90,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       log: o.log,
       ...(o.store !== undefined ? { store: o.store } : {}),
       ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
+      ...(o.reload !== undefined ? { reload: o.reload } : {}),
       mount: (app) => {
         app.route('/sim', createSimulatorControl(simulator));
         // The browser phone: dev only, it places and drives calls without credentials.

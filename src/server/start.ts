@@ -8,6 +8,8 @@ import { CallRunner } from '../runtime/call-runner.js';
 import type { RunnerHooks } from '../runtime/hooks.js';
 import type { IdSource } from '../runtime/ids.js';
 import { ScriptRegistry } from '../runtime/script-registry.js';
+import type { ScriptReloader } from '../reload/reloader.js';
+import { startReloader, type ReloadSetup } from '../reload/setup.js';
 import type { Script } from '../script/model.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { describeStore, openStore } from '../store/open-store.js';
@@ -25,6 +27,8 @@ export interface StartOptions {
   readonly hooks?: RunnerHooks;
   readonly ids?: IdSource;
   readonly mount?: (app: Hono) => void;
+  /** Hot reload: keep the scripts in step with their folder (GET /scripts shows it). */
+  readonly reload?: ReloadSetup;
 }
 
 export interface RunningServer {
@@ -38,6 +42,8 @@ export interface RunningServer {
   readonly scripts: ScriptRegistry;
   readonly store: SessionStore;
   readonly provider: ProviderClient;
+  /** Present when started with `reload`: `reload('signal')` on SIGHUP. */
+  readonly reloader?: ScriptReloader;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
     ...(o.ids !== undefined ? { ids: o.ids } : {}),
   });
+  const reloader = o.reload !== undefined ? await startReloader(o.reload, scripts, log) : undefined;
   const app = createApp({
     runner,
     scripts,
@@ -81,6 +88,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     maxBodyBytes: config.maxBodyBytes,
     ...(config.apiToken !== undefined ? { apiToken: config.apiToken } : {}),
     ...(o.mount !== undefined ? { mount: o.mount } : {}),
+    ...(reloader !== undefined ? { catalog: reloader } : {}),
   });
 
   let server: ReturnType<typeof serve>;
@@ -90,6 +98,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       s.once('error', reject);
     });
   } catch (err) {
+    await reloader?.close();
     await runner.close();
     // A store opened here is ours to close (a SQLite file stays locked while open).
     if (o.store === undefined) await store.close();
@@ -115,8 +124,10 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     scripts,
     store,
     provider,
+    ...(reloader !== undefined ? { reloader } : {}),
     close: () =>
       (closing ??= (async () => {
+        await reloader?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Keep-alive sockets would hold close() open until they time out.

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
+import { reloadOnSighup } from '../../reload/sighup.js';
 import { startDevServer } from '../../server/dev.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
@@ -30,11 +31,15 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
       log,
       apiToken,
       accessToken: randomBytes(16).toString('hex'),
+      reload: { paths: [dir], watch: flags.watch },
     }).catch(refuseOnStoreError('dev', setExit));
     if (dev === undefined) return;
+    const stopReloading = dev.reloader !== undefined ? reloadOnSighup(dev.reloader) : undefined;
+    if (flags.watch) process.stderr.write(`Watching ${dir} for changes: saved scripts go live for new calls (GET /scripts shows what is live).\n`);
     process.stderr.write(devBanner(dev.url, apiToken, loaded.scripts.map((s) => ({ name: s.name, numbers: s.numbers }))));
     const signal = await untilSignal();
     log.info({ signal }, 'server.stopping');
+    stopReloading?.();
     await dev.close();
     log.flush();
   });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
+import { reloadOnSighup } from '../../reload/sighup.js';
 import { startServer } from '../../server/start.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
@@ -50,10 +51,13 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       },
       scripts: loaded.scripts,
       log,
+      reload: { paths: [dir], watch: flags.watch },
     }).catch(refuseOnStoreError('serve', setExit));
     if (server === undefined) return;
+    const stopReloading = server.reloader !== undefined ? reloadOnSighup(server.reloader) : undefined;
     const signal = await untilSignal();
     log.info({ signal }, 'server.stopping');
+    stopReloading?.();
     await server.close();
     log.flush();
   });
