@@ -15,11 +15,14 @@ import {
   type StoredScript,
   type StoreTimings,
 } from './session-store.js';
-import { TRANSCRIPT_LIMIT, type TranscriptEntry } from './transcript.js';
+import type { TranscriptEntry } from './transcript.js';
 
 /**
  * Calls in process memory: fast and simple, and every call in progress is lost
  * when the process stops. For tests, development and throwaway runs.
+ *
+ * Keeps no transcripts unless `transcriptLimit` asks for them: a parked call costs
+ * about 0.8 KB here, and its transcript would more than double that.
  */
 export class MemoryStore implements SessionStore {
   readonly kind = 'memory';
@@ -37,7 +40,7 @@ export class MemoryStore implements SessionStore {
       idleTtlMs: options.idleTtlMs ?? DEFAULT_STORE_TIMINGS.idleTtlMs,
       endedRetentionMs: options.endedRetentionMs ?? DEFAULT_STORE_TIMINGS.endedRetentionMs,
     };
-    this.transcriptLimit = options.transcriptLimit ?? TRANSCRIPT_LIMIT;
+    this.transcriptLimit = options.transcriptLimit ?? 0;
     this.locks = new LocalLocks(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   }
 

@@ -6,6 +6,8 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/server/dev.js';
 import { interactiveCaller, type PromptEntry, type SimCall } from '../../src/simulator/index.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { TRANSCRIPT_LIMIT } from '../../src/store/transcript.js';
 import { mustCompile } from '../helpers/compile.js';
 import { startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 
@@ -31,7 +33,7 @@ steps:
 let dev: DevServer;
 
 beforeAll(async () => {
-  dev = await startTestServer({ scripts: [mustCompile(SURVEY)] });
+  dev = await startTestServer({ scripts: [mustCompile(SURVEY)], store: new MemoryStore({ transcriptLimit: TRANSCRIPT_LIMIT }) });
 });
 
 afterAll(async () => {

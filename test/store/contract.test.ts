@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis-store.js';
 import { SCRIPT_GRACE_MS, type SessionStore } from '../../src/store/session-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { TRANSCRIPT_LIMIT } from '../../src/store/transcript.js';
 import { callState, sentEntry } from './states.js';
 import { startRedisServer, type TestRedis } from './redis-server.js';
 
@@ -61,7 +62,8 @@ const harnesses: Harness[] = [
   {
     name: 'memory',
     shared: false,
-    fresh: async (options) => track(new MemoryStore(options)),
+    // Transcripts are opt-in for the memory store (see below).
+    fresh: async (options) => track(new MemoryStore({ transcriptLimit: TRANSCRIPT_LIMIT, ...options })),
   },
   {
     name: 'sqlite',
@@ -329,6 +331,16 @@ describe.each(harnesses)('$name store', (h) => {
       expect(store.durable).toBe(false);
     });
   }
+});
+
+describe('memory store', () => {
+  it('keeps no transcripts unless asked to (a parked call stays under 1 KB)', async () => {
+    const store = track(new MemoryStore());
+    const state = callState();
+    await store.put(state, { transcript: [sentEntry(1, 'hello')] });
+    expect(await store.transcript(state.id)).toEqual([]);
+    expect(await store.get(state.id)).toEqual(state);
+  });
 });
 
 describe('sqlite store, one server per file', () => {
