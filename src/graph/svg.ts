@@ -47,6 +47,11 @@ function ports(graph: FlowGraph, boxes: ReadonlyMap<string, NodeBox>): Map<strin
     const b = boxes.get(e.to);
     return a !== undefined && b !== undefined && b.layer > a.layer;
   });
+  const side = graph.edges.filter((e) => {
+    const a = boxes.get(e.from);
+    const b = boxes.get(e.to);
+    return e.from !== e.to && a !== undefined && b !== undefined && b.layer <= a.layer;
+  });
   const spread = (box: NodeBox, i: number, count: number): number => box.x + (box.width * (i + 1)) / (count + 1);
   for (const edge of graph.edges) {
     const a = boxes.get(edge.from);
@@ -63,7 +68,13 @@ function ports(graph: FlowGraph, boxes: ReadonlyMap<string, NodeBox>): Map<strin
         kind: 'down',
       });
     } else {
-      out.set(edge.id, { from: { x: a.x + a.width, y: a.y + a.height * 0.5 }, to: { x: b.x + b.width, y: b.y + b.height * 0.5 }, kind: 'side' });
+      const leaving = side.filter((e) => e.from === edge.from);
+      const entering = side.filter((e) => e.to === edge.to);
+      out.set(edge.id, {
+        from: { x: a.x + a.width, y: a.y + (a.height * (leaving.indexOf(edge) + 1)) / (leaving.length + 1) },
+        to: { x: b.x + b.width, y: b.y + (b.height * (entering.indexOf(edge) + 1)) / (entering.length + 1) },
+        kind: 'side',
+      });
     }
   }
   return out;
@@ -78,7 +89,7 @@ function edgeSvg(edge: FlowEdge, port: { from: Point; to: Point; kind: 'down' | 
     p1 = { x: p0.x, y: p0.y + dy };
     p2 = { x: p3.x, y: p3.y - dy };
   } else {
-    const bulge = port.kind === 'self' ? 36 : 44 + 14 * sideIndex;
+    const bulge = port.kind === 'self' ? 36 : 40 + 26 * sideIndex;
     const x = Math.max(p0.x, p3.x) + bulge;
     p1 = { x, y: p0.y };
     p2 = { x, y: p3.y };
@@ -106,11 +117,17 @@ export function toSvg(graph: FlowGraph): string {
     `<style>${STYLE}</style>`,
     '<defs><marker id="cs-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#718096"/></marker></defs>',
   ];
-  let side = 0;
+  // Edges that go back up or along a layer bulge out to the right; parallel ones further out, so labels part.
+  const sideRank = new Map<string, number>();
+  for (const edge of graph.edges) {
+    if (placed.get(edge.id)?.kind !== 'side') continue;
+    const rank = graph.edges.filter((e) => e.from === edge.from && e.to === edge.to && sideRank.has(e.id)).length;
+    sideRank.set(edge.id, rank);
+  }
   for (const edge of graph.edges) {
     const port = placed.get(edge.id);
     if (port === undefined) continue;
-    out.push(edgeSvg(edge, port, port.kind === 'side' ? side++ % 4 : 0));
+    out.push(edgeSvg(edge, port, sideRank.get(edge.id) ?? 0));
   }
   for (const node of graph.nodes) {
     const box = boxes.get(node.id);
