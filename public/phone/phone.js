@@ -73,7 +73,20 @@ function selectedDirection() {
 
 function renderSetup() {
   const script = state.script;
-  if (!script) return;
+  $('#direction').disabled = !script;
+  if (!script) {
+    // Ringing a number: whichever script lists it answers (or nobody does).
+    $$('input[name=direction]').forEach((r) => {
+      r.checked = r.value === 'inbound';
+    });
+    $('#script-info').textContent = `Numbers: ${state.scripts.flatMap((s) => s.numbers.map((n) => `${n} (${s.name})`)).join(', ') || 'none'}`;
+    $('#from').placeholder = '+6591234567';
+    $('#to').placeholder = 'the number to ring';
+    $('#vars').replaceChildren();
+    $('#graph').replaceChildren();
+    $('#step').textContent = '';
+    return;
+  }
   $('#script-info').textContent = `${script.description || 'no description'} — ${script.numbers.length > 0 ? `numbers: ${script.numbers.join(', ')}` : 'outbound only (no numbers)'}`;
   const outbound = selectedDirection() === 'outbound';
   $('#from').placeholder = outbound ? 'caller id (optional)' : '+6591234567';
@@ -93,12 +106,16 @@ function renderSetup() {
     }
   }
   $('#graph').innerHTML = script.svg;
+  $('#graph').dataset.script = script.name;
   $('#step').textContent = '';
 }
 
 function chooseScript(name) {
-  state.script = state.scripts.find((s) => s.name === name) ?? state.scripts[0] ?? null;
-  if (!state.script) return;
+  state.script = state.scripts.find((s) => s.name === name) ?? null;
+  if (!state.script) {
+    renderSetup();
+    return;
+  }
   const outbound = state.script.numbers.length === 0;
   $$('input[name=direction]').forEach((r) => {
     r.checked = r.value === (outbound ? 'outbound' : 'inbound');
@@ -110,7 +127,7 @@ async function loadScripts() {
   const { scripts } = await api('GET', '/phone/api/scripts');
   state.scripts = scripts;
   const select = $('#script');
-  select.replaceChildren(...scripts.map((s) => new Option(s.name, s.name)));
+  select.replaceChildren(...scripts.map((s) => new Option(s.name, s.name)), new Option('— ring a number —', ''));
   const wanted = new URLSearchParams(location.search).get('script');
   if (wanted && scripts.some((s) => s.name === wanted)) select.value = wanted;
   chooseScript(select.value);
@@ -218,6 +235,12 @@ async function refresh() {
   if (data.call.state === 'ended') state.ended = true;
   renderTranscript(data.transcript);
   speak(data.transcript);
+  // A rung number shows the flow of the script that answered it.
+  const answering = data.engine ? state.scripts.find((s) => s.name === data.engine.script) : null;
+  if (answering && $('#graph').dataset.script !== answering.name) {
+    $('#graph').innerHTML = answering.svg;
+    $('#graph').dataset.script = answering.name;
+  }
   highlight(data.engine);
   const last = data.transcript.turns.at(-1);
   $('#now').textContent = last ? `${describeBlock(last)}${last.message ? ` — “${last.message}”` : ''}` : 'Ringing…';
@@ -250,13 +273,12 @@ async function act(action) {
 async function startCall() {
   showError('');
   const script = state.script;
-  if (!script) return;
-  const outbound = selectedDirection() === 'outbound';
+  const outbound = script !== null && selectedDirection() === 'outbound';
   const vars = {};
   for (const input of $$('#vars input')) if (input.value !== '') vars[input.dataset.var] = input.value;
   try {
     const { session } = await api('POST', '/phone/api/calls', {
-      script: script.name,
+      script: script?.name ?? '',
       outbound,
       from: $('#from').value.trim(),
       to: $('#to').value.trim(),
@@ -264,7 +286,8 @@ async function startCall() {
     });
     state.events?.close();
     Object.assign(state, { session, ended: false, pending: null, allowed: [], digits: '', spokenBlocks: 0 });
-    $('#graph').innerHTML = script.svg;
+    $('#graph').innerHTML = script?.svg ?? '';
+    $('#graph').dataset.script = script?.name ?? '';
     $('#ended').textContent = '';
     $('#transcript').replaceChildren();
     renderControls();

@@ -104,8 +104,6 @@ export function phoneRoutes(o: PhoneOptions): Hono {
     } catch {
       return problem(c, 400, 'CS_BAD_REQUEST', 'send a JSON object: { script, outbound?, from?, to?, vars? }');
     }
-    const script = typeof body.script === 'string' ? s.scripts.current(body.script) : undefined;
-    if (script === undefined) return problem(c, 404, 'CS_UNKNOWN_SCRIPT', `no script named ${JSON.stringify(body.script)}`);
     const from = body.from === undefined || body.from === '' ? undefined : body.from;
     const to = body.to === undefined || body.to === '' ? undefined : body.to;
     for (const [name, value] of [['from', from], ['to', to]] as const) {
@@ -113,6 +111,14 @@ export function phoneRoutes(o: PhoneOptions): Hono {
         return problem(c, 400, 'CS_BAD_NUMBER', `${name} must be an E.164 number like +6591234567`);
       }
     }
+    if (body.script === undefined || body.script === '') {
+      // Ringing a number: routed like a real call, by the number's owner (or the unknown-number hangup).
+      if (to === undefined || body.outbound === true) return problem(c, 400, 'CS_BAD_REQUEST', 'give a script, or the number to ring as `to`');
+      const call = o.simulator.ring({ to: to as string, from: (from as string | undefined) ?? DEFAULT_CALLER, caller: interactiveCaller() });
+      return c.json({ session: call.session }, 201);
+    }
+    const script = typeof body.script === 'string' ? s.scripts.current(body.script) : undefined;
+    if (script === undefined) return problem(c, 404, 'CS_UNKNOWN_SCRIPT', `no script named ${JSON.stringify(body.script)}`);
     const vars = stringRecord(body.vars);
     if (vars === undefined) return problem(c, 400, 'CS_BAD_REQUEST', 'vars must map names to strings');
     const undeclared = Object.keys(vars).filter((k) => !Object.hasOwn(script.vars, k));

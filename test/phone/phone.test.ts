@@ -74,6 +74,15 @@ describe('/phone on the dev server', () => {
     expect(state.transcript.turns[1]).toEqual({ block: 'play', message: 'Hello Ann, this is Acme Clinic reminding you of your appointment tomorrow at 10 am.', params: {} });
     call?.hangup();
     await call?.ended;
+
+    const rung = await postJson(`${dev.url}/phone/api/calls`, { to: '+6560000002' });
+    expect(rung.status).toBe(201);
+    const byNumber = dev.simulator.calls.get(String(rung.json.session));
+    await byNumber?.waitFor((e) => e.kind === 'prompt');
+    const answered = JSON.parse((await get(`${dev.url}/phone/api/calls/${String(rung.json.session)}`)).text) as { engine: { script: string; step: string } };
+    expect(answered.engine).toMatchObject({ script: 'account', step: 'ask' });
+    byNumber?.hangup();
+    await byNumber?.ended;
   });
 });
 
@@ -154,6 +163,22 @@ describe('in Chromium', () => {
     expect(await page.locator('#transcript li').last().textContent()).toBe('■ hangup“Thank you for calling Acme. Goodbye.”');
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  it('rings a number: the script that owns it answers, and its flow is shown', async () => {
+    if (browser === undefined) throw new Error('Chromium did not start');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${dev.url}/phone`);
+    await page.selectOption('#script', '');
+    await page.fill('#to', '+6560000002');
+    await page.click('#start');
+    await page.waitForSelector('#phone[data-state=gather]');
+    await page.waitForSelector('#graph g.node.current[data-step="ask"]');
+    expect(await page.textContent('#now')).toContain('Welcome to Acme accounts.');
+    await page.click('#hangup');
+    await page.waitForSelector('#phone[data-state=ended]');
+    expect(await page.textContent('#ended')).toBe('Call ended: caller-hangup (outcome: caller-hangup).');
     await page.close();
   });
 });
