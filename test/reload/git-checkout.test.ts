@@ -47,11 +47,13 @@ describe('scripts in git', () => {
       const versionsA = new Map(atA.scripts.map((s) => [s.name, s.version]));
 
       await git(dir, 'checkout', '-q', releaseB);
-      const atB = await until(
-        async () => (await getScripts(w.dev)).body,
-        (c) => c.scripts.every((s) => s.version !== versionsA.get(s.name)),
+      // Polls the registry (what new calls are routed by), not /scripts: each /scripts runs git.
+      await until(
+        () => Promise.resolve(w.dev.scripts.list()),
+        (live) => live.length === FILES && live.every((s) => s.version !== versionsA.get(s.name)),
         'every script to switch to release B',
       );
+      const atB = (await getScripts(w.dev)).body;
       // Other reloads (if the watcher split the checkout) would have switched some scripts only.
       const switching = logged(w, 'scripts.reloaded').filter((l) => Array.isArray(l.changed) && l.changed.length > 0);
       expect(switching).toHaveLength(1);
@@ -70,13 +72,16 @@ describe('scripts in git', () => {
       const hotfix = fileOf(dir, 3);
       const before = entry(atB, 'line-03')?.version;
       await writeFile(hotfix, menuScript({ number: number(3), label: 'Hot fix' }));
-      const patched = await until(async () => entry((await getScripts(w.dev)).body, 'line-03'), (e) => e?.version !== before, 'the hot fix to go live');
+      await until(() => Promise.resolve(w.dev.scripts.current('line-03')?.version), (v) => v !== before, 'the hot fix to go live');
+      const patched = entry((await getScripts(w.dev)).body, 'line-03');
       expect(patched?.git).toEqual({ tracked: true, modified: true, liveMatchesCommit: false });
 
       // An invalid edit: the file differs from the commit, but what is live is still the commit's version.
       const other = fileOf(dir, 4);
       await writeFile(other, 'steps: [broken\n');
-      const broken = await until(async () => entry((await getScripts(w.dev)).body, 'line-04'), (e) => e?.status === 'error', 'the invalid edit to show');
+      await until(() => Promise.resolve(logged(w, 'scripts.invalid')), (l) => l.some((x) => x.file === other), 'the invalid edit to be seen');
+      const broken = entry((await getScripts(w.dev)).body, 'line-04');
+      expect(broken?.status).toBe('error');
       expect(broken?.git).toEqual({ tracked: true, modified: true, liveMatchesCommit: true });
       expect(entry((await getScripts(w.dev)).body, 'line-05')?.git).toEqual({ tracked: true, modified: false, liveMatchesCommit: true });
     } finally {
