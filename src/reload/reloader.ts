@@ -165,7 +165,8 @@ export class ScriptReloader implements CatalogSource {
     return undefined;
   }
 
-  private holders(): { names: Map<string, string>; numbers: Map<string, string> } {
+  /** Who holds each name and number now, by file as listed in `files`. */
+  private holders(files: readonly string[]): { names: Map<string, string>; numbers: Map<string, string> } {
     const names = new Map<string, string>();
     const numbers = new Map<string, string>();
     const claim = (file: string, script: Script): void => {
@@ -174,7 +175,10 @@ export class ScriptReloader implements CatalogSource {
     };
     if (this.reloads === 0) {
       // Before the first reload, what the server was started with holds them.
-      for (const script of this.o.registry.list()) if (script.file !== undefined) claim(script.file, script);
+      const listed = new Map(files.map((f) => [resolve(f), f]));
+      for (const script of this.o.registry.list()) {
+        if (script.file !== undefined) claim(listed.get(resolve(script.file)) ?? script.file, script);
+      }
     } else {
       for (const r of this.records.values()) if (r.live) claim(r.file, r.live);
     }
@@ -239,7 +243,7 @@ export class ScriptReloader implements CatalogSource {
       }
     }
 
-    const { serving, conflicts } = resolveConflicts(candidates, this.holders());
+    const { serving, conflicts } = resolveConflicts(candidates, this.holders(files));
     const records = new Map<string, FileRecord>();
     for (const [file, { diskVersion, compiled }] of compiledByFile) {
       const live = serving.get(file);

@@ -53,7 +53,9 @@ describe('callscript dev --no-watch', () => {
       child.kill('SIGHUP');
       const after = await until(scripts, (c) => c.scripts[0]?.version !== v1, 'SIGHUP to reload');
       expect(after.scripts[0]).toMatchObject({ status: 'ok', name: 'menu' });
-      expect(lines().find((l) => l.msg === 'scripts.reloaded')).toMatchObject({ trigger: 'signal', changed: [{ name: 'menu', from: v1 }] });
+      // The log line follows the swap (it carries the git commit, read after it).
+      const line = await until(() => Promise.resolve(lines().find((l) => l.msg === 'scripts.reloaded')), (l) => l !== undefined, 'the reload log line');
+      expect(line).toMatchObject({ trigger: 'signal', changed: [{ name: 'menu', from: v1 }] });
 
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
