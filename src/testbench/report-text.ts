@@ -3,8 +3,6 @@
  * the expected and the actual transcript — every turn, matching ones as context, the
  * expected side marked `-`, the actual side `+`, and what differs under each.
  */
-import type { Diagnostic } from '../script/diagnostic.js';
-import { formatDiagnostic } from '../script/diagnostic.js';
 import type { CoverageReport } from './coverage.js';
 import type { CaseVerdict } from './match.js';
 import { describeMatcher, type ExpectedTurn } from './test-file.js';
@@ -99,10 +97,6 @@ export function formatCoverage(report: CoverageReport, paint: Paint = NO_PAINT):
   }
   if (missing.length > 0) lines.push('', 'Not reached by any test:', ...missing);
   return lines;
-}
-
-export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
-  return diagnostics.map(formatDiagnostic);
 }
 
 export function formatSummary(report: TestRunReport, paint: Paint = NO_PAINT): string {

@@ -118,7 +118,7 @@ interface CaseRun {
   readonly golden?: GoldenCase;
 }
 
-async function runCase(bench: Bench, script: Script, file: TestFile, test: TestCase, o: RunTestsOptions, shown: string): Promise<CaseRun> {
+async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTestsOptions, shown: string): Promise<CaseRun> {
   const started = Date.now();
   const notes: string[] = [];
   const decide = test.actions !== undefined ? queuePlan(test.actions, (m) => notes.push(m)) : positionalPlan(test.expect ?? []);
@@ -195,7 +195,7 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
   try {
     const jobs = parsed.flatMap(({ file }) => file.cases.map((test) => ({ file, test })));
     const runs = await pool(jobs, o.jobs ?? DEFAULT_JOBS, async ({ file, test }) => {
-      const run = await runCase(bench, scripts.get(file.script) as Script, file, test, o, show(file.file));
+      const run = await runCase(bench, scripts.get(file.script) as Script, test, o, show(file.file));
       o.onCase?.(run.result);
       return { file, run };
     });
