@@ -54,6 +54,8 @@ export async function watchScripts(paths: readonly string[], onChange: () => voi
     const name = basename(path);
     return (dirs.get(dir) ?? []).some((t) => (t.only !== undefined ? t.only === name : isScriptFileName(name)));
   };
+  const anyCounts = (name: string): boolean =>
+    [...dirs.values()].some((targets) => targets.some((t) => (t.only !== undefined ? t.only === name : isScriptFileName(name))));
 
   const debouncer = new Debouncer(onChange, options.quietMs ?? DEFAULT_QUIET_MS, options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
   const watcher: FSWatcher = watch([...dirs.keys()], {
@@ -70,6 +72,12 @@ export async function watchScripts(paths: readonly string[], onChange: () => voi
   });
   watcher.on('all', (_event, path) => {
     if (counts(resolve(path))) debouncer.trigger();
+  });
+  // chokidar drops a file's `change` events for 50 ms after one it emitted, with no
+  // trailing event: a second save that soon would go unseen if a reload had already
+  // read the file. The raw file-system events are not throttled.
+  watcher.on('raw', (_event, path) => {
+    if (typeof path === 'string' && anyCounts(basename(path))) debouncer.trigger();
   });
   watcher.on('error', (err) => options.onError?.(err));
   const ready = new Promise<void>((done) => watcher.once('ready', () => done()));
