@@ -26,6 +26,15 @@ const SCHEMA_VERSION = 1;
 /** Rows a single sweep removes at most, so a backlog never blocks the event loop for long. */
 const SWEEP_BATCH = 2000;
 
+/**
+ * 2 KiB pages: a step dirties a few pages (the call's row, its age index entry, a
+ * transcript row), and smaller pages halve what each commit appends to the WAL and
+ * each checkpoint copies back; a call's state (under 1 KB) still fits in a page.
+ */
+const PAGE_SIZE = 2048;
+/** Checkpoint every 4 MB of WAL, as SQLite's default does with 4 KiB pages. */
+const AUTOCHECKPOINT_PAGES = 2000;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS calls (
   id TEXT PRIMARY KEY,
@@ -33,7 +42,9 @@ CREATE TABLE IF NOT EXISTS calls (
   script TEXT NOT NULL,
   version TEXT NOT NULL,
   ended INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  -- transcript rows written so far (the number of the last one)
+  tn INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS calls_by_age ON calls (ended, updated_at);
 CREATE INDEX IF NOT EXISTS calls_by_script ON calls (script, version);
@@ -42,10 +53,11 @@ CREATE TABLE IF NOT EXISTS sessions (
   id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_by_call ON sessions (id);
+-- one row per write: the JSON array of the entries that write added
 CREATE TABLE IF NOT EXISTS transcript (
   id TEXT NOT NULL,
   n INTEGER NOT NULL,
-  entry TEXT NOT NULL,
+  entries TEXT NOT NULL,
   PRIMARY KEY (id, n)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS scripts (
@@ -68,10 +80,14 @@ CREATE TABLE IF NOT EXISTS scripts (
  *   network drops them). `FULL` would add an fsync to every step.
  * - `locking_mode=EXCLUSIVE`: the file is locked for as long as the process lives, so
  *   a second server pointed at the same file refuses to start (`StoreInUseError`)
- *   instead of running calls twice; the OS drops the lock when a process dies.
- *   One process, one connection: call locks are in-process (`LocalLocks`).
+ *   instead of running calls twice; the OS drops the lock when a process dies,
+ *   `kill -9` included. One process, one connection: call locks are in-process
+ *   (`LocalLocks`), and the WAL index lives in process memory.
  * - better-sqlite3 is synchronous: each write blocks the event loop for its
- *   duration (tens of microseconds; see docs/stores.md for measurements).
+ *   duration, about 0.1 ms, and a checkpoint (every 4 MB of WAL, with its fsyncs)
+ *   for tens of milliseconds; see docs/stores.md for measurements.
+ * - A transcript row per write (the entries it added, as one JSON array) keeps
+ *   the per-step cost at one small insert; reads flatten them and keep the cap.
  */
 export class SqliteStore implements SessionStore {
   readonly kind = 'sqlite';
@@ -100,10 +116,19 @@ export class SqliteStore implements SessionStore {
 
     const q = this.q;
     this.putTx = this.db.transaction((state: CallState, entries: readonly TranscriptEntry[] | undefined) => {
-      q.upsertCall.run(state.id, JSON.stringify(state), state.script, state.version, state.status === 'ended' ? 1 : 0, state.updatedAt);
-      if (entries === undefined || entries.length === 0 || this.transcriptLimit === 0) return;
-      let n = (q.lastEntry.pluck().get(state.id) as number | null) ?? 0;
-      for (const entry of entries) q.addEntry.run(state.id, ++n, JSON.stringify(entry));
+      const keep = entries !== undefined && entries.length > 0 && this.transcriptLimit > 0;
+      const n = q.upsertCall.pluck().get(
+        state.id,
+        JSON.stringify(state),
+        state.script,
+        state.version,
+        state.status === 'ended' ? 1 : 0,
+        state.updatedAt,
+        keep ? 1 : 0,
+      ) as number;
+      if (!keep) return;
+      q.addEntries.run(state.id, n, JSON.stringify(entries));
+      // Each row holds at least one entry, so the newest `transcriptLimit` rows hold enough.
       if (n > this.transcriptLimit) q.trimEntries.run(state.id, n - this.transcriptLimit);
     });
     this.deleteTx = this.db.transaction((id: string) => {
@@ -146,7 +171,9 @@ export class SqliteStore implements SessionStore {
   }
 
   async transcript(id: string): Promise<TranscriptEntry[]> {
-    return (this.q.entries.pluck().all(id) as string[]).map((json) => JSON.parse(json) as TranscriptEntry);
+    const rows = this.q.entries.pluck().all(id) as string[];
+    const entries = rows.flatMap((json) => JSON.parse(json) as TranscriptEntry[]);
+    return entries.length > this.transcriptLimit ? entries.slice(entries.length - this.transcriptLimit) : entries;
   }
 
   async putScript(script: StoredScript): Promise<void> {
@@ -175,6 +202,7 @@ export class SqliteStore implements SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Closing checkpoints the WAL into the file and removes it.
     this.db.close();
   }
 }
@@ -194,10 +222,13 @@ function openDatabase(path: string): Database.Database {
     throw new StoreUnavailableError(`cannot open ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {
-    // Before WAL, so the WAL index lives in process memory (no -shm file to share).
+    // Before WAL: the WAL index then lives in process memory (no -shm file), and a
+    // new file gets the smaller pages (an existing one keeps its own).
     db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     // Takes the exclusive lock now, not at the first call: a second server fails at startup.
     db.exec('BEGIN EXCLUSIVE; COMMIT');
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -222,18 +253,20 @@ function isBusy(err: unknown): boolean {
 function prepare(db: Database.Database) {
   return {
     getCall: db.prepare('SELECT state FROM calls WHERE id = ?'),
+    // Returns the call's transcript row count, moved on by one when the write adds entries.
     upsertCall: db.prepare(
-      `INSERT INTO calls (id, state, script, version, ended, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, ended = excluded.ended, updated_at = excluded.updated_at`,
+      `INSERT INTO calls (id, state, script, version, ended, updated_at, tn) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, ended = excluded.ended, updated_at = excluded.updated_at,
+         tn = calls.tn + excluded.tn
+       RETURNING tn`,
     ),
     deleteCall: db.prepare('DELETE FROM calls WHERE id = ?'),
     claimSession: db.prepare('INSERT OR IGNORE INTO sessions (session, id) VALUES (?, ?)'),
     findSession: db.prepare('SELECT id FROM sessions WHERE session = ?'),
     deleteSessions: db.prepare('DELETE FROM sessions WHERE id = ?'),
-    lastEntry: db.prepare('SELECT max(n) FROM transcript WHERE id = ?'),
-    addEntry: db.prepare('INSERT INTO transcript (id, n, entry) VALUES (?, ?, ?)'),
+    addEntries: db.prepare('INSERT OR REPLACE INTO transcript (id, n, entries) VALUES (?, ?, ?)'),
     trimEntries: db.prepare('DELETE FROM transcript WHERE id = ? AND n <= ?'),
-    entries: db.prepare('SELECT entry FROM transcript WHERE id = ? ORDER BY n'),
+    entries: db.prepare('SELECT entries FROM transcript WHERE id = ? ORDER BY n'),
     deleteEntries: db.prepare('DELETE FROM transcript WHERE id = ?'),
     active: db.prepare('SELECT state FROM calls WHERE ended = 0 AND id > ? ORDER BY id LIMIT ?'),
     idle: db.prepare('SELECT state FROM calls WHERE ended = 0 AND updated_at <= ? LIMIT ?'),
