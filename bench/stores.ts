@@ -186,6 +186,8 @@ async function main(): Promise<void> {
         await store.close();
       }
     }
+    // Warm-up (JIT, connection pools), not reported: the first setting measured would pay for it.
+    await endToEnd('memory', script, 5, 20);
     for (const spec of ['memory', `sqlite:${join(tmp, 'e2e.db')}`, `${redis.url}?prefix=bench2:`]) {
       rows.push(await endToEnd(spec, script, Number(values['e2e-calls']), Number(values['e2e-steps'])));
     }
