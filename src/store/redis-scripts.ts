@@ -4,7 +4,7 @@
  * index updates, can never interleave with another server's.
  *
  * Key layout (every key starts with the store's prefix, `callscript:` by default):
- *   call:<id>        hash  s = state JSON, f = fence (grows with every lock grant and release)
+ *   call:<id>        hash  s = state JSON, f = fence (grows with every lock grant and release; 0 when absent)
  *   lock:<id>        string holder token, with the lock's expiry
  *   t:<id>           list  transcript entries (JSON), capped
  *   session:<s>      string call id of a provider session
@@ -39,20 +39,21 @@ export class LuaScript {
 }
 
 /**
- * KEYS lock, call · ARGV token, lock ttl ms, expiry of a call hash created here.
- * Returns the new fence (> 0), or minus the ms the current holder's lock has left.
+ * KEYS lock, call · ARGV token, lock ttl ms.
+ * Returns {1, fence} when granted, or {0, ms the current holder's lock has left}.
+ * A call not written yet has fence 0 (nothing is created for it: a notification
+ * for an unknown call leaves no key behind).
  */
 export const ACQUIRE = new LuaScript(
   2,
   `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local fence = redis.call('HINCRBY', KEYS[2], 'f', 1)
-  if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-  return fence
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {1, redis.call('HINCRBY', KEYS[2], 'f', 1)} end
+  return {1, 0}
 end
 local left = redis.call('PTTL', KEYS[1])
 if left < 1 then left = 1 end
-return -left
+return {0, left}
 `,
 );
 
@@ -93,7 +94,7 @@ return 1
 export const PUT = new LuaScript(
   7,
   `
-if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'f') ~= ARGV[2] then return 0 end
+if ARGV[2] ~= '' and (redis.call('HGET', KEYS[1], 'f') or '0') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 if ARGV[4] == '1' then

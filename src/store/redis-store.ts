@@ -39,8 +39,6 @@ export const DEFAULT_REDIS_PREFIX = 'callscript:';
  * if no server sweeps any more, while a live server always sweeps (and logs) first.
  */
 const SAFETY_MS = 60 * 60 * 1000;
-/** A call hash created by a lock grant before the call's first write. */
-const FRESH_CALL_MS = 10 * 60 * 1000;
 const SWEEP_BATCH = 1000;
 
 /**
@@ -149,7 +147,7 @@ export class RedisStore implements SessionStore {
     const waitMs = options.waitMs ?? this.lockWaitMs;
     const token = randomBytes(16).toString('base64url');
     const first = await this.tryAcquire(id, token);
-    if (first > 0) return this.lease(id, token, first);
+    if (first.granted) return this.lease(id, token, first.fence);
 
     // Contended: listen for the holder's release, then try again; a holder that
     // died never releases, so also wake when its lock would have expired.
@@ -164,12 +162,12 @@ export class RedisStore implements SessionStore {
       for (;;) {
         signalled = false;
         const result = await this.tryAcquire(id, token);
-        if (result > 0) return this.lease(id, token, result);
+        if (result.granted) return this.lease(id, token, result.fence);
         const left = deadline - Date.now();
         if (left <= 0) throw new LockTimeoutError(id, waitMs);
         if (signalled) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(-result, left));
+          const timer = setTimeout(resolve, Math.min(result.holderLeftMs, left));
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -246,8 +244,15 @@ export class RedisStore implements SessionStore {
     return this.timings.idleTtlMs + this.timings.endedRetentionMs + SCRIPT_GRACE_MS;
   }
 
-  private async tryAcquire(id: string, token: string): Promise<number> {
-    return Number(await ACQUIRE.run(this.redis, [this.key('lock:', id), this.key('call:', id)], [token, this.lockTtlMs, FRESH_CALL_MS]));
+  private async tryAcquire(
+    id: string,
+    token: string,
+  ): Promise<{ readonly granted: true; readonly fence: number } | { readonly granted: false; readonly holderLeftMs: number }> {
+    const [granted, value] = (await ACQUIRE.run(this.redis, [this.key('lock:', id), this.key('call:', id)], [token, this.lockTtlMs])) as [
+      number,
+      number,
+    ];
+    return granted === 1 ? { granted: true, fence: Number(value) } : { granted: false, holderLeftMs: Number(value) };
   }
 
   private lease(id: string, token: string, fence: number): Lease {

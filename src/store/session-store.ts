@@ -2,9 +2,9 @@ import type { CallState } from '../engine/state.js';
 import type { TranscriptEntry } from './transcript.js';
 
 /**
- * A held call lock. `fence` grows with every grant of the lock, so a write
- * carrying an older lease (whose lock expired and went to someone else) is
- * refused instead of overwriting a newer state.
+ * A held call lock. `fence` grows with every grant of the lock of a stored call,
+ * so a write carrying an older lease (whose lock expired and went to someone
+ * else, or was released) is refused instead of overwriting a newer state.
  */
 export interface Lease {
   readonly id: string;

@@ -168,6 +168,7 @@ describe.each(harnesses)('$name store', (h) => {
     it('a waiter gets the lock as soon as the holder releases it', async () => {
       // Locks that would not expire within the test's time: only the release can wake the waiter.
       const store = await h.fresh({ lockWaitMs: 60_000, lockTtlMs: 60_000 });
+      await store.put(callState({ id: 'c-wait' }));
       const first = await store.lock('c-wait');
       let granted = false;
       const second = store.lock('c-wait').then((lease) => {
@@ -396,6 +397,14 @@ describe('redis store across servers', () => {
     await expect(other.lock(state.id, { waitMs: 50 })).rejects.toBeInstanceOf(LockTimeoutError);
     expect((await other.get(state.id))?.seq).toBe(3);
     await taker.release();
+  });
+
+  it('locking a call that does not exist (a forged or stale notify URL) leaves no key behind', async () => {
+    const store = track(await RedisStore.open(redis.url, { prefix: 'ghost:' }));
+    const lease = await store.lock('c-ghost');
+    expect(await store.get('c-ghost')).toBeUndefined();
+    await lease.release();
+    expect(await raw.keys('ghost:*')).toEqual([]);
   });
 
   it('a version stays in Redis at least as long as any call written on it', async () => {
