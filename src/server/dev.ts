@@ -102,6 +102,12 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     throw err;
   }
   const running = server;
+  if (o.store === undefined && o.flags.store !== undefined) {
+    // Calls of an earlier run died with its simulator, and this simulator numbers its
+    // sessions from S1 again: old bindings would make new calls look like duplicates.
+    await running.store.clear();
+    o.log.info({ store: running.store.kind }, 'store.cleared');
+  }
   return {
     ...running,
     simulator,

@@ -130,6 +130,12 @@ export class MemoryStore implements SessionStore {
     return expired;
   }
 
+  async clear(): Promise<void> {
+    this.calls.clear();
+    this.sessions.clear();
+    this.transcripts.clear();
+  }
+
   get size(): number {
     return this.calls.size;
   }

@@ -222,6 +222,17 @@ export class RedisStore implements SessionStore {
     return expired.filter((s): s is CallState => s !== undefined);
   }
 
+  async clear(): Promise<void> {
+    const scripts = this.key('script:');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(this.prefix)}*`, 'COUNT', 1000);
+      cursor = next;
+      const calls = keys.filter((k) => !k.startsWith(scripts));
+      if (calls.length > 0) await this.redis.unlink(...calls);
+    } while (cursor !== '0');
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -295,6 +306,11 @@ export class RedisStore implements SessionStore {
     );
     return typeof json === 'string' && json !== '' ? (JSON.parse(json) as CallState) : undefined;
   }
+}
+
+/** `prefix` as a SCAN pattern that matches it literally. */
+function escapeGlob(prefix: string): string {
+  return prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 /** The URL without its password, for messages and logs. */

@@ -81,6 +81,12 @@ export interface SessionStore {
   getScript(name: string, version: string): Promise<StoredScript | undefined>;
   /** Removes ended calls past retention and active calls idle past the TTL; returns the idle ones expired. */
   sweep(now: number): Promise<CallState[]>;
+  /**
+   * Forgets every call (state, session binding, transcript, lock); script versions
+   * stay. For the dev server, whose built-in simulator's calls end with the process
+   * and whose session ids start again at S1.
+   */
+  clear(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -199,6 +199,10 @@ export class SqliteStore implements SessionStore {
     return idle;
   }
 
+  async clear(): Promise<void> {
+    this.db.exec('DELETE FROM calls; DELETE FROM sessions; DELETE FROM transcript;');
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -304,6 +304,24 @@ describe.each(harnesses)('$name store', (h) => {
     });
   });
 
+  describe('clear', () => {
+    it('forgets every call, its session and transcript, and keeps script versions', async () => {
+      const store = await h.fresh();
+      const state = callState();
+      await store.claimSession(state.session, state.id);
+      await store.put(state, { transcript: [sentEntry(1, 'hi')] });
+      await store.put(callState({ status: 'ended', outcome: 'completed', pending: null }));
+      await store.putScript({ name: 'acme', version: 'v-kept', source: 'src' });
+      await store.clear();
+      expect(await store.get(state.id)).toBeUndefined();
+      expect(await store.findBySession(state.session)).toBeUndefined();
+      expect(await store.transcript(state.id)).toEqual([]);
+      expect(await store.active()).toEqual([]);
+      expect(await store.claimSession(state.session, 'c-new')).toBe(true);
+      expect(await store.getScript('acme', 'v-kept')).toBeDefined();
+    });
+  });
+
   if (h.again !== undefined) {
     describe('durability', () => {
       it('a new store instance on the same data (a restart) finds calls, transcripts, sessions and script versions', async () => {
@@ -397,6 +415,18 @@ describe('redis store across servers', () => {
     await expect(other.lock(state.id, { waitMs: 50 })).rejects.toBeInstanceOf(LockTimeoutError);
     expect((await other.get(state.id))?.seq).toBe(3);
     await taker.release();
+  });
+
+  it('clear touches only its own prefix', async () => {
+    const mine = track(await RedisStore.open(redis.url, { prefix: 'clear-a:' }));
+    const other = track(await RedisStore.open(redis.url, { prefix: 'clear-b:' }));
+    const a = callState();
+    const b = callState();
+    await mine.put(a);
+    await other.put(b);
+    await mine.clear();
+    expect(await mine.get(a.id)).toBeUndefined();
+    expect(await other.get(b.id)).toEqual(b);
   });
 
   it('locking a call that does not exist (a forged or stale notify URL) leaves no key behind', async () => {
