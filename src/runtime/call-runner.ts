@@ -207,6 +207,14 @@ export class CallRunner {
             { call: id, session: state.session, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
             'notification',
           );
+          if (state.status === 'ended') {
+            // Nothing applies to an ended call (duplicate or late notifications): no need for its script version.
+            this.o.log.info(
+              { call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step },
+              'notification.ignored',
+            );
+            return;
+          }
           const script = await this.pinnedScript(state);
           if (script === undefined) return this.orphan(state, lease);
           if (state.status !== 'ended') this.o.scripts.track(id, script); // also calls resumed from the store
