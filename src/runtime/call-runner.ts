@@ -217,7 +217,7 @@ export class CallRunner {
           }
           const script = await this.pinnedScript(state);
           if (script === undefined) return this.orphan(state, lease);
-          if (state.status !== 'ended') this.o.scripts.track(id, script); // also calls resumed from the store
+          this.o.scripts.track(id, script); // also calls resumed from the store
           const t = step(script, state, event, this.engineOptions());
           if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
           await this.carryOut(script, t, lease);
