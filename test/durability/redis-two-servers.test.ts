@@ -62,7 +62,8 @@ beforeAll(async () => {
       }),
     ),
   );
-});
+  // Two server processes and a redis-server start here; on a loaded 2-core machine that takes seconds.
+}, 60_000);
 
 afterAll(async () => {
   await sim?.close();
@@ -130,7 +131,7 @@ describe('two servers on one Redis', () => {
     expect(allLogs().filter((l) => l.msg === 'notification.ignored').length).toBeGreaterThan(0);
     expect(allLogs().filter((l) => l.msg === 'notification.duplicate_ringing').length).toBeGreaterThanOrEqual(calls.length);
     expect(allLogs().filter((l) => l.msg === 'call.lock_timeout' || l.msg === 'call.fenced' || l.msg === 'call.internal_error')).toEqual([]);
-  });
+  }, 60_000);
 
   it('a server killed while handling a notification loses nothing: the other server finishes the call', async () => {
     const [a] = servers;
@@ -168,5 +169,5 @@ describe('two servers on one Redis', () => {
     const refused = proxy.forwarded.findIndex((f) => f.backend === 0 && f.status === 'ECONNREFUSED');
     expect(refused).toBeGreaterThanOrEqual(0);
     expect(proxy.forwarded[refused + 1]).toMatchObject({ backend: 1, status: 200 });
-  });
+  }, 60_000);
 });

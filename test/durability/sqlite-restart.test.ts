@@ -111,4 +111,5 @@ it('calls survive two SIGKILL restarts mid-call and complete on their own versio
   expect(body.transcript.map((e) => e.type)).toEqual(['sent', 'received', 'sent', 'received', 'sent', 'received', 'sent', 'received']);
   const endedLines = third.logs().filter((l) => l.msg === 'call.ended');
   expect(endedLines.filter((l) => calls.some((c) => c.call.session === l.session))).toHaveLength(4);
-});
+  // Three server processes start here; on a loaded 2-core machine each can take seconds.
+}, 60_000);
