@@ -19,11 +19,24 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       base: { name: 'callscript' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
+}
+
+let stampedAt = Number.NaN;
+let stamp = '';
+
+/** pino's ISO timestamp, formatted once per millisecond: a busy server writes many lines in one. */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return stamp;
 }
 
 /** A logger that drops everything (library use, quiet tests). */

@@ -38,6 +38,8 @@ export interface ReloaderOptions {
   readonly now?: () => number;
   /** Ask git about the folder for `/scripts` and the log (default true). */
   readonly git?: boolean;
+  /** Told about every reload once it is done (metrics). Must not throw. */
+  readonly onReload?: (report: ReloadReport) => void;
 }
 
 type Compiled =
@@ -140,13 +142,16 @@ export class ScriptReloader implements CatalogSource {
 
   private async run(trigger: ReloadTrigger): Promise<ReloadReport> {
     const started = this.now();
+    let report: ReloadReport;
     try {
-      return await this.apply(trigger, started);
+      report = await this.apply(trigger, started);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.o.log.error({ trigger, err: reason }, 'scripts.reload_failed');
-      return this.emptyReport(trigger, started, reason);
+      report = this.emptyReport(trigger, started, reason);
     }
+    this.o.onReload?.(report);
+    return report;
   }
 
   private emptyReport(trigger: ReloadTrigger, started: number, aborted: string): ReloadReport {

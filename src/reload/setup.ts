@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
-import { ScriptReloader } from './reloader.js';
+import { ScriptReloader, type ReloadReport } from './reloader.js';
 import type { WatchOptions } from './watcher.js';
 
 /** How a server keeps its scripts in step with a folder. */
@@ -12,11 +12,19 @@ export interface ReloadSetup {
   /** Ask git about the folder (default true). */
   readonly git?: boolean;
   readonly watchOptions?: WatchOptions;
+  /** Told about every reload (metrics). */
+  readonly onReload?: (report: ReloadReport) => void;
 }
 
 /** A reloader in step with the folder (one initial reload), watching it if asked. */
 export async function startReloader(setup: ReloadSetup, registry: ScriptRegistry, log: Logger): Promise<ScriptReloader> {
-  const reloader = new ScriptReloader({ paths: setup.paths, registry, log, ...(setup.git !== undefined ? { git: setup.git } : {}) });
+  const reloader = new ScriptReloader({
+    paths: setup.paths,
+    registry,
+    log,
+    ...(setup.git !== undefined ? { git: setup.git } : {}),
+    ...(setup.onReload !== undefined ? { onReload: setup.onReload } : {}),
+  });
   await reloader.reload('initial');
   if (setup.watch) await reloader.watch(setup.watchOptions);
   return reloader;

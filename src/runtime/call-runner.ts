@@ -130,6 +130,7 @@ export class CallRunner {
       log.info({ session: call.session, call: holder }, 'notification.duplicate_ringing');
       return { result: 'duplicate', id: holder };
     }
+    const received = performance.now();
     await this.queue.run(id, () =>
       this.locked(id, async (lease) => {
         const t = startInbound(script, { id, token: this.ids.token(), ...call }, this.engineOptions());
@@ -141,7 +142,7 @@ export class CallRunner {
         this.o.scripts.track(id, script);
         await this.archive.keep(script);
         await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
-        await this.carryOut(script, t, lease);
+        await this.carryOut(script, t, lease, received);
       }),
     );
     return { result: 'started', id, script: script.name };
@@ -152,17 +153,18 @@ export class CallRunner {
     const script = this.o.scripts.current(req.script);
     if (script === undefined) throw new CallRequestError('CS_UNKNOWN_SCRIPT', `no script named "${req.script}"`);
     const id = this.ids.callId();
+    const received = performance.now();
     return this.queue.run(id, async () => {
       const lease = await this.o.store.lock(id);
       try {
-        return await this.placeCall(script, id, req, lease);
+        return await this.placeCall(script, id, req, lease, received);
       } finally {
         await this.release(lease);
       }
     });
   }
 
-  private async placeCall(script: Script, id: string, req: OutboundRequest, lease: Lease): Promise<OutboundResult> {
+  private async placeCall(script: Script, id: string, req: OutboundRequest, lease: Lease, received: number): Promise<OutboundResult> {
     const t = startOutbound(
       script,
       { id, token: this.ids.token(), to: req.to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} },
@@ -176,7 +178,7 @@ export class CallRunner {
     this.o.scripts.track(id, script);
     await this.archive.keep(script);
     await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
-    const final = await this.carryOut(script, t, lease);
+    const final = await this.carryOut(script, t, lease, received);
     if (final.status === 'ended' || final.session === '') {
       const err = this.lastDialError.get(id);
       this.lastDialError.delete(id);
@@ -193,6 +195,7 @@ export class CallRunner {
    * triggers goes on in the call's queue.
    */
   notify(id: string, token: string, event: CallEvent, providerSession: string): Promise<NotifyVerdict> {
+    const received = performance.now();
     return new Promise<NotifyVerdict>((resolve) => {
       void this.queue.run(id, () =>
         this.locked(id, async (lease) => {
@@ -204,7 +207,7 @@ export class CallRunner {
           }
           resolve('accepted');
           this.o.log.info(
-            { call: id, session: state.session, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
+            { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
             'notification',
           );
           if (state.status === 'ended') {
@@ -220,7 +223,7 @@ export class CallRunner {
           this.o.scripts.track(id, script); // also calls resumed from the store
           const t = step(script, state, event, this.engineOptions());
           if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
-          await this.carryOut(script, t, lease);
+          await this.carryOut(script, t, lease, received);
         }).then(
           (outcome) => resolve(outcome === 'busy' ? 'busy' : 'error'),
           () => resolve('error'),
@@ -267,8 +270,9 @@ export class CallRunner {
    * `send.failed` event for the interpreter, which decides what the caller hears.
    * Returns the last state.
    */
-  private async carryOut(script: Script, first: Transition, lease: Lease): Promise<CallState> {
+  private async carryOut(script: Script, first: Transition, lease: Lease, received: number): Promise<CallState> {
     let t = first;
+    let timed = false;
     for (;;) {
       this.logNotes(t.state, t.notes);
       let failure: CallEvent | undefined;
@@ -278,6 +282,7 @@ export class CallRunner {
           continue;
         }
         const started = this.now();
+        const sending = performance.now();
         try {
           const result = await sendWithRetry(
             this.o.provider,
@@ -287,17 +292,27 @@ export class CallRunner {
               notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token),
             },
             this.retry,
-            (err, attempt, delayMs) =>
+            (err, attempt, delayMs) => {
               this.o.log.warn(
                 { call: t.state.id, session: t.state.session, block: action.block.kind, code: err.code, attempt, delayMs },
                 'provider.retry',
-              ),
+              );
+              this.o.hooks?.providerRetry?.(action.block.kind, err.code);
+            },
           );
-          this.o.log.info(
-            { call: t.state.id, session: t.state.session || result.session, step: t.state.step, seq: action.seq, block: action.block.kind, ms: this.now() - started },
-            'block.sent',
-          );
-          this.o.hooks?.blockSent?.(t.state, action.block, this.now() - started);
+          // One info line per step is the `notification` that caused it; this one is debug (docs/performance.md).
+          if (this.o.log.isLevelEnabled('debug')) {
+            this.o.log.debug(
+              { call: t.state.id, session: t.state.session || result.session, step: t.state.step, seq: action.seq, block: action.block.kind, ms: this.now() - started },
+              'block.sent',
+            );
+          }
+          const done = performance.now();
+          this.o.hooks?.blockSent?.(t.state, action.block, done - sending);
+          if (!timed) {
+            timed = true;
+            this.o.hooks?.stepCompleted?.(t.state, action.block.kind, done - received);
+          }
           if (action.block.kind === 'dial' && result.session !== undefined) {
             await this.o.store.claimSession(result.session, t.state.id);
             const event: CallEvent = { type: 'dial.accepted', session: result.session, txnRef: result.txnRef ?? '' };
@@ -350,7 +365,8 @@ export class CallRunner {
       const base = { call: state.id, session: state.session };
       switch (note.type) {
         case 'step.entered':
-          log.info({ ...base, step: note.step, kind: note.kind }, 'step.entered');
+          // Debug, like block.sent: at info a step is one `notification` line (docs/performance.md).
+          if (log.isLevelEnabled('debug')) log.debug({ ...base, step: note.step, kind: note.kind }, 'step.entered');
           break;
         case 'notification.ignored':
           log.info({ ...base, reason: note.reason, step: state.step }, 'notification.ignored');

@@ -9,6 +9,12 @@ export interface IdSource {
 }
 
 export const randomIds: IdSource = {
-  callId: () => `c${randomBytes(9).toString('base64url')}`,
+  callId: () => {
+    // Written into one buffer: `c${…}` would be a V8 cons string, 32 bytes more in every parked call.
+    const id = Buffer.allocUnsafe(13);
+    id[0] = 0x63; // 'c'
+    id.write(randomBytes(9).toString('base64url'), 1, 'latin1');
+    return id.toString('latin1');
+  },
   token: () => randomBytes(16).toString('base64url'),
 };

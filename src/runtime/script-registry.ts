@@ -10,6 +10,8 @@ export interface HeldVersion {
 
 interface Entry {
   readonly script: Script;
+  /** `name@version`, one string shared by every call on the version (a parked call should not carry its own copy). */
+  readonly key: string;
   readonly calls: Set<string>;
 }
 
@@ -77,12 +79,11 @@ export class ScriptRegistry {
 
   /** Call `id` runs on `script`'s version (idempotent; holds the version, re-adding it if it was released). */
   track(id: string, script: Script): void {
-    const key = versionKey(script.name, script.version);
-    const previous = this.calls.get(id);
-    if (previous === key) return;
     const entry = this.add(script);
+    const previous = this.calls.get(id);
+    if (previous === entry.key) return;
     entry.calls.add(id);
-    this.calls.set(id, key);
+    this.calls.set(id, entry.key);
     if (previous !== undefined) {
       this.versions.get(previous)?.calls.delete(id);
       this.releaseIfIdle(previous);
@@ -116,7 +117,7 @@ export class ScriptRegistry {
     const key = versionKey(script.name, script.version);
     let entry = this.versions.get(key);
     if (entry === undefined) {
-      entry = { script, calls: new Set() };
+      entry = { script, key, calls: new Set() };
       this.versions.set(key, entry);
     }
     return entry;

@@ -7,7 +7,9 @@ import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { jsonError } from './http-error.js';
 import { callsRoutes } from './routes/calls.js';
 import { hoiioRoutes } from './routes/hoiio.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { scriptsRoutes } from './routes/scripts.js';
+import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import { registryCatalog, type CatalogSource } from '../reload/catalog.js';
 
 export interface AppOptions {
@@ -22,6 +24,10 @@ export interface AppOptions {
   readonly mount?: (app: Hono) => void;
   /** What `GET /scripts` lists (the hot reloader's view); the registry's scripts when absent. */
   readonly catalog?: CatalogSource;
+  /** Served at `GET /metrics` when present; refused webhooks are counted in it. */
+  readonly metrics?: EngineMetrics;
+  /** Bearer token `GET /metrics` requires (open when absent). */
+  readonly metricsToken?: string;
 }
 
 /** The HTTP surface of a callscript server. */
@@ -35,17 +41,30 @@ export function createApp(o: AppOptions): Hono {
       return jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${o.maxBodyBytes} bytes`);
     },
   });
-  app.use('/hoiio/*', limit);
+  // The webhooks read their bodies themselves, with the same limit (the middleware is slow on the hot path).
   app.use('/calls', limit);
   app.use('/calls/*', limit);
 
   app.get('/healthz', (c) => c.json({ status: 'ok', scripts: o.scripts.list().length }));
-  app.route('/hoiio', hoiioRoutes({ runner: o.runner, log: o.log, accessToken: o.accessToken, signatureMode: o.signatureMode }));
+  app.route(
+    '/hoiio',
+    hoiioRoutes({
+      runner: o.runner,
+      log: o.log,
+      accessToken: o.accessToken,
+      signatureMode: o.signatureMode,
+      maxBodyBytes: o.maxBodyBytes,
+      ...(o.metrics !== undefined ? { onRefused: (reason: string) => o.metrics?.notificationRefused(reason) } : {}),
+    }),
+  );
   app.route('/calls', callsRoutes({ runner: o.runner, scripts: o.scripts, log: o.log, ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}) }));
   app.route(
     '/scripts',
     scriptsRoutes({ catalog: o.catalog ?? registryCatalog(o.scripts), ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}) }),
   );
+  if (o.metrics !== undefined) {
+    app.route('/metrics', metricsRoutes({ metrics: o.metrics, ...(o.metricsToken !== undefined ? { token: o.metricsToken } : {}) }));
+  }
   o.mount?.(app);
 
   app.notFound((c) => jsonError(c, 404, 'CS_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));

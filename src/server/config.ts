@@ -15,6 +15,8 @@ export interface ServerConfig {
   };
   /** Bearer token for `/calls`; outbound calls are disabled without one. */
   readonly apiToken?: string;
+  /** Bearer token `GET /metrics` requires (CALLSCRIPT_METRICS_TOKEN); open when absent. */
+  readonly metricsToken?: string;
   /** Largest webhook or API body accepted (bytes). */
   readonly maxBodyBytes: number;
   readonly maxSteps: number;

@@ -5,7 +5,8 @@ import type { Logger } from '../log/logger.js';
 import { HoiioClient } from '../provider/hoiio/client.js';
 import type { ProviderClient } from '../provider/provider.js';
 import { CallRunner } from '../runtime/call-runner.js';
-import type { RunnerHooks } from '../runtime/hooks.js';
+import { mergeHooks, type RunnerHooks } from '../runtime/hooks.js';
+import { EngineMetrics } from '../metrics/engine-metrics.js';
 import type { IdSource } from '../runtime/ids.js';
 import { ScriptRegistry } from '../runtime/script-registry.js';
 import type { ScriptReloader } from '../reload/reloader.js';
@@ -44,6 +45,8 @@ export interface RunningServer {
   readonly provider: ProviderClient;
   /** Present when started with `reload`: `reload('signal')` on SIGHUP. */
   readonly reloader?: ScriptReloader;
+  /** What `GET /metrics` serves. */
+  readonly metrics: EngineMetrics;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     });
   // The public URL may depend on the port the OS picks, known only after listen().
   let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
+  const metrics = new EngineMetrics(scripts);
   const runner = new CallRunner({
     scripts,
     store,
@@ -75,10 +79,24 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     log,
     notifyUrl: (id, seq, token) => hoiioNotifyUrl(publicUrl, id, seq, token),
     maxSteps: config.maxSteps,
-    ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
+    hooks: mergeHooks(metrics.hooks(), o.hooks),
     ...(o.ids !== undefined ? { ids: o.ids } : {}),
   });
-  const reloader = o.reload !== undefined ? await startReloader(o.reload, scripts, log) : undefined;
+  const reload = o.reload;
+  const reloader =
+    reload !== undefined
+      ? await startReloader(
+          {
+            ...reload,
+            onReload: (report) => {
+              metrics.reloaded(report);
+              reload.onReload?.(report);
+            },
+          },
+          scripts,
+          log,
+        )
+      : undefined;
   const app = createApp({
     runner,
     scripts,
@@ -89,6 +107,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(config.apiToken !== undefined ? { apiToken: config.apiToken } : {}),
     ...(o.mount !== undefined ? { mount: o.mount } : {}),
     ...(reloader !== undefined ? { catalog: reloader } : {}),
+    metrics,
+    ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
   });
 
   let server: ReturnType<typeof serve>;
@@ -125,6 +145,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     store,
     provider,
     ...(reloader !== undefined ? { reloader } : {}),
+    metrics,
     close: () =>
       (closing ??= (async () => {
         await reloader?.close();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
+import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { startServer } from '../../server/start.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
@@ -37,6 +38,14 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       setExit(2);
       return;
     }
+    const missing = missingEnv(loaded.scripts, (name) => process.env[name]);
+    if (missing.length > 0) {
+      process.stderr.write(
+        `callscript serve: the scripts read environment variables that are not set:\n${describeMissing(missing)}\nSet them (they hold secrets kept out of the scripts) or change the scripts; not starting.\n`,
+      );
+      setExit(2);
+      return;
+    }
     const log = createLogger({ level: flags.logLevel });
     const server = await startServer({
       config: {
@@ -45,6 +54,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         ...(flags.publicUrl !== undefined ? { publicUrl: flags.publicUrl } : {}),
         hoiio: { baseUrl: flags.hoiioUrl, appId, accessToken, timeoutMs: flags.hoiioTimeout, signatureMode: flags.signatureMode },
         ...(process.env.CALLSCRIPT_API_TOKEN ? { apiToken: process.env.CALLSCRIPT_API_TOKEN } : {}),
+        ...(process.env.CALLSCRIPT_METRICS_TOKEN ? { metricsToken: process.env.CALLSCRIPT_METRICS_TOKEN } : {}),
         maxBodyBytes: flags.maxBody,
         maxSteps: flags.maxSteps,
         store: { spec: flags.store, idleTtlMs: flags.sessionTtl, endedRetentionMs: flags.endedRetention },

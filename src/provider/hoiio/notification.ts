@@ -14,37 +14,73 @@ export interface HoiioNotification {
   readonly tag: string;
 }
 
-/** Query keys that are ours (put in the notify URL by the engine), never Hoiio fields. */
-const OWN_QUERY_KEYS: ReadonlySet<string> = new Set(['t']);
+/** The fields `parseHoiioNotification` reads; the values of all other keys (Hoiio's billing fields, our own `t`) are skipped undecoded. */
+const FIELDS: ReadonlySet<string> = new Set([
+  'call_state',
+  'session',
+  'txn_ref',
+  'from',
+  'to',
+  'digits',
+  'record_url',
+  'transfer_status',
+  'dial_status',
+  'tag',
+]);
 
 /**
  * Reads a notification: fields may come in the query string, the form body or
- * both (the sources disagree), so both are merged and the body wins.
+ * both (the sources disagree), so both are merged and the body wins. Values are
+ * decoded as `application/x-www-form-urlencoded` (the same result as
+ * `URLSearchParams`), but only for the fields read: this runs for every step.
  *
- * Values are copied with slice-and-concat so that no parsed field keeps the whole
- * body alive as a sliced string (V8 sliced strings pin their parent).
+ * Values are fresh flat strings, so no parsed field keeps the whole body alive
+ * as a sliced string (V8 sliced strings pin their parent) in a parked call.
  */
 export function parseHoiioNotification(query: string, body: string): HoiioNotification {
   const fields = new Map<string, string>();
-  if (query !== '') {
-    for (const [k, v] of new URLSearchParams(query)) if (!OWN_QUERY_KEYS.has(k)) fields.set(k, v);
-  }
-  if (body !== '') {
-    for (const [k, v] of new URLSearchParams(body)) fields.set(k, v);
-  }
-  const get = (name: string): string => flat(fields.get(name) ?? '');
+  // Our own `t` in the query string is not in FIELDS, so it is never taken as a field.
+  if (query !== '') collectFields(query, fields);
+  if (body !== '') collectFields(body, fields);
+  const get = (name: string): string => fields.get(name) ?? '';
   return {
     callState: get('call_state'),
     session: get('session'),
     txnRef: get('txn_ref'),
     from: get('from'),
     to: get('to'),
-    digits: fields.has('digits') ? get('digits') : undefined,
+    digits: fields.get('digits'),
     recordUrl: get('record_url'),
     transferStatus: get('transfer_status'),
     dialStatus: get('dial_status'),
     tag: get('tag'),
   };
+}
+
+function collectFields(text: string, into: Map<string, string>): void {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      const eq = text.indexOf('=', start);
+      const keyEnd = eq >= 0 && eq < end ? eq : end;
+      const key = decodeFormValue(text.slice(start, keyEnd));
+      if (FIELDS.has(key)) into.set(key, keyEnd < end ? flat(decodeFormValue(text.slice(keyEnd + 1, end))) : '');
+    }
+    start = end + 1;
+  }
+}
+
+/** `+` is a space and `%XX` a UTF-8 byte; malformed escapes are kept as text and bad UTF-8 becomes U+FFFD, like URLSearchParams. */
+function decodeFormValue(raw: string): string {
+  const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return new URLSearchParams(`v=${raw}`).get('v') ?? '';
+  }
 }
 
 /** Copies a string into its own flat storage. */
