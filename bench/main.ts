@@ -1,0 +1,386 @@
+/**
+ * `npm run bench`: callscript against a hand-written Hono + undici handler, in
+ * the same run, on this machine. A benchmark, not a test: it prints tables and
+ * writes bench/results.json; it never fails on a number.
+ *
+ * Processes (all on 127.0.0.1): the engine (`callscript serve`, one process per
+ * store), the baseline (bench/baseline), a fake Hoiio that answers instantly and
+ * plays the caller (bench/provider), and the load generator (bench/load). Rounds
+ * alternate between the servers in a rotating order, because this machine's
+ * cores differ in speed and drift; medians of the rounds are compared.
+ *
+ *   npm run bench [-- --rounds 5 --seconds 8 --concurrency 32 --stores memory,sqlite,redis --quick]
+ *                 [-- --profile <dir>]   CPU profiles of the servers (node --cpu-prof), written when they stop
+ *                 [-- --log-level warn]  the servers' log level (default info, the production default)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startRedisServer, type TestRedis } from '../test/store/redis-server.js';
+import type { CompileTimeResult } from './compile-time.js';
+import { BENCH_SCRIPT, BLOCKS_PER_CALL } from './lib/flow.js';
+import { cpuSeconds, forkWorker, freePort, peakRss, startServerProcess, type ServerProcess, type Worker } from './lib/proc.js';
+import { median, quantile, ratio, round, table } from './lib/stats.js';
+import type { LoadResult } from './load/main.js';
+import type { ParkedResult } from './parked.js';
+import type { ProviderStats } from './provider/main.js';
+import type { ReloadResult } from './reload.js';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const ROOT = process.cwd();
+const CLI = join(ROOT, 'bin', 'callscript.js');
+const APP_ID = 'bench-app';
+const ACCESS_TOKEN = 'bench-token';
+
+interface Options {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly warmup: number;
+  readonly concurrency: number;
+  readonly stores: readonly string[];
+  readonly parked: readonly number[];
+  readonly out: string;
+  /** Write CPU profiles of the servers (node --cpu-prof) to this folder. */
+  readonly profile?: string;
+  /** Log level of the servers (default info, the production default). */
+  readonly logLevel: string;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string' },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      stores: { type: 'string' },
+      parked: { type: 'string' },
+      out: { type: 'string' },
+      profile: { type: 'string' },
+      'log-level': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick === true;
+  const num = (v: string | undefined, d: number): number => {
+    const n = v === undefined ? d : Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}`);
+    return n;
+  };
+  return {
+    rounds: num(values.rounds, quick ? 2 : 5),
+    seconds: num(values.seconds, quick ? 4 : 8),
+    warmup: num(values.warmup, quick ? 2 : 3),
+    concurrency: num(values.concurrency, 32),
+    stores: (values.stores ?? 'memory,sqlite,redis').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    parked: (values.parked ?? (quick ? '10000' : '10000,100000')).split(',').map((s) => num(s, 10_000)),
+    out: values.out ?? join(ROOT, 'bench', 'results.json'),
+    ...(values.profile !== undefined ? { profile: resolve(values.profile) } : {}),
+    logLevel: values['log-level'] ?? 'info',
+  };
+}
+
+interface RoundResult {
+  readonly calls: number;
+  readonly failed: number;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly callsPerSecond: number;
+  readonly stepsPerSecond: number;
+  readonly cpuSeconds: number;
+  readonly cpuMsPerCall: number;
+  readonly cpuSecondsPer1000Steps: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly errors: Record<string, number>;
+}
+
+interface Target {
+  readonly name: string;
+  readonly server: ServerProcess;
+  readonly rounds: RoundResult[];
+}
+
+function machine(): Record<string, unknown> {
+  const models = [...new Set(cpus().map((c) => c.model))];
+  let nproc = cpus().length;
+  try {
+    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    // keep os.cpus()
+  }
+  return {
+    nproc,
+    cpu: models.join(' / '),
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+  };
+}
+
+async function measure(target: Target, provider: Worker, load: Worker, providerUrl: string, o: Options, seconds: number): Promise<RoundResult> {
+  await provider.ask({ cmd: 'reset' }, 'reset');
+  const cpu0 = cpuSeconds(target.server.pid);
+  const { result } = await load.ask<{ result: LoadResult }>(
+    { cmd: 'run', provider: providerUrl, target: `${target.server.url}/hoiio/incoming`, concurrency: o.concurrency, seconds },
+    'done',
+  );
+  const cpu = cpuSeconds(target.server.pid) - cpu0;
+  const { stats } = await provider.ask<{ stats: ProviderStats }>({ cmd: 'stats' }, 'stats');
+  const elapsed = result.elapsedMs / 1000;
+  const errors: Record<string, number> = { ...stats.errors };
+  for (const [k, v] of Object.entries(result.errors)) errors[`load: ${k}`] = v;
+  return {
+    calls: result.completed,
+    failed: result.failed,
+    steps: stats.steps,
+    seconds: elapsed,
+    callsPerSecond: result.completed / elapsed,
+    stepsPerSecond: stats.steps / elapsed,
+    cpuSeconds: cpu,
+    cpuMsPerCall: (cpu * 1000) / Math.max(1, result.completed),
+    cpuSecondsPer1000Steps: (cpu * 1000) / Math.max(1, stats.steps),
+    p50Ms: quantile(stats.latencies, 0.5),
+    p95Ms: quantile(stats.latencies, 0.95),
+    p99Ms: quantile(stats.latencies, 0.99),
+    errors,
+  };
+}
+
+function summary(rounds: readonly RoundResult[]): Omit<RoundResult, 'errors'> {
+  const m = (f: (r: RoundResult) => number): number => median(rounds.map(f));
+  return {
+    calls: rounds.reduce((n, r) => n + r.calls, 0),
+    failed: rounds.reduce((n, r) => n + r.failed, 0),
+    steps: rounds.reduce((n, r) => n + r.steps, 0),
+    seconds: rounds.reduce((n, r) => n + r.seconds, 0),
+    callsPerSecond: m((r) => r.callsPerSecond),
+    stepsPerSecond: m((r) => r.stepsPerSecond),
+    cpuSeconds: rounds.reduce((n, r) => n + r.cpuSeconds, 0),
+    cpuMsPerCall: m((r) => r.cpuMsPerCall),
+    cpuSecondsPer1000Steps: m((r) => r.cpuSecondsPer1000Steps),
+    p50Ms: m((r) => r.p50Ms),
+    p95Ms: m((r) => r.p95Ms),
+    p99Ms: m((r) => r.p99Ms),
+  };
+}
+
+/** Runs a bench module in a fresh node process and parses the JSON line it prints. */
+function runChild<T>(module: string, args: readonly string[], execArgv: readonly string[] = []): T {
+  const out = execFileSync(process.execPath, [...execArgv, here(module), ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const line = out.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as T;
+}
+
+function countLogLevels(file: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  if (!existsSync(file)) return counts;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /"level":"?(\w+)"?/.exec(line);
+    if (m?.[1] !== undefined) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run from the repository root after `npm run build`');
+  const info = machine();
+  const tmp = mkdtempSync(join(tmpdir(), 'callscript-bench-'));
+  const scriptsDir = join(tmp, 'scripts');
+  mkdirSync(scriptsDir);
+  writeFileSync(join(scriptsDir, 'bench.yaml'), BENCH_SCRIPT);
+  console.log(`callscript bench — ${String(info.nproc)} CPU (${String(info.cpu)}), node ${process.version}`);
+  console.log(
+    `flow: play → gather → invalid → gather → transfer busy → record → hangup (${BLOCKS_PER_CALL} steps per call); ` +
+      `${o.concurrency} calls at once; ${o.rounds} rounds × ${o.seconds} s per server, rotating order; log level ${o.logLevel}; logs in ${tmp}`,
+  );
+
+  const { worker: provider, ready: providerReady } = await forkWorker(here('./provider/main.js'));
+  const providerUrl = String(providerReady.url);
+  const { worker: load } = await forkWorker(here('./load/main.js'));
+  let redis: TestRedis | undefined;
+  const skipped: Record<string, string> = {};
+  const targets: Target[] = [];
+  const servers: ServerProcess[] = [];
+  try {
+    if (o.stores.includes('redis')) {
+      try {
+        redis = await startRedisServer();
+      } catch (err) {
+        skipped.redis = err instanceof Error ? err.message : String(err);
+        console.log(`Redis skipped: ${skipped.redis}`);
+      }
+    }
+    const nodeArgs = o.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [];
+    const env = { LOG_LEVEL: o.logLevel, HOIIO_APP_ID: APP_ID, HOIIO_ACCESS_TOKEN: ACCESS_TOKEN, BENCH_APP_ID: APP_ID, BENCH_ACCESS_TOKEN: ACCESS_TOKEN };
+    const startEngine = async (store: string, spec: string): Promise<void> => {
+      const port = await freePort();
+      const server = await startServerProcess(
+        `engine/${store}`,
+        [...nodeArgs, CLI, 'serve', scriptsDir, '--port', String(port), '--host', '127.0.0.1', '--public-url', `http://127.0.0.1:${port}`, '--hoiio-url', providerUrl, '--store', spec],
+        env,
+        port,
+        join(tmp, `engine-${store}.log`),
+      );
+      servers.push(server);
+      targets.push({ name: `callscript (${store})`, server, rounds: [] });
+    };
+    const basePort = await freePort();
+    const baseline = await startServerProcess(
+      'baseline',
+      [...nodeArgs, here('./baseline/main.js')],
+      { ...env, PORT: String(basePort), HOIIO_API_URL: providerUrl, PUBLIC_URL: `http://127.0.0.1:${basePort}` },
+      basePort,
+      join(tmp, 'baseline.log'),
+    );
+    servers.push(baseline);
+    targets.push({ name: 'hand-written (Map)', server: baseline, rounds: [] });
+    for (const store of o.stores) {
+      if (store === 'memory') await startEngine('memory', 'memory');
+      else if (store === 'sqlite') await startEngine('sqlite', `sqlite:${join(tmp, 'sessions.db')}`);
+      else if (store === 'redis' && redis !== undefined) await startEngine('redis', `${redis.url}/0?prefix=bench:`);
+      else if (store !== 'redis') throw new Error(`unknown store "${store}"`);
+    }
+
+    for (const target of targets) {
+      process.stdout.write(`warming up ${target.name}… `);
+      const warm = await measure(target, provider, load, providerUrl, o, o.warmup);
+      console.log(`${warm.calls} calls${warm.failed > 0 ? `, ${warm.failed} FAILED ${JSON.stringify(warm.errors)}` : ''}`);
+    }
+    for (let r = 0; r < o.rounds; r++) {
+      const order = [...targets.slice(r % targets.length), ...targets.slice(0, r % targets.length)];
+      for (const target of order) {
+        const result = await measure(target, provider, load, providerUrl, o, o.seconds);
+        target.rounds.push(result);
+        console.log(
+          `round ${r + 1}/${o.rounds} ${target.name.padEnd(22)} ${round(result.stepsPerSecond, 0)} steps/s, ` +
+            `${round(result.cpuMsPerCall, 3)} CPU ms/call, p99 ${round(result.p99Ms, 2)} ms` +
+            (result.failed > 0 ? `, ${result.failed} FAILED ${JSON.stringify(result.errors)}` : ''),
+        );
+      }
+    }
+  } finally {
+    for (const t of targets) (t as { peakRss?: number }).peakRss = peakRss(t.server.pid);
+    await Promise.all(servers.map((s) => s.stop()));
+    await provider.stop();
+    await load.stop();
+    await redis?.stop();
+  }
+
+  console.log('\nparked calls, compile time and reload latency (fresh processes)…');
+  const parked: ParkedResult[] = o.parked.map((n) => runChild<ParkedResult>('./parked.js', [String(n)], ['--expose-gc', '--max-old-space-size=4096']));
+  const compile = runChild<CompileTimeResult>('./compile-time.js', []);
+  const reload = runChild<ReloadResult>('./reload.js', ['10']);
+
+  // ---- report
+  const summaries = targets.map((t) => ({ name: t.name, s: summary(t.rounds), peakRss: (t as { peakRss?: number }).peakRss ?? Number.NaN, log: countLogLevels(join(tmp, t.server.name === 'baseline' ? 'baseline.log' : `engine-${t.server.name.slice(7)}.log`)) }));
+  const base = summaries.find((s) => s.name.startsWith('hand-written'));
+  console.log(`\nmedians of ${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} calls at once:`);
+  console.log(
+    table(
+      ['server', 'calls/s', 'steps/s', 'CPU ms/call', 'CPU s/1k steps', 'p50 ms', 'p95 ms', 'p99 ms', 'peak RSS MB', 'failed'],
+      summaries.map(({ name, s, peakRss: rss }) => [
+        name,
+        round(s.callsPerSecond, 0),
+        round(s.stepsPerSecond, 0),
+        round(s.cpuMsPerCall, 3),
+        round(s.cpuSecondsPer1000Steps, 3),
+        round(s.p50Ms, 2),
+        round(s.p95Ms, 2),
+        round(s.p99Ms, 2),
+        round(rss / 2 ** 20, 0),
+        s.failed,
+      ]),
+    ),
+  );
+  const verdicts: Array<{ target: string; value: string; met: boolean }> = [];
+  if (base !== undefined) {
+    console.log('\nratios to the hand-written handler (callscript ÷ hand-written):');
+    console.log(
+      table(
+        ['server', 'steps/s', 'CPU per call', 'p50', 'p99', 'peak RSS'],
+        summaries
+          .filter((s) => s !== base)
+          .map(({ name, s, peakRss: rss }) => [
+            name,
+            ratio(s.stepsPerSecond, base.s.stepsPerSecond),
+            ratio(s.cpuMsPerCall, base.s.cpuMsPerCall),
+            ratio(s.p50Ms, base.s.p50Ms),
+            ratio(s.p99Ms, base.s.p99Ms),
+            ratio(rss, base.peakRss),
+          ]),
+      ),
+    );
+    const mem = summaries.find((s) => s.name === 'callscript (memory)');
+    if (mem !== undefined) {
+      const cpu = mem.s.cpuMsPerCall / base.s.cpuMsPerCall;
+      const sps = mem.s.stepsPerSecond / base.s.stepsPerSecond;
+      const p99 = mem.s.p99Ms / base.s.p99Ms;
+      verdicts.push({ target: 'memory store: CPU per call ≤ 1.0× hand-written', value: `${cpu.toFixed(2)}×`, met: cpu <= 1.0 });
+      verdicts.push({ target: 'memory store: steps/s ≥ 1.0× hand-written', value: `${sps.toFixed(2)}×`, met: sps >= 1.0 });
+      verdicts.push({ target: 'memory store: p99 ≤ 1.5× hand-written', value: `${p99.toFixed(2)}×`, met: p99 <= 1.5 });
+    }
+    const sqlite = summaries.find((s) => s.name === 'callscript (sqlite)');
+    if (sqlite !== undefined) {
+      const sps = sqlite.s.stepsPerSecond / base.s.stepsPerSecond;
+      verdicts.push({ target: 'SQLite store: steps/s ≥ 0.6× hand-written', value: `${sps.toFixed(2)}×`, met: sps >= 0.6 });
+    }
+  }
+  console.log('\nmemory per parked call (memory store, calls waiting at a gather, heap + external after GC):');
+  console.log(
+    table(
+      ['parked calls', 'bytes/call', 'heap', 'external', 'parked at gather'],
+      parked.map((p) => [p.calls, p.bytesPerCall, p.heapBytesPerCall, p.externalBytesPerCall, p.parkedAtGather]),
+    ),
+  );
+  for (const p of parked) verdicts.push({ target: `≤ 1 KB per parked call (${p.calls.toLocaleString('en-US')})`, value: `${p.bytesPerCall} B`, met: p.bytesPerCall <= 1024 });
+  console.log('\nvalidate + compile:');
+  console.log(
+    table(
+      ['input', 'size KB', 'first in process ms', 'warm ms'],
+      [
+        [`1 script, ${compile.largeSteps} steps`, round(compile.largeBytes / 1024, 0), round(compile.largeFirstMs, 0), round(compile.largeWarmMs, 0)],
+        [`${compile.folderScripts} scripts (loadScripts)`, round(compile.folderBytes / 1024, 0), round(compile.folderMs, 0), '—'],
+      ],
+    ),
+  );
+  console.log(`(loading the compiler, which builds the JSON Schema validator once per process: ${round(compile.moduleLoadMs, 0)} ms)`);
+  verdicts.push({ target: '1,000-step script compiled in < 300 ms (warm)', value: `${round(compile.largeWarmMs, 0)} ms`, met: compile.largeWarmMs < 300 });
+  verdicts.push({ target: '1,000-step script compiled in < 300 ms (first in process)', value: `${round(compile.largeFirstMs, 0)} ms`, met: compile.largeFirstMs < 300 });
+  console.log(`\nreload latency (file saved → new calls on the new version), ${reload.rounds} saves: median ${round(reload.medianMs, 0)} ms, p90 ${round(reload.p90Ms, 0)} ms, max ${round(reload.maxMs, 0)} ms`);
+  for (const [store, reason] of Object.entries(skipped)) console.log(`(${store} skipped: ${reason})`);
+  console.log('\ntargets:');
+  for (const v of verdicts) console.log(`  ${v.met ? 'met   ' : 'MISSED'}  ${v.target}: ${v.value}`);
+  const failed = summaries.reduce((n, s) => n + s.s.failed, 0);
+  if (failed > 0) console.log(`\nWARNING: ${failed} calls failed during the rounds (see the errors above and the logs in ${tmp})`);
+  const loadAtEnd = loadavg().map((l) => round(l, 2));
+  console.log(`load average at start ${(info.loadAverageAtStart as number[]).join(' ')}, at end ${loadAtEnd.join(' ')}`);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { ...info, loadAverageAtEnd: loadAtEnd },
+    config: { ...o, out: undefined, blocksPerCall: BLOCKS_PER_CALL },
+    servers: Object.fromEntries(
+      summaries.map(({ name, s, peakRss: rss, log }) => [
+        name,
+        { median: s, peakRssBytes: rss, logLines: log, rounds: targets.find((t) => t.name === name)?.rounds ?? [] },
+      ]),
+    ),
+    parked,
+    compile,
+    reload,
+    skipped,
+    verdicts,
+  };
+  writeFileSync(resolve(o.out), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${o.out}`);
+  if (failed === 0) rmSync(tmp, { recursive: true, force: true });
+}
+
+await main();
