@@ -23,7 +23,13 @@ export class UnlockSignals {
     const sub = this.connection();
     let entry = this.channels.get(channel);
     if (entry === undefined) {
-      entry = { listeners: new Set(), subscribed: sub.subscribe(channel) };
+      const subscribed = sub.subscribe(channel).catch((err: unknown) => {
+        // Let the next waiter try again rather than inherit this failure.
+        if (this.channels.get(channel) === created) this.channels.delete(channel);
+        throw err;
+      });
+      const created: Channel = { listeners: new Set(), subscribed };
+      entry = created;
       this.channels.set(channel, entry);
     }
     const current = entry;
