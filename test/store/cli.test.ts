@@ -4,17 +4,23 @@
  * opened is a refusal to start, both exit 2 with a one-line reason.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { surveyScript } from '../durability/scripts.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let tmp: string;
 
+let scripts: string;
+
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'callscript-cli-store-'));
+  scripts = join(tmp, 'scripts');
+  mkdirSync(scripts);
+  writeFileSync(join(scripts, 'survey.yaml'), surveyScript('v1'));
 });
 
 afterAll(() => {
@@ -34,20 +40,19 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-const examples = join(ROOT, 'examples');
 
 describe('serve store flags', () => {
   it('refuses an unknown store, saying what is accepted', async () => {
-    const r = await run(['serve', examples, '--port', '0', '--store', 'postgres://db']);
+    const r = await run(['serve', scripts, '--port', '0', '--store', 'postgres://db']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('use memory, sqlite:<file>');
   });
 
   it('refuses a TTL without a unit, from the flag or the environment', async () => {
-    const flag = await run(['serve', examples, '--port', '0', '--store', 'memory', '--session-ttl', '3600']);
+    const flag = await run(['serve', scripts, '--port', '0', '--store', 'memory', '--session-ttl', '3600']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('write a number with a unit, e.g. 4h');
-    const env = await run(['serve', examples, '--port', '0', '--store', 'memory'], { CALLSCRIPT_ENDED_RETENTION: 'ten minutes' });
+    const env = await run(['serve', scripts, '--port', '0', '--store', 'memory'], { CALLSCRIPT_ENDED_RETENTION: 'ten minutes' });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain('not a duration');
   });
@@ -56,7 +61,7 @@ describe('serve store flags', () => {
     const path = join(tmp, 'busy', 'sessions.db');
     const holder = new SqliteStore(path);
     try {
-      const r = await run(['serve', examples, '--port', '0'], { CALLSCRIPT_STORE: `sqlite:${path}` });
+      const r = await run(['serve', scripts, '--port', '0'], { CALLSCRIPT_STORE: `sqlite:${path}` });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/callscript serve: .*sessions\.db is in use by another callscript process.*\[CS_STORE_IN_USE\]/);
     } finally {
@@ -65,7 +70,7 @@ describe('serve store flags', () => {
   });
 
   it('refuses to start when Redis cannot be reached', async () => {
-    const r = await run(['serve', examples, '--port', '0', '--store', 'redis://127.0.0.1:1']);
+    const r = await run(['serve', scripts, '--port', '0', '--store', 'redis://127.0.0.1:1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
     expect(r.stderr).toContain('[CS_STORE_UNAVAILABLE]');

@@ -6,7 +6,11 @@ import { afterEach, expect, it } from 'vitest';
 import type { DevServer } from '../../src/server/dev.js';
 import { interactiveCaller, scriptedCaller, type DeliveryEntry, type PromptEntry } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { mustCompile } from '../helpers/compile.js';
 import { captureLogger, startTestServer } from '../helpers/dev-server.js';
+import { SURVEY_NUMBER, surveyScript } from '../durability/scripts.js';
+
+const scripts = [mustCompile(surveyScript('v1'))];
 
 let dev: DevServer | undefined;
 
@@ -18,10 +22,10 @@ afterEach(async () => {
 it('a call idle past the session TTL is expired and logged once; a later notification for it is refused', async () => {
   const logs = captureLogger();
   // TTL 0: every call in progress is idle for the sweep.
-  dev = await startTestServer({ log: logs.log, store: new MemoryStore({ idleTtlMs: 0 }) });
-  const call = dev.simulator.ring({ to: '+6560000001', caller: interactiveCaller() });
+  dev = await startTestServer({ scripts, log: logs.log, store: new MemoryStore({ idleTtlMs: 0 }) });
+  const call = dev.simulator.ring({ to: SURVEY_NUMBER, caller: interactiveCaller() });
   const prompt = await call.waitFor((e): e is PromptEntry => e.kind === 'prompt' && e.prompt.block === 'gather');
-  expect(prompt.prompt.msg).toMatch(/^For sales press 1/);
+  expect(prompt.prompt.msg).toBe('Version one. Press 1 to leave a code, 2 to leave.');
   await dev.simulator.settled();
   await dev.runner.drain();
 
@@ -29,7 +33,7 @@ it('a call idle past the session TTL is expired and logged once; a later notific
   await dev.runner.sweep();
   const expired = logs.lines().filter((l) => l.msg === 'call.expired');
   expect(expired).toHaveLength(1);
-  expect(expired[0]).toMatchObject({ session: call.session, script: 'acme', step: 'menu', level: 40 });
+  expect(expired[0]).toMatchObject({ session: call.session, script: 'survey', step: 'ask', level: 40 });
   expect(await dev.store.findBySession(call.session)).toBeUndefined();
 
   const lastSeq = call.transcript.at(-1)?.seq ?? 0;
@@ -40,8 +44,8 @@ it('a call idle past the session TTL is expired and logged once; a later notific
 });
 
 it('an ended call is kept for the retention, then forgotten', async () => {
-  dev = await startTestServer({ store: new MemoryStore({ endedRetentionMs: 0 }) });
-  const call = dev.simulator.ring({ to: '+6560000001', caller: scriptedCaller({ presses: [''] }) });
+  dev = await startTestServer({ scripts, store: new MemoryStore({ endedRetentionMs: 0 }) });
+  const call = dev.simulator.ring({ to: SURVEY_NUMBER, caller: scriptedCaller({ presses: ['2'] }) });
   await call.ended;
   await dev.simulator.settled();
   await dev.runner.drain();

@@ -6,7 +6,9 @@ import { afterEach, expect, it } from 'vitest';
 import type { DevServer } from '../../src/server/dev.js';
 import { interactiveCaller, type BlockEntry } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { mustCompile } from '../helpers/compile.js';
 import { captureLogger, startTestServer } from '../helpers/dev-server.js';
+import { SURVEY_NUMBER, surveyScript } from '../durability/scripts.js';
 
 let dev: DevServer | undefined;
 
@@ -17,8 +19,8 @@ afterEach(async () => {
 
 it('answers 503 CS_BUSY and logs call.lock_timeout when the call stays locked', async () => {
   const logs = captureLogger();
-  dev = await startTestServer({ log: logs.log, store: new MemoryStore({ lockWaitMs: 50 }) });
-  const call = dev.simulator.ring({ to: '+6560000001', caller: interactiveCaller() });
+  dev = await startTestServer({ scripts: [mustCompile(surveyScript('v1'))], log: logs.log, store: new MemoryStore({ lockWaitMs: 50 }) });
+  const call = dev.simulator.ring({ to: SURVEY_NUMBER, caller: interactiveCaller() });
   const gather = await call.waitFor((e): e is BlockEntry => e.kind === 'block' && e.block === 'gather');
   await dev.simulator.settled();
   await dev.runner.drain();
