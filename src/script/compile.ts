@@ -18,7 +18,8 @@ import { Reporter, sortDiagnostics } from './report.js';
 import { validateAgainstSchema } from './schema.js';
 import { reportSchemaErrors } from './schema-errors.js';
 import { checkBranchKeys, checkNumbers, checkReachability, checkReferences, checkStepKinds } from './semantic-checks.js';
-import { checkTemplates } from './template-checks.js';
+import { checkTemplates, knownNames } from './template-checks.js';
+import { checkFeatures } from './feature-checks.js';
 import { checkInputLoops, checkMenuKeys } from './checks/index.js';
 
 export interface CompileOptions {
@@ -142,6 +143,7 @@ export function compileDetailed(source: string, options: CompileOptions = {}): D
   checkReferences(data, reporter);
   const name = resolveName(data, options, reporter);
   const templates = checkTemplates(data, reporter, source);
+  checkFeatures(data, reporter, knownNames(data));
   checkReachability(data, reporter);
   checkInputLoops(data, reporter);
   checkMenuKeys(data, reporter, source);

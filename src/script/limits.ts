@@ -10,11 +10,30 @@ export const MAX_MESSAGE_LENGTH = 1000;
 export const MAX_TAG_LENGTH = 256;
 
 /** Names the interpreter puts in the template context itself; scripts cannot declare them. */
-export const RESERVED_NAMES: readonly string[] = ['call', 'digits', 'record_url', 'transfer_status'];
+export const RESERVED_NAMES: readonly string[] = ['call', 'digits', 'record_url', 'transfer_status', 'http_status'];
 /** The fields of `{{call.<field>}}`. */
 export const CALL_FIELDS: readonly string[] = ['from', 'to', 'session', 'txn_ref', 'direction'];
 
-export const STEP_KINDS = ['play', 'gather', 'record', 'monitor', 'transfer', 'hangup'] as const;
+export const STEP_KINDS = ['play', 'gather', 'record', 'monitor', 'transfer', 'hangup', 'set', 'switch', 'http', 'hours', 'call', 'return'] as const;
+
+/** Step kinds that send the provider a block (the others are decided by the engine at once, or wait on an http request). */
+export const BLOCK_STEP_KINDS = ['play', 'gather', 'record', 'monitor', 'transfer', 'hangup'] as const;
+
+/** `keys:` target that asks the current gather again. */
+export const REPEAT_KEYWORD = 'repeat';
+
+/** An http step waits this long by default, and at most MAX_HTTP_TIMEOUT_S (seconds). */
+export const DEFAULT_HTTP_TIMEOUT_S = 3;
+export const MAX_HTTP_TIMEOUT_S = 10;
+
+/** A `matches:` condition tests at most this many characters of its value (bounds regex work per step). */
+export const MAX_MATCH_SUBJECT = 256;
+
+/** Where call summaries are signed from when `events.secret_env` is not given. */
+export const DEFAULT_EVENTS_SECRET_ENV = 'CALLSCRIPT_EVENTS_SECRET';
+
+/** How deep `call:` may nest at run time (cycles are refused at load; this guards reloads that add one). */
+export const MAX_CALL_DEPTH = 8;
 
 export const SCRIPT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 

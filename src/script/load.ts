@@ -4,6 +4,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { checkCalls } from './call-checks.js';
 import { compileDetailed } from './compile.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { Script } from './model.js';
@@ -153,6 +154,14 @@ export async function loadScripts(paths: readonly string[]): Promise<LoadResult>
   const files = await listScriptFiles(paths, problems);
   const compiled = await Promise.all(files.map(compileFile));
   const extra = crossCheck(compiled);
+  const callable = compiled.filter((c) => c.script !== undefined && !extra.has(c));
+  const callProblems = checkCalls(
+    callable.map((c) => ({ script: c.script as Script, file: c.file, ...(c.index !== undefined ? { index: c.index } : {}) })),
+  );
+  for (const c of callable) {
+    const found = callProblems.get(c.file);
+    if (found !== undefined) extra.set(c, found);
+  }
   const scripts: Script[] = [];
   const diagnostics: Diagnostic[] = [...problems];
   for (const c of compiled) {

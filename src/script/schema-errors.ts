@@ -147,6 +147,15 @@ function reportRequired(reporter: Reporter, error: ErrorObject, pointer: string)
     reporter.at(pointer, 'key', 'CS_NO_NEXT', message);
     return;
   }
+  const needs: Readonly<Record<string, string>> = {
+    default: 'where to go when no case holds',
+    open: 'where to go when open',
+    closed: 'where to go when closed',
+  };
+  if (kind !== undefined && Object.hasOwn(needs, missing)) {
+    reporter.at(pointer, 'key', 'CS_REQUIRED', `${kind} step \`${String(stepId)}\` needs \`${missing}\`: ${needs[missing] ?? ''}`);
+    return;
+  }
   if (pointer === '') {
     reporter.at(pointer, 'value', 'CS_REQUIRED', `missing \`${missing}\`: a script needs ${missing === 'steps' ? 'at least one step' : `\`${missing}\``}`);
     return;

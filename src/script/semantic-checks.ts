@@ -5,7 +5,7 @@
  * in one pass.
  */
 import { isMap, isScalar } from 'yaml';
-import { STEP_KINDS } from './limits.js';
+import { REPEAT_KEYWORD, STEP_KINDS } from './limits.js';
 import { childPointer, toPointer } from './paths.js';
 import { isRecord, kindsOf, own, ownRecord, ownString, type RawRecord } from './raw.js';
 import type { Reporter } from './report.js';
@@ -50,10 +50,10 @@ export function checkStepKinds(data: unknown, reporter: Reporter): Set<string> {
   return bad;
 }
 
-/** CS_NOT_A_STRING for branch keys YAML read as numbers (`1:`, `0123:`), which toJS would silently stringify. */
+/** CS_NOT_A_STRING for branch and `keys:` keys YAML read as numbers (`1:`, `0123:`), which toJS would silently stringify. */
 export function checkBranchKeys(data: unknown, reporter: Reporter): void {
-  for (const id of stepIds(data)) {
-    const pointer = toPointer(['steps', id, 'branches']);
+  const maps = ['/keys', ...stepIds(data).flatMap((id) => [toPointer(['steps', id, 'branches']), toPointer(['steps', id, 'keys'])])];
+  for (const pointer of maps) {
     const node = reporter.index.exact(pointer)?.value;
     if (!isMap(node)) continue;
     for (const pair of node.items) {
@@ -61,7 +61,7 @@ export function checkBranchKeys(data: unknown, reporter: Reporter): void {
       if (!isScalar(key) || typeof key.value === 'string') continue;
       const name = keyString(key);
       if (name === undefined) continue;
-      reporter.at(childPointer(pointer, name), 'key', 'CS_NOT_A_STRING', notAStringMessage(key, 'branch key'));
+      reporter.at(childPointer(pointer, name), 'key', 'CS_NOT_A_STRING', notAStringMessage(key, pointer.endsWith('/keys') ? 'key' : 'branch key'));
     }
   }
 }
@@ -93,10 +93,10 @@ interface StepReference {
   readonly target: string;
 }
 
-/** Every place a step names another: next, goto, `invalid` shorthand, branches, no_input, on_failure. */
+/** Every place a step names another: next, goto, `invalid` shorthand, branches, keys, no_input, on_failure, switch cases and default, http outcomes, hours, on_error. */
 export function stepReferences(id: string, step: RawRecord): StepReference[] {
   const refs: StepReference[] = [];
-  const add = (path: readonly string[], field: string, target: unknown): void => {
+  const add = (path: readonly (string | number)[], field: string, target: unknown): void => {
     if (typeof target === 'string') refs.push({ pointer: toPointer(['steps', id, ...path]), field, target });
   };
   add(['next'], 'next', own(step, 'next'));
@@ -107,6 +107,32 @@ export function stepReferences(id: string, step: RawRecord): StepReference[] {
   else if (isRecord(invalid)) add(['invalid', 'goto'], 'invalid.goto', own(invalid, 'goto'));
   const branches = ownRecord(step, 'branches');
   if (branches) for (const [key, target] of Object.entries(branches)) add(['branches', key], `branch "${key}"`, target);
+  const keys = ownRecord(step, 'keys');
+  if (keys) for (const [key, target] of Object.entries(keys)) if (target !== REPEAT_KEYWORD) add(['keys', key], `key "${key}"`, target);
+  const cases = own(step, 'switch');
+  if (Array.isArray(cases)) cases.forEach((c: unknown, i) => isRecord(c) && add(['switch', i, 'goto'], `case ${i + 1}`, own(c, 'goto')));
+  add(['default'], 'default', own(step, 'default'));
+  const onStatus = ownRecord(step, 'on_status');
+  if (onStatus) for (const [status, target] of Object.entries(onStatus)) add(['on_status', status], `on_status "${status}"`, target);
+  add(['on_timeout'], 'on_timeout', own(step, 'on_timeout'));
+  add(['open'], 'open', own(step, 'open'));
+  add(['closed'], 'closed', own(step, 'closed'));
+  add(['on_error'], 'on_error', own(step, 'on_error'));
+  return refs;
+}
+
+/** Steps the script itself names outside any step: its `on_error` and global `keys` targets. */
+export function scriptReferences(data: unknown): StepReference[] {
+  const refs: StepReference[] = [];
+  if (!isRecord(data)) return refs;
+  const onError = own(data, 'on_error');
+  if (typeof onError === 'string') refs.push({ pointer: '/on_error', field: 'on_error', target: onError });
+  const keys = ownRecord(data, 'keys');
+  if (keys) {
+    for (const [key, target] of Object.entries(keys)) {
+      if (typeof target === 'string' && target !== REPEAT_KEYWORD) refs.push({ pointer: toPointer(['keys', key]), field: `key "${key}"`, target });
+    }
+  }
   return refs;
 }
 
@@ -124,12 +150,11 @@ export function checkReferences(data: unknown, reporter: Reporter): void {
   if (start !== undefined && !Object.hasOwn(steps, start)) {
     reporter.at('/start', 'value', 'CS_UNKNOWN_STEP', unknownStepMessage('start', start, ids));
   }
-  for (const [id, step] of Object.entries(steps)) {
-    if (!isRecord(step)) continue;
-    for (const ref of stepReferences(id, step)) {
-      if (!Object.hasOwn(steps, ref.target)) {
-        reporter.at(ref.pointer, 'value', 'CS_UNKNOWN_STEP', unknownStepMessage(ref.field, ref.target, ids));
-      }
+  const refs = [...scriptReferences(data)];
+  for (const [id, step] of Object.entries(steps)) if (isRecord(step)) refs.push(...stepReferences(id, step));
+  for (const ref of refs) {
+    if (!Object.hasOwn(steps, ref.target)) {
+      reporter.at(ref.pointer, 'value', 'CS_UNKNOWN_STEP', unknownStepMessage(ref.field, ref.target, ids));
     }
   }
 }
@@ -140,8 +165,10 @@ export function checkReachability(data: unknown, reporter: Reporter): void {
   const ids = Object.keys(steps);
   const start = (isRecord(data) ? ownString(data, 'start') : undefined) ?? ids[0];
   if (start === undefined || !Object.hasOwn(steps, start)) return;
-  const seen = new Set<string>([start]);
-  const queue = [start];
+  // The script's on_error and global keys can be taken from anywhere: their targets are roots too.
+  const roots = [start, ...scriptReferences(data).map((r) => r.target).filter((t) => Object.hasOwn(steps, t))];
+  const seen = new Set<string>(roots);
+  const queue = [...seen];
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i] ?? '';
     const step = steps[id];

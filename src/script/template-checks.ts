@@ -4,16 +4,17 @@
  * place in the YAML file. The compiled templates are handed to the builder.
  */
 import { isScalar, type Node as YamlNode } from 'yaml';
-import { CompiledTemplate, TemplateSyntaxError, compileTemplate } from '../template/index.js';
+import { CompiledTemplate, TemplateSyntaxError, compileTemplate, compileUrlTemplate } from '../template/index.js';
 import { CALL_FIELDS, MAX_MESSAGE_LENGTH, MAX_TAG_LENGTH, RESERVED_NAMES } from './limits.js';
 import { toPointer, type DataPath } from './paths.js';
 import type { Position, PositionIndex } from './positions.js';
 import { isRecord, own, ownRecord } from './raw.js';
 import type { Reporter } from './report.js';
+import { messageFields, messageLeaves } from './messages.js';
 import { stepsOf } from './semantic-checks.js';
 import { didYouMean } from './suggest.js';
 
-type FieldRole = 'message' | 'tag' | 'target';
+type FieldRole = 'message' | 'audio' | 'tag' | 'target' | 'url' | 'value';
 
 interface TemplateField {
   readonly path: DataPath;
@@ -21,15 +22,22 @@ interface TemplateField {
   readonly role: FieldRole;
 }
 
-/** Block fields that hold templates, per kind; the string shorthand of a block is its first field. */
+/** Non-message template fields of blocks, per kind; a transfer's string shorthand is its `to`. */
 const BLOCK_FIELDS: Readonly<Record<string, readonly (readonly [string, FieldRole])[]>> = {
-  play: [['message', 'message'], ['tag', 'tag']],
-  gather: [['prompt', 'message'], ['tag', 'tag']],
-  record: [['prompt', 'message'], ['tag', 'tag']],
-  monitor: [['message', 'message'], ['tag', 'tag']],
-  transfer: [['to', 'target'], ['message', 'message'], ['caller_id', 'target'], ['tag', 'tag']],
-  hangup: [['message', 'message'], ['tag', 'tag']],
+  play: [['tag', 'tag']],
+  gather: [['tag', 'tag']],
+  record: [['tag', 'tag']],
+  monitor: [['tag', 'tag']],
+  transfer: [['to', 'target'], ['caller_id', 'target'], ['tag', 'tag']],
+  hangup: [['tag', 'tag']],
 };
+
+/** Every string inside an http step's JSON body is a template. */
+function jsonLeaves(path: DataPath, value: unknown, add: (path: DataPath, value: unknown, role: FieldRole) => void): void {
+  if (typeof value === 'string') add(path, value, 'value');
+  else if (Array.isArray(value)) value.forEach((item: unknown, i) => jsonLeaves([...path, i], item, add));
+  else if (isRecord(value)) for (const [key, item] of Object.entries(value)) jsonLeaves([...path, key], item, add);
+}
 
 /** Every template in the script, with where it is. */
 export function templateFields(data: unknown): TemplateField[] {
@@ -37,25 +45,33 @@ export function templateFields(data: unknown): TemplateField[] {
   const add = (path: DataPath, value: unknown, role: FieldRole): void => {
     if (typeof value === 'string') fields.push({ path, source: value, role });
   };
-  if (isRecord(data)) {
-    const invalidDefaults = ownRecord(ownRecord(data, 'defaults') ?? {}, 'invalid');
-    if (invalidDefaults) add(['defaults', 'invalid', 'message'], own(invalidDefaults, 'message'), 'message');
+  for (const field of messageFields(data)) {
+    for (const leaf of messageLeaves(field.path, field.value)) add(leaf.path, leaf.source, leaf.role);
   }
+  if (isRecord(data)) add(['language'], own(data, 'language'), 'value');
   for (const [id, step] of Object.entries(stepsOf(data))) {
     if (!isRecord(step)) continue;
     for (const [kind, blockFields] of Object.entries(BLOCK_FIELDS)) {
       const block = own(step, kind);
-      const [first] = blockFields;
-      if (typeof block === 'string' && first) add(['steps', id, kind], block, first[1]);
+      if (typeof block === 'string' && kind === 'transfer') add(['steps', id, kind], block, 'target');
       else if (isRecord(block)) for (const [name, role] of blockFields) add(['steps', id, kind, name], own(block, name), role);
     }
-    const invalid = ownRecord(step, 'invalid');
-    if (invalid) add(['steps', id, 'invalid', 'message'], own(invalid, 'message'), 'message');
+    const set = ownRecord(step, 'set');
+    if (set) for (const [name, value] of Object.entries(set)) add(['steps', id, 'set', name], value, 'value');
+    const http = ownRecord(step, 'http');
+    if (http) {
+      add(['steps', id, 'http', 'url'], own(http, 'url'), 'url');
+      const headers = ownRecord(http, 'headers');
+      if (headers) for (const [name, value] of Object.entries(headers)) add(['steps', id, 'http', 'headers', name], value, 'value');
+      const form = ownRecord(http, 'form');
+      if (form) for (const [name, value] of Object.entries(form)) add(['steps', id, 'http', 'form', name], value, 'value');
+      if (own(http, 'json') !== undefined) jsonLeaves(['steps', id, 'http', 'json'], own(http, 'json'), add);
+    }
   }
   return fields;
 }
 
-/** Names a template may read: vars, save_as targets and what the interpreter provides. */
+/** Names a template may read: vars, save_as and set targets, http saves, and what the interpreter provides. */
 export function knownNames(data: unknown): Set<string> {
   const names = new Set<string>(RESERVED_NAMES);
   const vars = isRecord(data) ? ownRecord(data, 'vars') : undefined;
@@ -64,6 +80,10 @@ export function knownNames(data: unknown): Set<string> {
     if (!isRecord(step)) continue;
     const saveAs = own(step, 'save_as');
     if (typeof saveAs === 'string') names.add(saveAs);
+    const set = ownRecord(step, 'set');
+    if (set) for (const name of Object.keys(set)) names.add(name);
+    const save = ownRecord(ownRecord(step, 'http') ?? {}, 'save');
+    if (save) for (const name of Object.keys(save)) names.add(name);
   }
   return names;
 }
@@ -110,7 +130,7 @@ function lineText(index: PositionIndex, source: string, line: number): string | 
   return source.slice(from, to).replace(/\r?\n$/, '');
 }
 
-function unknownVarMessage(path: readonly string[], known: ReadonlySet<string>): string | undefined {
+export function unknownVarMessage(path: readonly string[], known: ReadonlySet<string>): string | undefined {
   const [name, field] = path;
   if (name === undefined) return undefined;
   if (name === 'call') {
@@ -119,7 +139,7 @@ function unknownVarMessage(path: readonly string[], known: ReadonlySet<string>):
   }
   if (known.has(name)) return undefined;
   const hint = CALL_FIELDS.includes(name) ? `; did you mean \`call.${name}\`?` : didYouMean(name, known);
-  return `\`{{${path.join('.')}}}\` is not defined: not in vars, not a save_as, not a call field${hint}`;
+  return `\`{{${path.join('.')}}}\` is not defined: not in vars, not a save_as, set or http save, not a call field${hint}`;
 }
 
 /** Compiles and checks every template; returns them by JSON pointer of their field. */
@@ -133,7 +153,7 @@ export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: st
     const at = (line: number, column: number): Position => templatePosition(index, yamlSource, node, field.source, line, column);
     let template: CompiledTemplate;
     try {
-      template = compileTemplate(field.source);
+      template = field.role === 'url' ? compileUrlTemplate(field.source) : compileTemplate(field.source);
     } catch (err) {
       if (!(err instanceof TemplateSyntaxError)) throw err;
       reporter.atPosition(at(err.line, err.column), field.path, err.code, err.message);
@@ -144,7 +164,7 @@ export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: st
       const message = unknownVarMessage(ref.path, known);
       if (message) reporter.atPosition(at(ref.line, ref.column), field.path, 'CS_TEMPLATE_UNKNOWN_VAR', message);
     }
-    const limit = field.role === 'tag' ? MAX_TAG_LENGTH : field.role === 'message' ? MAX_MESSAGE_LENGTH : undefined;
+    const limit = field.role === 'tag' ? MAX_TAG_LENGTH : field.role === 'message' || field.role === 'audio' ? MAX_MESSAGE_LENGTH : undefined;
     if (limit !== undefined && template.constant && field.source.length > limit) {
       reporter.at(
         pointer,

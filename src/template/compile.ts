@@ -8,6 +8,7 @@
 import type { Template, TemplateContext } from './template.js';
 import { analyzeTemplate, type TemplateReference } from './analyze.js';
 import { COMPILE_OPTIONS, HandlebarsParseError, RUNTIME_OPTIONS, handlebars, type ParserErrorHash } from './environment.js';
+import { encodeMustaches } from './url-encode.js';
 import { TemplateSyntaxError } from './errors.js';
 
 export class CompiledTemplate implements Template {
@@ -108,7 +109,7 @@ export function compileTemplate(source: string): CompiledTemplate {
   return template;
 }
 
-function compileDynamic(source: string): CompiledTemplate {
+function compileDynamic(source: string, rewrite?: (ast: hbs.AST.Program) => hbs.AST.Program): CompiledTemplate {
   let ast: hbs.AST.Program;
   try {
     ast = handlebars.parse(source);
@@ -116,6 +117,24 @@ function compileDynamic(source: string): CompiledTemplate {
     throw toSyntaxError(err);
   }
   const references = analyzeTemplate(ast);
-  const delegate = handlebars.compile<TemplateContext>(ast, COMPILE_OPTIONS);
+  const delegate = handlebars.compile<TemplateContext>(rewrite !== undefined ? rewrite(ast) : ast, COMPILE_OPTIONS);
   return new CompiledTemplate(source, references, (context) => delegate(context, RUNTIME_OPTIONS));
+}
+
+const urlCache = new Map<string, CompiledTemplate>();
+
+/**
+ * Compiles a URL template (an `http` step's `url`): every `{{x}}` is inserted
+ * percent-encoded (`encodeURIComponent`), so a caller's number or digits cannot
+ * change the URL's shape; `{{{x}}}` inserts the value as it is (for a base URL
+ * held in a var). Same checks and errors as `compileTemplate`.
+ */
+export function compileUrlTemplate(source: string): CompiledTemplate {
+  if (!source.includes('{{')) return new CompiledTemplate(source, [], undefined);
+  const cached = urlCache.get(source);
+  if (cached) return cached;
+  const template = compileDynamic(source, encodeMustaches);
+  if (urlCache.size >= CACHE_LIMIT) urlCache.clear();
+  urlCache.set(source, template);
+  return template;
 }

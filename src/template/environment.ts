@@ -4,7 +4,10 @@
  * partials into it.
  */
 import Handlebars from 'handlebars';
-import { defaultTo, lower, spell, upper } from './helpers.js';
+import { defaultTo, lower, scalarText, spell, upper } from './helpers.js';
+
+/** The helper URL templates wrap values in; a name no script can write (`$` is not a path character). */
+export const URL_ENCODE_HELPER = 'cs$urlencode';
 
 export const handlebars: typeof Handlebars = Handlebars.create();
 
@@ -12,6 +15,8 @@ handlebars.registerHelper('spell', (value: unknown) => spell(value));
 handlebars.registerHelper('default', (value: unknown, fallback: unknown) => defaultTo(value, fallback));
 handlebars.registerHelper('upper', (value: unknown) => upper(value));
 handlebars.registerHelper('lower', (value: unknown) => lower(value));
+// Wrapped around every `{{x}}` of a URL template (see url-template.ts); not offered to scripts by name.
+handlebars.registerHelper(URL_ENCODE_HELPER, (value: unknown) => encodeURIComponent(scalarText(value)));
 // Not part of the template language we document; removing them also keeps
 // `lookup` from becoming a way around the property-access rules.
 handlebars.unregisterHelper('log');
@@ -20,7 +25,7 @@ handlebars.unregisterHelper('lookup');
 export const COMPILE_OPTIONS: CompileOptions = {
   noEscape: true,
   knownHelpersOnly: true,
-  knownHelpers: { spell: true, default: true, upper: true, lower: true, log: false, lookup: false },
+  knownHelpers: { spell: true, default: true, upper: true, lower: true, [URL_ENCODE_HELPER]: true, log: false, lookup: false },
   strict: false,
 };
 

@@ -1,4 +1,5 @@
 /** The compiled shape: shorthands expanded, defaults merged, safe records, versions. */
+import type { Template } from '../../src/template/index.js';
 import { describe, expect, test } from 'vitest';
 import { compile, scriptVersion } from '../../src/script/compile.js';
 import type { GatherStep, Script } from '../../src/script/model.js';
@@ -86,7 +87,7 @@ describe('compile: shape', () => {
     const { invalid } = gather(script, 'menu');
     expect(invalid.retries).toBe(1);
     expect(invalid.goto).toBeUndefined();
-    expect(invalid.message?.render(context)).toBe('Try again.');
+    expect((invalid.message as Template | undefined)?.render(context)).toBe('Try again.');
   });
 
   test('gather: `invalid: step` shorthand goes there at once, with no message', () => {
@@ -96,21 +97,21 @@ describe('compile: shape', () => {
   test('gather: an invalid mapping is merged over the defaults', () => {
     const { invalid } = gather(script, 'explicit');
     expect(invalid).toMatchObject({ retries: 1, goto: 'bye' });
-    expect(invalid.message?.render(context)).toBe('Try again.');
+    expect((invalid.message as Template | undefined)?.render(context)).toBe('Try again.');
   });
 
   test('the built-in invalid default without defaults.invalid', () => {
     const s = mustCompile(yaml('steps:', '  menu:', '    gather: Press 1.', '    branches: { "1": menu }'));
     const { invalid } = gather(s, 'menu');
     expect(invalid.retries).toBe(2);
-    expect(invalid.message?.render(context)).toBe('Sorry, that is not a valid choice.');
+    expect((invalid.message as Template | undefined)?.render(context)).toBe('Sorry, that is not a valid choice.');
   });
 
   test('gather without branches: save_as and next', () => {
     const step = gather(script, 'account');
     expect(step).toMatchObject({ saveAs: 'account', next: 'confirm' });
     expect(step.branches).toBeUndefined();
-    expect(step.prompt?.render(context)).toBe('Enter your account.');
+    expect((step.prompt as Template | undefined)?.render(context)).toBe('Enter your account.');
   });
 
   test('branches are strings to step ids, in a null-prototype record', () => {
@@ -121,10 +122,10 @@ describe('compile: shape', () => {
 
   test('shorthands: play, record, monitor with nothing, transfer, hangup with nothing', () => {
     const { welcome, rec, watch, sales, bye } = script.steps;
-    expect(welcome?.kind === 'play' && welcome.message.render({ ...script.vars, ...context })).toBe('Welcome to Acme.');
+    expect(welcome?.kind === 'play' && (welcome.message as Template).render({ ...script.vars, ...context })).toBe('Welcome to Acme.');
     expect(welcome).toMatchObject({ next: 'menu' });
     expect(rec).toMatchObject({ kind: 'record', maxDuration: 30, saveAs: 'message_url', next: 'watch' });
-    expect(rec?.kind === 'record' && rec.prompt?.source).toBe('Leave a message.');
+    expect(rec?.kind === 'record' && (rec.prompt as Template | undefined)?.source).toBe('Leave a message.');
     expect(watch).toEqual({ id: 'watch', kind: 'monitor', next: 'sales' });
     expect(sales?.kind === 'transfer' && sales.to.render(context)).toBe('+6562223333');
     expect(sales).toMatchObject({ onFailure: 'explicit' });
@@ -133,7 +134,7 @@ describe('compile: shape', () => {
 
   test('templates are compiled and read save_as variables', () => {
     const confirm = gather(script, 'confirm');
-    expect(confirm.prompt?.render({ ...context, account: '1234' })).toBe('You entered 1 2 3 4.');
+    expect((confirm.prompt as Template | undefined)?.render({ ...context, account: '1234' })).toBe('You entered 1 2 3 4.');
   });
 
   test('steps are a null-prototype record: no step resolves through Object.prototype', () => {
@@ -170,7 +171,7 @@ describe('compile: shape', () => {
     if (t?.kind !== 'transfer') throw new Error('not a transfer');
     expect(t.to.render(context)).toBe('room:sales.1');
     expect(t.callerId?.render(context)).toBe('+6591234567');
-    expect(t.message?.render(context)).toBe('Hold on.');
+    expect((t.message as Template | undefined)?.render(context)).toBe('Hold on.');
     expect(t.tag?.render(context)).toBe('t');
     expect(t.onFailure).toBeUndefined();
   });

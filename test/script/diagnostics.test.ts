@@ -58,7 +58,7 @@ describe('diagnostic codes', () => {
   test('CS_UNKNOWN_KEY: lists the allowed keys when nothing is close', () => {
     const d = only(yaml('steps:', '  bye:', '    hangup: Bye.', '    next: bye'), 'CS_UNKNOWN_KEY');
     expect(d).toMatchObject({ line: 4, column: 5, path: 'steps.bye.next' });
-    expect(d.message).toBe('`next` is not allowed in a hangup step; allowed: hangup, description');
+    expect(d.message).toBe('`next` is not allowed in a hangup step; allowed: hangup, voice, on_error, description');
   });
 
   test('CS_TYPE: says what was expected and what was found', () => {
@@ -222,7 +222,7 @@ describe('diagnostic codes', () => {
     const d = only(yaml('vars: { company: Acme }', 'steps:', '  bye:', '    hangup: Thanks for calling {{compnay}}.'), 'CS_TEMPLATE_UNKNOWN_VAR');
     expect(d).toMatchObject({ severity: 'error', line: 4, column: 34, path: 'steps.bye.hangup' });
     expect(d.message).toBe(
-      '`{{compnay}}` is not defined: not in vars, not a save_as, not a call field; did you mean `company`?',
+      '`{{compnay}}` is not defined: not in vars, not a save_as, set or http save, not a call field; did you mean `company`?',
     );
   });
 

@@ -37,6 +37,6 @@ describe('loadScripts', () => {
   test('the bundled examples load cleanly', async () => {
     const { scripts, diagnostics } = await loadScripts(['examples']);
     expect(diagnostics).toEqual([]);
-    expect(scripts.map((s) => s.name).sort()).toEqual(['account', 'acme', 'reminder']);
+    expect(scripts.map((s) => s.name).sort()).toEqual(['account', 'acme', 'billing-menu', 'reminder', 'support']);
   });
 });

@@ -12,6 +12,7 @@ import type { Reporter } from '../report.js';
 import { stepsOf } from '../semantic-checks.js';
 import { templatePosition } from '../template-checks.js';
 import { keyMentions, lineColumn, type KeyMention } from './key-mentions.js';
+import { isBlockShorthand, messageLeaves } from '../messages.js';
 
 export const KEY_WITHOUT_BRANCH = 'CS_KEY_WITHOUT_BRANCH';
 export const BRANCH_NOT_OFFERED = 'CS_BRANCH_NOT_OFFERED';
@@ -23,25 +24,35 @@ interface MenuText {
   readonly role: 'prompt' | 'invalid message' | 'default invalid message';
 }
 
-/** The texts a caller hears at a gather: its prompt, and the message said when input matches no branch. */
+/** The texts a caller hears at a gather: its prompt(s), and the message said when input matches no branch (every language's, every attempt's). */
 function menuTexts(data: RawRecord, id: string, step: RawRecord): MenuText[] {
   const texts: MenuText[] = [];
+  const add = (path: DataPath, value: unknown, role: MenuText['role']): void => {
+    for (const leaf of messageLeaves(path, value)) if (leaf.role === 'message') texts.push({ path: leaf.path, text: leaf.source, role });
+  };
   const gather = own(step, 'gather');
-  if (typeof gather === 'string') texts.push({ path: ['steps', id, 'gather'], text: gather, role: 'prompt' });
-  else if (isRecord(gather)) {
-    const prompt = own(gather, 'prompt');
-    if (typeof prompt === 'string') texts.push({ path: ['steps', id, 'gather', 'prompt'], text: prompt, role: 'prompt' });
-  }
+  if (isBlockShorthand(gather, true)) add(['steps', id, 'gather'], gather, 'prompt');
+  else if (isRecord(gather)) add(['steps', id, 'gather', 'prompt'], own(gather, 'prompt'), 'prompt');
   const invalid = own(step, 'invalid');
   if (typeof invalid === 'string') return texts; // `invalid: <step>` goes there at once, without a message
   const ownMessage = isRecord(invalid) ? own(invalid, 'message') : undefined;
-  if (typeof ownMessage === 'string') {
-    texts.push({ path: ['steps', id, 'invalid', 'message'], text: ownMessage, role: 'invalid message' });
+  if (ownMessage !== undefined) {
+    add(['steps', id, 'invalid', 'message'], ownMessage, 'invalid message');
     return texts;
   }
   const fallback = own(ownRecord(ownRecord(data, 'defaults') ?? {}, 'invalid') ?? {}, 'message');
-  if (typeof fallback === 'string') texts.push({ path: ['defaults', 'invalid', 'message'], text: fallback, role: 'default invalid message' });
+  if (fallback !== undefined) add(['defaults', 'invalid', 'message'], fallback, 'default invalid message');
   return texts;
+}
+
+/** Keys the script's (and this gather's own) `keys:` handle here: offering them in a prompt is fine. */
+function globalKeys(data: RawRecord, step: RawRecord): Set<string> {
+  const keys = new Set(Object.keys(ownRecord(data, 'keys') ?? {}));
+  for (const [key, target] of Object.entries(ownRecord(step, 'keys') ?? {})) {
+    if (target === null) keys.delete(key);
+    else keys.add(key);
+  }
+  return keys;
 }
 
 function quoteKey(key: string): string {
@@ -59,6 +70,7 @@ export function checkMenuKeys(data: unknown, reporter: Reporter, yamlSource: str
     const branches = ownRecord(step, 'branches');
     if (branches === undefined) continue;
     const keys = Object.keys(branches);
+    const handled = globalKeys(data, step);
     const texts = menuTexts(data, id, step);
     const offered = new Set<string>();
     let dynamic = false;
@@ -69,7 +81,7 @@ export function checkMenuKeys(data: unknown, reporter: Reporter, yamlSource: str
       for (const m of mentions) {
         offered.add(m.key);
         // "then press hash" tells callers how to end their input; Hoiio never passes `#` on as a key.
-        if (Object.hasOwn(branches, m.key) || m.key.includes('#')) continue;
+        if (Object.hasOwn(branches, m.key) || m.key.includes('#') || handled.has(m.key)) continue;
         const { line, column } = lineColumn(t.text, m.offset);
         reporter.atPosition(
           templatePosition(index, yamlSource, node, t.text, line, column),

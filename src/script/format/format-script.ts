@@ -26,7 +26,17 @@ import { compile, INPUT_FILE } from '../compile.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Script } from '../model.js';
 import { keyString } from '../positions.js';
-import { BLOCK_ORDER, DEFAULTS_BLOCK_ORDER, DEFAULTS_ORDER, INVALID_ORDER, STEP_ORDER, TOP_LEVEL_ORDER } from './key-order.js';
+import {
+  BLOCK_ORDER,
+  CASE_ORDER,
+  DEFAULTS_BLOCK_ORDER,
+  DEFAULTS_ORDER,
+  EVENTS_ORDER,
+  INVALID_ORDER,
+  STEP_ORDER,
+  TOP_LEVEL_ORDER,
+  VOICE_ORDER,
+} from './key-order.js';
 
 export type FormatResult =
   | { readonly ok: true; readonly text: string; readonly changed: boolean }
@@ -99,6 +109,13 @@ function canonicalize(doc: Document): void {
   const numbers = pairValue(top, 'numbers');
   if (isSeq(numbers)) for (const item of numbers.items) quote(item);
 
+  orderMap(pairValue(top, 'voice'), VOICE_ORDER);
+  orderMap(pairValue(top, 'events'), EVENTS_ORDER);
+  const languages = pairValue(top, 'languages');
+  if (isMap(languages)) for (const pair of languages.items) if (isMap(pair.value)) orderMap(pairValue(pair.value, 'voice'), VOICE_ORDER);
+  const keys = pairValue(top, 'keys');
+  if (isMap(keys)) for (const pair of keys.items) quote(pair.key);
+
   const defaults = pairValue(top, 'defaults');
   orderMap(defaults, DEFAULTS_ORDER);
   if (isMap(defaults)) for (const pair of defaults.items) orderMap(pair.value, DEFAULTS_BLOCK_ORDER[keyOf(pair) ?? ''] ?? []);
@@ -114,7 +131,9 @@ function canonicalize(doc: Document): void {
       const order = BLOCK_ORDER[key];
       if (order !== undefined) orderMap(pair.value, order);
       if (key === 'invalid') orderMap(pair.value, INVALID_ORDER);
-      if (key === 'branches' && isMap(pair.value)) for (const branch of pair.value.items) quote(branch.key);
+      if ((key === 'branches' || key === 'keys') && isMap(pair.value)) for (const branch of pair.value.items) quote(branch.key);
+      if (key === 'voice') orderMap(pair.value, VOICE_ORDER);
+      if (key === 'switch' && isSeq(pair.value)) for (const c of pair.value.items) orderMap(c, CASE_ORDER);
       if (key === 'transfer') {
         quote(pair.value, (v) => PHONE_LIKE.test(v));
         if (isMap(pair.value)) {
