@@ -31,6 +31,21 @@ export type CallEvent =
       readonly message: string;
       /** The provider says the session no longer exists: nothing more can be sent. */
       readonly sessionGone: boolean;
+    }
+  /** The outstanding http request `seq` finished (or failed): carried out by the runner. */
+  | {
+      readonly type: 'http.result';
+      readonly seq: number;
+      /** The HTTP status, when an answer came. */
+      readonly status?: number;
+      /** The `save` values taken from a 2xx JSON answer. */
+      readonly values?: Readonly<Record<string, string>>;
+      /** Why there is no usable answer: no answer in time, no connection, a 2xx that is not the JSON `save` needs, too large, or a request that could not be made. */
+      readonly failure?: HttpFailure;
+      readonly message?: string;
+      readonly ms?: number;
     };
+
+export type HttpFailure = 'timeout' | 'network' | 'malformed' | 'too-large' | 'bad-request';
 
 export type CallEventType = CallEvent['type'];

@@ -2,34 +2,74 @@
  * The call interpreter: a pure function from (script, state, event) to the next
  * state and the actions to carry out. No I/O, no clock, no randomness: ids, tokens
  * and time come in through the arguments, so every transition is reproducible.
+ * An http step is an action like sending a block: the runner makes the request
+ * and its result comes back as an event.
  *
  * Invariants it keeps (the runtime and the soak test rely on them):
- * - at most one block is outstanding (`pending`), and a new one is only sent once
- *   the previous block's notification has arrived;
+ * - at most one block (or http request) is outstanding (`pending`), and a new one
+ *   is only sent once the previous one's result has arrived;
  * - nothing is ever sent once `status` is `ended`;
  * - a notification for anything but the outstanding block changes nothing.
  */
 import type { Block, BlockKind } from './blocks.js';
+import { evaluate } from './conditions.js';
 import type { CallEvent } from './events.js';
+import { isOpen } from './hours.js';
 import { POLITE_HANGUP } from './messages.js';
-import type { CallState, Direction, Outcome } from './state.js';
-import type { Action, Note, Transition } from './transition.js';
-import type { GatherStep, Script, Step, StepId } from '../script/model.js';
+import { audioMarkup, speechMarkup } from './speech.js';
+import type { CallFrame, CallState, Direction, Outcome } from './state.js';
+import type { Action, HttpRequest, Note, Transition } from './transition.js';
+import { MAX_CALL_DEPTH } from '../script/limits.js';
+import {
+  REPEAT_TARGET,
+  type GatherStep,
+  type HttpStep,
+  type JsonTemplate,
+  type Message,
+  type Script,
+  type Step,
+  type StepId,
+  type Voice,
+} from '../script/model.js';
 import type { Template, TemplateContext } from '../template/template.js';
 
 /** Provider limits, from the Hoiio contract. */
 export const MAX_MESSAGE_LENGTH = 1000;
 export const MAX_TAG_LENGTH = 256;
 export const DEFAULT_MAX_STEPS = 200;
+/** Runtime failures (and http timeouts) a call may take to `on_error` / `on_timeout`; the next one ends it. */
+export const MAX_ERROR_JUMPS = 3;
+/** Longest value a `set` may give a variable, and longest rendered URL or body part of an http step. */
+export const MAX_VALUE_LENGTH = 4096;
+export const MAX_URL_LENGTH = 2048;
+export const MAX_BODY_LENGTH = 64 * 1024;
+
+/** The scripts other than the call's own: what a `call:` step runs, and the versions calls inside them are pinned to. */
+export interface ScriptResolver {
+  /** The version a `call:` step starts: the current one. */
+  current(name: string): Script | undefined;
+  pinned(name: string, version: string): Script | undefined;
+}
 
 export interface EngineOptions {
   /** Milliseconds since the epoch; stamped on the state. */
   readonly now: number;
   /** Steps a call may enter before it is ended politely (runaway-loop guard). */
   readonly maxSteps?: number;
+  /** Needed by scripts with `call:` steps. */
+  readonly scripts?: ScriptResolver;
+  /** Wall-clock time `hours` steps see (ms); `now` when absent. A call's own fixed `clock` wins over both. */
+  readonly clock?: number;
 }
 
-export interface InboundCall {
+interface CallExtras {
+  /** Initial variables (over the script's defaults). */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** A fixed wall-clock time for this call's `hours` steps (tests, `--now`). */
+  readonly clock?: number;
+}
+
+export interface InboundCall extends CallExtras {
   readonly id: string;
   readonly token: string;
   readonly session: string;
@@ -38,28 +78,67 @@ export interface InboundCall {
   readonly to: string;
 }
 
-export interface OutboundCall {
+export interface OutboundCall extends CallExtras {
   readonly id: string;
   readonly token: string;
   readonly to: string;
   /** Caller id to present to the callee; the provider's default when absent. */
   readonly from?: string;
-  readonly vars?: Readonly<Record<string, string>>;
 }
 
 /** A mutable draft of the state for the length of one transition. */
 type Draft = { -readonly [K in keyof CallState]: CallState[K] };
 
+class RenderError extends Error {
+  readonly code = 'CS_RENDER_FAILED';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+/** A step that cannot run for a reason other than a template (an unknown called script, too deep a call). */
+class StepError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StepError';
+  }
+}
+
 class Run {
   readonly actions: Action[] = [];
   readonly notes: Note[] = [];
+  /** The script of the step being run: the call's own, or the innermost one started with `call:`. */
+  script: Script;
+  /** Frames whose script version is not available: the call cannot go on. */
+  readonly broken: boolean;
   private ctx: TemplateContext | undefined;
+  private language: { readonly key: string; readonly voice?: Voice } | null | undefined;
 
   constructor(
-    readonly script: Script,
+    readonly root: Script,
     readonly s: Draft,
     readonly maxSteps: number,
-  ) {}
+    private readonly options: EngineOptions,
+  ) {
+    let script = root;
+    let broken = false;
+    const frames = s.frames;
+    if (frames !== undefined && frames.length > 0) {
+      const top = frames[frames.length - 1] as CallFrame;
+      const found = options.scripts?.pinned(top.script, top.version);
+      if (found === undefined) broken = true;
+      else script = found;
+    }
+    this.script = script;
+    this.broken = broken;
+  }
 
   result(): Transition {
     return { state: this.s, actions: this.actions, notes: this.notes };
@@ -67,6 +146,7 @@ class Run {
 
   invalidateContext(): void {
     this.ctx = undefined;
+    this.language = undefined;
   }
 
   context(): TemplateContext {
@@ -85,9 +165,15 @@ class Run {
         digits: s.digits,
         record_url: s.recordUrl,
         transfer_status: s.transferStatus,
+        http_status: s.httpStatus ?? '',
       };
     }
     return this.ctx;
+  }
+
+  /** The step's place in `path`: its id, or `<script>:<id>` inside a called script. */
+  pathEntry(stepId: StepId): string {
+    return this.script === this.root ? stepId : `${this.script.name}:${stepId}`;
   }
 
   send(block: Block): void {
@@ -97,7 +183,7 @@ class Run {
     this.actions.push({ type: 'send', seq: s.seq, block });
   }
 
-  /** Renders a template, enforcing the provider's length limit. Throws RenderError. */
+  /** Renders a template, enforcing a length limit. Throws RenderError. */
   render(template: Template, field: string, limit = MAX_MESSAGE_LENGTH): string {
     let text: string;
     try {
@@ -117,32 +203,217 @@ class Run {
     return text === '' ? undefined : text;
   }
 
-  enter(stepId: StepId): void {
+  /** The current language (a script with `languages`): the key `language` renders to, else the first. */
+  private currentLanguage(): { readonly key: string; readonly voice?: Voice } | null {
+    if (this.language !== undefined) return this.language;
+    const languages = this.script.languages;
+    if (languages === undefined || languages.length === 0) return (this.language = null);
+    const wanted = this.script.language !== undefined ? this.render(this.script.language, 'language').trim() : '';
+    this.language = languages.find((l) => l.key === wanted) ?? languages[0] ?? null;
+    return this.language;
+  }
+
+  /**
+   * A message as the provider gets it: the current language's form, in the voice
+   * that applies (the step's, the language's, the script's), or `<url>` audio.
+   * A plain template in a script without voices is rendered exactly as before.
+   */
+  renderMessage(message: Message, field: string, voice: Voice | undefined): string {
+    let part = message;
+    let languageVoice: Voice | undefined;
+    const language = this.script.languages !== undefined ? this.currentLanguage() : null;
+    if (language !== null) languageVoice = language.voice;
+    if ('kind' in part && part.kind === 'languages') {
+      const key = language?.key ?? '';
+      part = part.byLanguage[key] ?? (Object.values(part.byLanguage)[0] as Message);
+    }
+    let text: string;
+    if ('kind' in part && part.kind === 'audio') {
+      text = audioMarkup(this.render(part.url, field));
+    } else {
+      text = speechMarkup(this.render(part as Template, field), voice ?? languageVoice ?? this.script.voice);
+    }
+    if (text.length > MAX_MESSAGE_LENGTH) {
+      throw new RenderError(field, `rendered to ${text.length} characters with its markup; the provider accepts at most ${MAX_MESSAGE_LENGTH}`);
+    }
+    return text;
+  }
+
+  renderMessageOptional(message: Message | undefined, field: string, voice: Voice | undefined): string | undefined {
+    if (message === undefined) return undefined;
+    const text = this.renderMessage(message, field, voice);
+    return text === '' ? undefined : text;
+  }
+
+  /** Enters `first` and every step that follows at once (set, switch, hours, call, return), until a block or request is out. */
+  enter(first: StepId): void {
+    let id: StepId | undefined = first;
+    while (id !== undefined) id = this.enterOne(id);
+  }
+
+  private enterOne(stepId: StepId): StepId | undefined {
     const s = this.s;
     if (s.steps >= this.maxSteps) {
       this.notes.push({ type: 'step.limit', limit: this.maxSteps });
       this.hangupPolitely('step-limit');
-      return;
+      return undefined;
     }
     const step = this.script.steps[stepId];
     if (step === undefined) {
       // Cannot happen for a compiled script; guard anyway rather than wedge the call.
       this.notes.push({ type: 'render.failed', step: stepId, field: 'step', error: 'no such step' });
       this.hangupPolitely('error');
-      return;
+      return undefined;
     }
     s.step = stepId;
     s.steps += 1;
     // concat allocates exactly one more slot; a spread leaves room for 16 more in every parked call.
-    s.path = s.path.concat(stepId);
+    s.path = s.path.concat(this.pathEntry(stepId));
     s.retries = 0;
-    this.notes.push({ type: 'step.entered', step: stepId, kind: step.kind });
+    if (s.attempt !== undefined) delete s.attempt;
+    this.notes.push(
+      this.script === this.root
+        ? { type: 'step.entered', step: stepId, kind: step.kind }
+        : { type: 'step.entered', step: stepId, kind: step.kind, script: this.script.name },
+    );
     try {
-      this.sendStep(step, undefined);
+      return this.execute(step);
     } catch (err) {
-      if (!(err instanceof RenderError)) throw err;
-      this.notes.push({ type: 'render.failed', step: stepId, field: err.field, error: err.message });
-      this.hangupPolitely('error');
+      if (err instanceof RenderError) {
+        this.notes.push({ type: 'render.failed', step: stepId, field: err.field, error: err.message });
+        return this.failure(step, 'render');
+      }
+      if (err instanceof StepError) {
+        this.notes.push({ type: 'render.failed', step: stepId, field: err.reason, error: err.message });
+        return this.failure(step, err.reason);
+      }
+      throw err;
+    }
+  }
+
+  /** Runs a step: sends its block (undefined) or decides at once where the call goes (the next step). */
+  private execute(step: Step): StepId | undefined {
+    switch (step.kind) {
+      case 'set':
+        for (const [name, template] of step.assign) {
+          this.save(name, this.render(template, `set.${name}`, MAX_VALUE_LENGTH));
+          this.invalidateContext();
+        }
+        return step.next;
+      case 'switch': {
+        const context = this.context();
+        for (let i = 0; i < step.cases.length; i++) {
+          const c = step.cases[i];
+          if (c !== undefined && evaluate(c.when, context)) {
+            this.branch(step.id, `case ${i + 1}`);
+            return c.goto;
+          }
+        }
+        this.branch(step.id, 'default');
+        return step.default;
+      }
+      case 'hours': {
+        const open = isOpen(step.hours, this.s.clock ?? this.options.clock ?? this.options.now);
+        this.branch(step.id, open ? 'open' : 'closed');
+        return open ? step.open : step.closed;
+      }
+      case 'http':
+        this.request(step);
+        return undefined;
+      case 'call':
+        return this.callScript(step.script, step.next);
+      case 'return':
+        return this.returnFromScript();
+      default:
+        this.sendStep(step, undefined);
+        return undefined;
+    }
+  }
+
+  branch(step: StepId, label: string): void {
+    this.notes.push(this.script === this.root ? { type: 'branch', step, label } : { type: 'branch', step, label, script: this.script.name });
+  }
+
+  private callScript(name: string, returnTo: StepId): StepId {
+    const frames = this.s.frames ?? [];
+    if (frames.length >= MAX_CALL_DEPTH) throw new StepError('call', `calls nest deeper than ${MAX_CALL_DEPTH} scripts`);
+    const target = this.options.scripts?.current(name);
+    if (target === undefined) throw new StepError('call', `no script named "${name}" is loaded`);
+    this.s.frames = [...frames, { script: target.name, version: target.version, returnTo }];
+    this.notes.push({ type: 'call.entered', script: target.name, version: target.version, depth: frames.length + 1 });
+    this.script = target;
+    this.invalidateContext();
+    return target.start;
+  }
+
+  /** `return`: back to the calling script's `next`; with no caller, the call ends as if the script hung up. */
+  private returnFromScript(): StepId | undefined {
+    const frames = this.s.frames ?? [];
+    const top = frames[frames.length - 1];
+    if (top === undefined) {
+      this.s.status = 'ending';
+      this.s.ending = 'completed';
+      this.send({ kind: 'hangup' });
+      return undefined;
+    }
+    const rest = frames.slice(0, -1);
+    const below = rest[rest.length - 1];
+    const caller = below === undefined ? this.root : this.options.scripts?.pinned(below.script, below.version);
+    if (caller === undefined) throw new StepError('return', `the calling script ${below?.script ?? ''} is no longer available`);
+    const returning = this.script.name;
+    if (rest.length === 0) delete this.s.frames;
+    else this.s.frames = rest;
+    this.script = caller;
+    this.invalidateContext();
+    this.notes.push({ type: 'call.returned', script: returning, to: top.returnTo });
+    return top.returnTo;
+  }
+
+  private request(step: HttpStep): void {
+    const url = this.render(step.url, 'http.url', MAX_URL_LENGTH).trim();
+    const headers = step.headers.map(
+      (h) => [h.name, 'env' in h.value ? { env: h.value.env } : this.render(h.value, `http.headers.${h.name}`, MAX_VALUE_LENGTH)] as const,
+    );
+    let body: string | undefined;
+    let contentType: string | undefined;
+    if (step.body?.type === 'json') {
+      body = JSON.stringify(this.json(step.body.value));
+      contentType = 'application/json';
+    } else if (step.body?.type === 'form') {
+      const form = new URLSearchParams();
+      for (const [name, template] of step.body.fields) form.append(name, this.render(template, `http.form.${name}`, MAX_VALUE_LENGTH));
+      body = form.toString();
+      contentType = 'application/x-www-form-urlencoded';
+    }
+    if (body !== undefined && body.length > MAX_BODY_LENGTH) throw new RenderError('http.body', `rendered to ${body.length} characters; at most ${MAX_BODY_LENGTH}`);
+    const request: HttpRequest = {
+      method: step.method,
+      url,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(contentType !== undefined ? { contentType } : {}),
+      timeoutMs: step.timeoutMs,
+      save: step.save,
+    };
+    const s = this.s;
+    s.seq += 1;
+    s.pending = 'http';
+    this.actions.push({ type: 'http', seq: s.seq, step: step.id, request });
+  }
+
+  private json(value: JsonTemplate): unknown {
+    switch (value.t) {
+      case 'text':
+        return this.render(value.template, 'http.json', MAX_VALUE_LENGTH);
+      case 'value':
+        return value.value;
+      case 'list':
+        return value.items.map((item) => this.json(item));
+      case 'object': {
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of value.entries) out[key] = this.json(item);
+        return out;
+      }
     }
   }
 
@@ -151,10 +422,11 @@ class Run {
     const tag = this.renderOptional(step.tag, 'tag', MAX_TAG_LENGTH);
     switch (step.kind) {
       case 'play':
-        this.send({ kind: 'play', message: this.render(step.message, 'play'), ...opt('tag', tag) });
+        this.send({ kind: 'play', message: this.renderMessage(step.message, 'play', step.voice), ...opt('tag', tag) });
         return;
       case 'gather': {
-        const prompt = this.renderOptional(step.prompt, 'prompt');
+        const message = step.prompts !== undefined ? step.prompts[Math.min(this.s.attempt ?? 0, step.prompts.length - 1)] : step.prompt;
+        const prompt = this.renderMessageOptional(message, 'prompt', step.voice);
         const text = prefix !== undefined && prompt !== undefined ? `${prefix} ${prompt}` : (prompt ?? prefix);
         if (text !== undefined && text.length > MAX_MESSAGE_LENGTH) {
           throw new RenderError('prompt', `rendered to ${text.length} characters; the provider accepts at most ${MAX_MESSAGE_LENGTH}`);
@@ -164,7 +436,7 @@ class Run {
           ...opt('prompt', text),
           ...opt('maxDigits', step.maxDigits),
           ...opt('timeout', step.timeout),
-          ...opt('attempts', step.attempts),
+          ...opt('attempts', step.prompts !== undefined ? 1 : step.attempts),
           ...opt('tag', tag),
         });
         return;
@@ -172,13 +444,13 @@ class Run {
       case 'record':
         this.send({
           kind: 'record',
-          ...opt('prompt', this.renderOptional(step.prompt, 'prompt')),
+          ...opt('prompt', this.renderMessageOptional(step.prompt, 'prompt', step.voice)),
           ...opt('maxDuration', step.maxDuration),
           ...opt('tag', tag),
         });
         return;
       case 'monitor':
-        this.send({ kind: 'monitor', ...opt('message', this.renderOptional(step.message, 'message')), ...opt('tag', tag) });
+        this.send({ kind: 'monitor', ...opt('message', this.renderMessageOptional(step.message, 'message', step.voice)), ...opt('tag', tag) });
         return;
       case 'transfer': {
         const to = this.render(step.to, 'to');
@@ -186,7 +458,7 @@ class Run {
         this.send({
           kind: 'transfer',
           to,
-          ...opt('message', this.renderOptional(step.message, 'message')),
+          ...opt('message', this.renderMessageOptional(step.message, 'message', step.voice)),
           ...opt('callerId', this.renderOptional(step.callerId, 'caller_id')),
           onFailure: step.onFailure !== undefined ? 'continue' : 'hangup',
           ...opt('tag', tag),
@@ -197,9 +469,59 @@ class Run {
       case 'hangup':
         this.s.status = 'ending';
         this.s.ending = 'completed';
-        this.send({ kind: 'hangup', ...opt('message', this.renderOptional(step.message, 'hangup')), ...opt('tag', tag) });
+        this.send({ kind: 'hangup', ...opt('message', this.renderMessageOptional(step.message, 'hangup', step.voice)), ...opt('tag', tag) });
         return;
+      default:
+        // Steps without a block never get here (execute handles them).
+        throw new StepError('step', `a ${step.kind} step has no block to send`);
     }
+  }
+
+  /**
+   * A runtime failure at `step`: to the step's `on_error`, else the script's (then
+   * the calling scripts'), counted and bounded; or, with none of those, a polite
+   * hangup. Returns the step to continue with.
+   */
+  failure(step: Step | undefined, reason: string): StepId | undefined {
+    const s = this.s;
+    const where = s.step === null ? undefined : this.pathEntry(s.step);
+    const onErrorPath = where !== undefined && s.errorStep === where;
+    if ((s.errors ?? 0) >= MAX_ERROR_JUMPS || onErrorPath) {
+      this.hangupPolitely('error');
+      return undefined;
+    }
+    let target = step?.onError;
+    if (target !== undefined) {
+      this.branch(step?.id ?? '', 'on_error');
+    } else {
+      target = this.unwindToOnError();
+    }
+    if (target === undefined) {
+      this.hangupPolitely('error');
+      return undefined;
+    }
+    s.errors = (s.errors ?? 0) + 1;
+    s.errorStep = this.pathEntry(target);
+    this.notes.push({ type: 'error.caught', step: s.step, target, reason });
+    return target;
+  }
+
+  /** The nearest script-level `on_error`: this script's, else a calling script's (its frames are left). */
+  private unwindToOnError(): StepId | undefined {
+    const frames = this.s.frames ?? [];
+    for (let depth = frames.length; depth >= 0; depth--) {
+      const frame = frames[depth - 1];
+      const script = depth === frames.length ? this.script : frame === undefined ? this.root : this.options.scripts?.pinned(frame.script, frame.version);
+      if (script?.onError === undefined) continue;
+      if (depth < frames.length) {
+        if (depth === 0) delete this.s.frames;
+        else this.s.frames = frames.slice(0, depth);
+        this.script = script;
+        this.invalidateContext();
+      }
+      return script.onError;
+    }
+    return undefined;
   }
 
   /** Ends the call from the engine's side with a short message saying why. */
@@ -233,16 +555,16 @@ class Run {
     if (name === undefined) return;
     this.s.vars = { ...this.s.vars, [name]: value };
   }
-}
 
-class RenderError extends Error {
-  readonly code = 'CS_RENDER_FAILED';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RenderError';
+  /** The call's summary keeps what the caller pressed and recorded (scripts with `events_url` only). */
+  keepInput(step: StepId, digits: string): void {
+    if (this.root.events === undefined || digits === '') return;
+    this.s.inputs = [...(this.s.inputs ?? []), { step: this.pathEntry(step), digits }];
+  }
+
+  keepRecording(url: string): void {
+    if (this.root.events === undefined || url === '') return;
+    this.s.recordings = [...(this.s.recordings ?? []), url];
   }
 }
 
@@ -264,8 +586,9 @@ function newState(
     vars: Readonly<Record<string, string>>;
   },
   now: number,
+  clock: number | undefined,
 ): Draft {
-  return {
+  const state: Draft = {
     ...base,
     script: script.name,
     version: script.version,
@@ -285,16 +608,19 @@ function newState(
     startedAt: now,
     updatedAt: now,
   };
+  if (clock !== undefined) state.clock = clock;
+  return state;
+}
+
+function maxStepsOf(options: EngineOptions): number {
+  return options.maxSteps ?? DEFAULT_MAX_STEPS;
 }
 
 /** A ringing inbound call: answer it by running the script's first step. */
 export function startInbound(script: Script, call: InboundCall, options: EngineOptions): Transition {
-  const s = newState(
-    script,
-    { ...call, direction: 'inbound', vars: {} },
-    options.now,
-  );
-  const run = new Run(script, s, options.maxSteps ?? DEFAULT_MAX_STEPS);
+  const { vars, clock, ...rest } = call;
+  const s = newState(script, { ...rest, direction: 'inbound', vars: vars ?? {} }, options.now, clock);
+  const run = new Run(script, s, maxStepsOf(options), options);
   run.enter(script.start);
   return run.result();
 }
@@ -314,16 +640,17 @@ export function startOutbound(script: Script, call: OutboundCall, options: Engin
       vars: call.vars ?? {},
     },
     options.now,
+    call.clock,
   );
   s.status = 'dialing';
-  const run = new Run(script, s, options.maxSteps ?? DEFAULT_MAX_STEPS);
+  const run = new Run(script, s, maxStepsOf(options), options);
   run.send({ kind: 'dial', to: call.to, ...opt('callerId', call.from) });
   return run.result();
 }
 
 /** Applies one event to a call. `script` must be the version the call is pinned to. */
 export function step(script: Script, state: CallState, event: CallEvent, options: EngineOptions): Transition {
-  const run = new Run(script, { ...state, updatedAt: options.now }, options.maxSteps ?? DEFAULT_MAX_STEPS);
+  const run = new Run(script, { ...state, updatedAt: options.now }, maxStepsOf(options), options);
   const s = run.s;
   const ignore = (reason: 'stale' | 'duplicate' | 'after-end' | 'unexpected'): Transition => {
     // Nothing changed: hand back the original state so stores can skip the write.
@@ -342,8 +669,9 @@ export function step(script: Script, state: CallState, event: CallEvent, options
       if (s.status === 'ended') return ignore('duplicate');
       if (event.recordUrl !== undefined && event.recordUrl !== '') {
         s.recordUrl = event.recordUrl;
+        run.keepRecording(event.recordUrl);
         // A caller who hangs up mid-recording still leaves what was recorded.
-        const current = s.step !== null ? script.steps[s.step] : undefined;
+        const current = s.step !== null && !run.broken ? run.script.steps[s.step] : undefined;
         if (current?.kind === 'record' && s.pending === 'record') run.save(current.saveAs, event.recordUrl);
       }
       if (event.status !== undefined && event.status !== '' && s.pending === 'transfer') s.transferStatus = event.status;
@@ -353,16 +681,24 @@ export function step(script: Script, state: CallState, event: CallEvent, options
 
     case 'block.done': {
       if (s.status === 'ended') return ignore('after-end');
-      if (s.pending === null || event.seq !== s.seq) return ignore(event.seq < s.seq ? 'stale' : 'unexpected');
+      if (s.pending === null || s.pending === 'http' || event.seq !== s.seq) return ignore(event.seq < s.seq ? 'stale' : 'unexpected');
       const kind = s.pending;
       s.pending = null;
       onBlockDone(run, kind, event);
       return run.result();
     }
 
+    case 'http.result': {
+      if (s.status === 'ended') return ignore('after-end');
+      if (s.pending !== 'http' || event.seq !== s.seq) return ignore('stale');
+      s.pending = null;
+      onHttpResult(run, event);
+      return run.result();
+    }
+
     case 'send.failed': {
       if (s.status === 'ended') return ignore('after-end');
-      if (s.pending === null || event.seq !== s.seq) return ignore('stale');
+      if (s.pending === null || s.pending === 'http' || event.seq !== s.seq) return ignore('stale');
       const kind = s.pending;
       s.pending = null;
       run.notes.push({ type: 'send.failed', step: s.step, code: event.code, error: event.message });
@@ -377,8 +713,12 @@ export function step(script: Script, state: CallState, event: CallEvent, options
       } else if (kind === 'hangup') {
         // The goodbye could not be said; a forced hangup carries no message, so it cannot fail on one.
         run.forceHangup('error');
-      } else {
+      } else if (s.status === 'ending' || run.broken) {
         run.hangupPolitely('error');
+      } else {
+        const current = s.step !== null ? run.script.steps[s.step] : undefined;
+        const next = run.failure(current, `provider:${event.code}`);
+        if (next !== undefined) run.enter(next);
       }
       return run.result();
     }
@@ -400,7 +740,6 @@ function endedOutcome(s: Draft, status: string | undefined): Outcome {
 
 function onBlockDone(run: Run, kind: BlockKind, event: Extract<CallEvent, { type: 'block.done' }>): void {
   const s = run.s;
-  const script = run.script;
 
   if (kind === 'dial') {
     if (event.status !== undefined && event.status !== 'answered') {
@@ -408,15 +747,16 @@ function onBlockDone(run: Run, kind: BlockKind, event: Extract<CallEvent, { type
       return;
     }
     s.status = 'active';
-    run.enter(script.start);
+    run.enter(run.root.start);
     return;
   }
 
-  const current = s.step !== null ? script.steps[s.step] : undefined;
+  const current = s.step !== null && !run.broken ? run.script.steps[s.step] : undefined;
   if (kind === 'hangup' || s.status === 'ending' || current === undefined) {
     // A hangup (or a polite hangup) does not come back as `ongoing`; wait for `ended`.
     s.pending = kind;
     run.notes.push({ type: 'notification.ignored', reason: 'unexpected' });
+    if (current === undefined && run.broken && kind !== 'hangup' && s.status !== 'ending') run.hangupPolitely('error');
     return;
   }
 
@@ -428,6 +768,7 @@ function onBlockDone(run: Run, kind: BlockKind, event: Extract<CallEvent, { type
     case 'record': {
       const url = event.recordUrl ?? '';
       s.recordUrl = url;
+      run.keepRecording(url);
       run.save(current.saveAs, url);
       run.invalidateContext();
       run.enter(current.next);
@@ -448,9 +789,21 @@ function onBlockDone(run: Run, kind: BlockKind, event: Extract<CallEvent, { type
     case 'gather':
       onGatherDone(run, current, event.digits ?? '');
       return;
-    case 'hangup':
+    default:
       s.pending = kind;
       return;
+  }
+}
+
+/** Asks a gather again where it is: an invalid-input retry (with `prefix`), the next escalating prompt, or a `repeat` key. */
+function askAgain(run: Run, step: GatherStep, prefix: string | undefined): void {
+  try {
+    run.sendStep(step, prefix === '' ? undefined : prefix);
+  } catch (err) {
+    if (!(err instanceof RenderError)) throw err;
+    run.notes.push({ type: 'render.failed', step: step.id, field: err.field, error: err.message });
+    const next = run.failure(step, 'render');
+    if (next !== undefined) run.enter(next);
   }
 }
 
@@ -458,11 +811,45 @@ function onGatherDone(run: Run, step: GatherStep, digits: string): void {
   const s = run.s;
   s.digits = digits;
   run.invalidateContext();
+  run.keepInput(step.id, digits);
 
   if (digits === '') {
+    if (step.prompts !== undefined && (s.attempt ?? 0) < step.prompts.length - 1) {
+      s.attempt = (s.attempt ?? 0) + 1;
+      run.notes.push({ type: 'prompt.next', step: step.id, attempt: s.attempt });
+      askAgain(run, step, undefined);
+      return;
+    }
     run.notes.push({ type: 'input.none', step: step.id });
     if (step.noInput !== undefined) run.enter(step.noInput);
     else run.hangupPolitely('no-input');
+    return;
+  }
+
+  const branch = step.branches !== undefined && Object.hasOwn(step.branches, digits) ? step.branches[digits] : undefined;
+  if (branch !== undefined) {
+    run.save(step.saveAs, digits);
+    run.invalidateContext();
+    run.enter(branch);
+    return;
+  }
+
+  // Global keys: only where the gather's own branches did not take the input.
+  const key = step.keys !== undefined && Object.hasOwn(step.keys, digits) ? step.keys[digits] : undefined;
+  if (key !== undefined) {
+    run.branch(step.id, digits);
+    if (key !== REPEAT_TARGET) {
+      run.enter(key);
+      return;
+    }
+    // `repeat` asks again without using an invalid-input retry; it counts against the step limit.
+    if (s.steps >= run.maxSteps) {
+      run.notes.push({ type: 'step.limit', limit: run.maxSteps });
+      run.hangupPolitely('step-limit');
+      return;
+    }
+    s.steps += 1;
+    askAgain(run, step, undefined);
     return;
   }
 
@@ -474,29 +861,76 @@ function onGatherDone(run: Run, step: GatherStep, digits: string): void {
     return;
   }
 
-  const target = Object.hasOwn(step.branches, digits) ? step.branches[digits] : undefined;
-  if (target !== undefined) {
-    run.save(step.saveAs, digits);
-    run.invalidateContext();
-    run.enter(target);
-    return;
-  }
-
   const { invalid } = step;
   if (s.retries < invalid.retries) {
     s.retries += 1;
     run.notes.push({ type: 'input.invalid', step: step.id, digits, retry: s.retries });
+    let prefix: string | undefined;
     try {
-      const prefix = invalid.message !== undefined ? run.render(invalid.message, 'invalid.message') : undefined;
-      run.sendStep(step, prefix === '' ? undefined : prefix);
+      prefix = invalid.message !== undefined ? run.renderMessage(invalid.message, 'invalid.message', step.voice) : undefined;
     } catch (err) {
       if (!(err instanceof RenderError)) throw err;
       run.notes.push({ type: 'render.failed', step: step.id, field: err.field, error: err.message });
-      run.hangupPolitely('error');
+      const next = run.failure(step, 'render');
+      if (next !== undefined) run.enter(next);
+      return;
     }
+    askAgain(run, step, prefix);
     return;
   }
   run.notes.push({ type: 'input.invalid', step: step.id, digits, retry: s.retries + 1 });
   if (invalid.goto !== undefined) run.enter(invalid.goto);
   else run.hangupPolitely('invalid-input');
+}
+
+/** Where an http answer goes: an exact `on_status`, then its class (`5xx`), then `next` for 2xx; anything else is a failure. */
+function onHttpResult(run: Run, event: Extract<CallEvent, { type: 'http.result' }>): void {
+  const s = run.s;
+  const current = s.step !== null && !run.broken ? run.script.steps[s.step] : undefined;
+  if (current?.kind !== 'http') {
+    run.hangupPolitely('error');
+    return;
+  }
+  s.httpStatus = event.status !== undefined ? String(event.status) : '';
+  run.invalidateContext();
+  run.notes.push({
+    type: 'http.done',
+    step: current.id,
+    ...(event.status !== undefined ? { status: event.status } : {}),
+    ...(event.failure !== undefined ? { failure: event.failure } : {}),
+    ...(event.message !== undefined ? { error: event.message } : {}),
+    ...(event.ms !== undefined ? { ms: event.ms } : {}),
+  });
+
+  if (event.failure === 'timeout' && current.onTimeout !== undefined) {
+    // A timeout taken to `on_timeout` counts like an error: a service that never answers cannot loop a call for ever.
+    if ((s.errors ?? 0) >= MAX_ERROR_JUMPS) {
+      run.hangupPolitely('error');
+      return;
+    }
+    s.errors = (s.errors ?? 0) + 1;
+    run.branch(current.id, 'on_timeout');
+    run.enter(current.onTimeout);
+    return;
+  }
+  if (event.failure === undefined && event.status !== undefined) {
+    const exact = String(event.status);
+    const klass = `${Math.floor(event.status / 100)}xx`;
+    const onStatus = current.onStatus;
+    const label = onStatus !== undefined ? (Object.hasOwn(onStatus, exact) ? exact : Object.hasOwn(onStatus, klass) ? klass : undefined) : undefined;
+    if (label !== undefined && onStatus !== undefined) {
+      run.branch(current.id, label);
+      run.enter(onStatus[label] as StepId);
+      return;
+    }
+    if (event.status >= 200 && event.status < 300) {
+      for (const [name, value] of Object.entries(event.values ?? {})) run.save(name, value);
+      run.invalidateContext();
+      run.branch(current.id, 'next');
+      run.enter(current.next);
+      return;
+    }
+  }
+  const next = run.failure(current, `http:${event.failure ?? `status ${event.status ?? ''}`}`);
+  if (next !== undefined) run.enter(next);
 }

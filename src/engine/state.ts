@@ -11,6 +11,20 @@ export type Direction = 'inbound' | 'outbound';
  */
 export type CallStatus = 'dialing' | 'active' | 'ending' | 'ended';
 
+/** A script started with `call:`, running inside the call; its `return` goes back to `returnTo` in the script below it. */
+export interface CallFrame {
+  readonly script: string;
+  /** The called script's version, pinned for the rest of its run like the call's own. */
+  readonly version: string;
+  readonly returnTo: StepId;
+}
+
+/** A gather result kept for the call's summary (only when the script has `events_url`). */
+export interface InputRecord {
+  readonly step: string;
+  readonly digits: string;
+}
+
 /** Why a call ended, for logs, metrics and inspection. */
 export type Outcome =
   | 'completed' // the script hung up
@@ -45,8 +59,8 @@ export interface CallState {
   readonly step: StepId | null;
   /** Sequence number of the last block sent; notifications carry it back. */
   readonly seq: number;
-  /** Kind of the block whose notification we wait for; null when none is outstanding. */
-  readonly pending: BlockKind | null;
+  /** Kind of the block whose notification we wait for (or `http`: a request's result); null when nothing is outstanding. */
+  readonly pending: BlockKind | 'http' | null;
   /** Invalid-input retries used at the current gather. */
   readonly retries: number;
   /** Outbound request vars and `save_as` values. */
@@ -64,4 +78,23 @@ export interface CallState {
   readonly outcome: Outcome | null;
   readonly startedAt: number;
   readonly updatedAt: number;
+
+  // The fields below exist only on calls that use the feature, so other calls stay as small as before.
+
+  /** Scripts started with `call:`, innermost last; the step being run belongs to the last one (or to `script`). */
+  readonly frames?: readonly CallFrame[];
+  /** Escalating prompts: which prompt of the current gather was sent (0 = the first). */
+  readonly attempt?: number;
+  /** The last http step's status ("200", "404"), or "" when it got none (timeout, network error). */
+  readonly httpStatus?: string;
+  /** Runtime failures taken to an `on_error` (or `on_timeout`) so far; bounded. */
+  readonly errors?: number;
+  /** The path entry of the step the last error went to: a failure there ends the call. */
+  readonly errorStep?: string;
+  /** A fixed wall-clock time (ms) for `hours` steps: tests and `--now`. */
+  readonly clock?: number;
+  /** Keys pressed, per gather, for the call summary (scripts with `events_url` only). */
+  readonly inputs?: readonly InputRecord[];
+  /** Recording URLs, for the call summary (scripts with `events_url` only). */
+  readonly recordings?: readonly string[];
 }

@@ -26,12 +26,16 @@ export type TranscriptEntry =
   | {
       readonly at: number;
       readonly type: 'received';
-      readonly event: 'block.done' | 'ended' | 'dial.accepted';
+      readonly event: 'block.done' | 'ended' | 'dial.accepted' | 'http.result';
       readonly seq?: number;
       readonly digits?: string;
       readonly status?: string;
       readonly recordUrl?: string;
+      /** http.result: why there was no usable answer (timeout, network, malformed, …). */
+      readonly failure?: string;
     }
+  /** An http step's request (its result comes back as a `received` http.result). */
+  | { readonly at: number; readonly type: 'http'; readonly seq: number; readonly step: string | null; readonly method: string; readonly url: string }
   /** A block that could not be sent. */
   | { readonly at: number; readonly type: 'failed'; readonly seq: number; readonly code: string; readonly message: string };
 
@@ -44,6 +48,7 @@ export function transcriptEntries(event: CallEvent | undefined, t: Transition, a
   if (event !== undefined) out.push(received(event, at));
   for (const action of t.actions) {
     if (action.type === 'send') out.push(sent(action.seq, t.state.step, action.block, at));
+    else if (action.type === 'http') out.push({ at, type: 'http', seq: action.seq, step: action.step, method: action.request.method, url: action.request.url });
   }
   return out;
 }
@@ -63,6 +68,15 @@ function received(event: CallEvent, at: number): TranscriptEntry {
         ...(event.digits !== undefined ? { digits: event.digits } : {}),
         ...(event.status !== undefined && event.status !== '' ? { status: event.status } : {}),
         ...(event.recordUrl !== undefined && event.recordUrl !== '' ? { recordUrl: event.recordUrl } : {}),
+      };
+    case 'http.result':
+      return {
+        at,
+        type: 'received',
+        event: 'http.result',
+        seq: event.seq,
+        ...(event.status !== undefined ? { status: String(event.status) } : {}),
+        ...(event.failure !== undefined ? { failure: event.failure } : {}),
       };
     case 'ended':
       return {
