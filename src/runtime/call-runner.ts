@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Block } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
-import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step } from '../engine/interpreter.js';
+import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step, type EngineOptions } from '../engine/interpreter.js';
 import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
 import type { CallState, Outcome } from '../engine/state.js';
 import type { Note, Transition } from '../engine/transition.js';
@@ -24,6 +24,9 @@ import { randomIds, type IdSource } from './ids.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { RunnerHooks } from './hooks.js';
 import type { ScriptRegistry } from './script-registry.js';
+import { CallFeatures, type CallSetup, type CallSetupQuery } from './call-features.js';
+import type { HttpExecutor } from '../http-step/execute.js';
+import type { CallSummarySink } from '../events/delivery.js';
 
 export interface CallRunnerOptions {
   readonly scripts: ScriptRegistry;
@@ -39,6 +42,14 @@ export interface CallRunnerOptions {
   readonly hooks?: RunnerHooks;
   /** How often expired calls are swept (ms); 0 disables the timer. */
   readonly sweepIntervalMs?: number;
+  /** Wall-clock time `hours` steps see (default `now`): an injectable clock for tests and `dev`. */
+  readonly clock?: () => number;
+  /** Tools (the test bench) set up a call they place: initial vars, a fixed clock, environment values. */
+  readonly callSetup?: (query: CallSetupQuery) => CallSetup | undefined;
+  /** Carries out http steps (a default undici executor when absent). */
+  readonly http?: HttpExecutor;
+  /** Receives finished calls of scripts with `events_url`. */
+  readonly summaries?: CallSummarySink;
 }
 
 export interface IncomingCall {
@@ -48,9 +59,14 @@ export interface IncomingCall {
   readonly to: string;
 }
 
+/** Sessions remembered by `endedWhileRinging` (a few hundred KB at most). */
+const ENDED_SESSIONS_KEPT = 10_000;
+
 export type InboundResult =
   | { readonly result: 'started'; readonly id: string; readonly script: string }
   | { readonly result: 'duplicate'; readonly id: string }
+  /** The provider already said this session ended (the caller gave up while it rang): nothing to answer. */
+  | { readonly result: 'ended' }
   | { readonly result: 'unknown-number' }
   | { readonly result: 'unknown-script' };
 
@@ -93,6 +109,7 @@ export class CallRunner {
   private readonly retry: RetryPolicy;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
   private readonly archive: ScriptArchive;
+  private readonly features: CallFeatures;
   private closed = false;
 
   constructor(private readonly o: CallRunnerOptions) {
@@ -101,6 +118,7 @@ export class CallRunner {
     this.maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
     this.retry = o.retry ?? DEFAULT_RETRY_POLICY;
     this.archive = new ScriptArchive(o.store, this.now);
+    this.features = new CallFeatures(o.scripts, this.archive, o.log, o.http);
     const every = o.sweepIntervalMs ?? 30_000;
     if (every > 0) {
       this.sweepTimer = setInterval(() => void this.sweep(), every);
@@ -112,9 +130,29 @@ export class CallRunner {
     return this.o.store;
   }
 
+  /**
+   * The provider reported `session` ended at the Voice Notify URL (an authenticated
+   * notification): the caller gave up while it rang. If its ringing notification
+   * arrives only now (notifications can be reordered), no call is started for it.
+   * Remembered in this process only, for the most recent sessions.
+   */
+  endedWhileRinging(session: string): void {
+    this.endedSessions.add(session);
+    if (this.endedSessions.size > ENDED_SESSIONS_KEPT) {
+      const oldest = this.endedSessions.values().next();
+      if (oldest.done !== true) this.endedSessions.delete(oldest.value);
+    }
+  }
+
+  private readonly endedSessions = new Set<string>();
+
   /** A ringing inbound call, routed by number, or to `scriptName` when the URL names one. */
   async inbound(call: IncomingCall, scriptName?: string): Promise<InboundResult> {
     const { log } = this.o;
+    if (this.endedSessions.has(call.session)) {
+      log.info({ session: call.session }, 'notification.ringing_after_end');
+      return { result: 'ended' };
+    }
     const script = scriptName !== undefined ? this.o.scripts.current(scriptName) : this.o.scripts.forNumber(call.to);
     if (script === undefined) {
       log.warn(
@@ -133,7 +171,13 @@ export class CallRunner {
     const received = performance.now();
     await this.queue.run(id, () =>
       this.locked(id, async (lease) => {
-        const t = startInbound(script, { id, token: this.ids.token(), ...call }, this.engineOptions());
+        const setup = this.o.callSetup?.({ direction: 'inbound', session: call.session, from: call.from, to: call.to });
+        this.features.rememberEnv(id, setup?.env);
+        const t = startInbound(
+          script,
+          { id, token: this.ids.token(), ...call, ...(setup?.vars !== undefined ? { vars: setup.vars } : {}), ...(setup?.clock !== undefined ? { clock: setup.clock } : {}) },
+          this.engineOptions(),
+        );
         log.info(
           { call: id, session: call.session, script: script.name, version: script.version, direction: 'inbound', from: call.from, to: call.to },
           'call.started',
@@ -165,9 +209,18 @@ export class CallRunner {
   }
 
   private async placeCall(script: Script, id: string, req: OutboundRequest, lease: Lease, received: number): Promise<OutboundResult> {
+    const setup = this.o.callSetup?.({ direction: 'outbound', to: req.to });
+    this.features.rememberEnv(id, setup?.env);
     const t = startOutbound(
       script,
-      { id, token: this.ids.token(), to: req.to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} },
+      {
+        id,
+        token: this.ids.token(),
+        to: req.to,
+        ...(req.from !== undefined ? { from: req.from } : {}),
+        vars: { ...setup?.vars, ...req.vars },
+        ...(setup?.clock !== undefined ? { clock: setup.clock } : {}),
+      },
       this.engineOptions(),
     );
     this.o.log.info(
@@ -202,9 +255,8 @@ export class CallRunner {
           const state = await this.o.store.get(id);
           if (state === undefined) return resolve('unknown-call');
           if (!tokenMatches(state.token, token)) return resolve('bad-token');
-          if (providerSession !== '' && state.session !== '' && providerSession !== state.session) {
-            return resolve('session-mismatch');
-          }
+          // A call that never learned its session (its Dial failed) accepts no notification naming one.
+          if (providerSession !== '' && providerSession !== state.session) return resolve('session-mismatch');
           resolve('accepted');
           this.o.log.info(
             { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
@@ -221,6 +273,7 @@ export class CallRunner {
           const script = await this.pinnedScript(state);
           if (script === undefined) return this.orphan(state, lease);
           this.o.scripts.track(id, script); // also calls resumed from the store
+          if (state.frames !== undefined) await this.features.ensureFrames(state);
           const t = step(script, state, event, this.engineOptions());
           if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
           await this.carryOut(script, t, lease, received);
@@ -249,8 +302,10 @@ export class CallRunner {
     }
   }
 
-  /** Waits for every queued event to be handled. */
+  /** Waits for every queued event (and http request in flight) to be handled. */
   async drain(): Promise<void> {
+    await this.queue.drain();
+    await this.features.drain();
     await this.queue.drain();
   }
 
@@ -259,10 +314,38 @@ export class CallRunner {
     this.closed = true;
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     await this.queue.drain();
+    await this.features.close();
+    await this.queue.drain();
   }
 
-  private engineOptions(): { now: number; maxSteps: number } {
-    return { now: this.now(), maxSteps: this.maxSteps };
+  private engineOptions(): EngineOptions {
+    return {
+      now: this.now(),
+      maxSteps: this.maxSteps,
+      scripts: this.features.resolver,
+      ...(this.o.clock !== undefined ? { clock: this.o.clock() } : {}),
+    };
+  }
+
+  /**
+   * The result of call `id`'s http request, applied like a notification: in the
+   * call's queue, under its lock. A call that ended meanwhile ignores it.
+   */
+  private async httpResult(id: string, event: CallEvent): Promise<void> {
+    if (this.closed) return;
+    await this.queue.run(id, () =>
+      this.locked(id, async (lease) => {
+        const state = await this.o.store.get(id);
+        // A call that ended while the request was out (the caller hung up) ignores its late result.
+        if (state === undefined || state.status === 'ended') return;
+        const script = await this.pinnedScript(state);
+        if (script === undefined) return this.orphan(state, lease);
+        if (state.frames !== undefined) await this.features.ensureFrames(state);
+        const t = step(script, state, event, this.engineOptions());
+        if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
+        await this.carryOut(script, t, lease, performance.now());
+      }),
+    );
   }
 
   /**
@@ -276,9 +359,16 @@ export class CallRunner {
     for (;;) {
       this.logNotes(t.state, t.notes);
       let failure: CallEvent | undefined;
+      if (t.state.frames !== undefined) for (const called of this.features.frameScripts(t.state)) await this.archive.keep(called);
       for (const action of t.actions) {
         if (action.type === 'end') {
-          this.ended(t.state, action.outcome);
+          this.ended(t.state, action.outcome, script);
+          continue;
+        }
+        if (action.type === 'http') {
+          const id = t.state.id;
+          this.o.log.info({ call: id, session: t.state.session, step: action.step, seq: action.seq, method: action.request.method, url: action.request.url }, 'http.request');
+          this.features.start(id, action.seq, action.request, (event) => this.httpResult(id, event));
           continue;
         }
         const started = this.now();
@@ -341,7 +431,7 @@ export class CallRunner {
     }
   }
 
-  private ended(state: CallState, outcome: Outcome): void {
+  private ended(state: CallState, outcome: Outcome, script?: Script): void {
     this.o.log.info(
       {
         call: state.id,
@@ -355,7 +445,10 @@ export class CallRunner {
       'call.ended',
     );
     this.o.scripts.untrack(state.id);
+    this.features.forget(state.id);
     this.o.hooks?.callEnded?.(state, outcome);
+    const summarised = script ?? this.o.scripts.pinned(state.script, state.version);
+    if (summarised?.events !== undefined) this.o.summaries?.callEnded(summarised, state, outcome);
   }
 
   private logNotes(state: CallState, notes: readonly Note[]): void {
@@ -383,9 +476,24 @@ export class CallRunner {
         case 'step.limit':
           log.warn({ ...base, script: state.script, limit: note.limit }, 'call.step_limit');
           break;
+        case 'http.done':
+          if (note.failure !== undefined) log.warn({ ...base, step: note.step, status: note.status, failure: note.failure, err: note.error, ms: note.ms }, 'http.failed');
+          else log.info({ ...base, step: note.step, status: note.status, ms: note.ms }, 'http.done');
+          break;
+        case 'error.caught':
+          log.warn({ ...base, script: state.script, step: note.step, target: note.target, reason: note.reason }, 'call.on_error');
+          break;
+        case 'call.entered':
+          log.info({ ...base, called: note.script, version: note.version, depth: note.depth }, 'script.called');
+          break;
+        case 'call.returned':
+          log.info({ ...base, called: note.script, to: note.to }, 'script.returned');
+          break;
+        case 'branch':
+        case 'prompt.next':
         case 'send.failed':
         case 'call.ended':
-          // Logged where they happen, with more detail.
+          // Coverage reads the first two; the last two are logged where they happen, with more detail.
           break;
       }
     }
@@ -466,7 +574,7 @@ export class CallRunner {
     this.ended(ended, 'error');
     if (state.session === '') return;
     const block: Block =
-      state.pending === null ? { kind: 'hangup', message: POLITE_HANGUP.error ?? '' } : { kind: 'hangup', force: true };
+      state.pending === null || state.pending === 'http' ? { kind: 'hangup', message: POLITE_HANGUP.error ?? '' } : { kind: 'hangup', force: true };
     try {
       await this.o.provider.send(block, { session: state.session });
     } catch (err) {

@@ -7,7 +7,9 @@ import type { Simulator, SimulatorOptions } from '../simulator/index.js';
 import type { SessionStore } from '../store/session-store.js';
 import { CalleeDirectory } from '../testbench/callees.js';
 import { phoneRoutes } from '../phone/routes.js';
-import { startServer, type RunningServer } from './start.js';
+import { startServer, type RunningServer, type StartOptions } from './start.js';
+import { devEventSink, type DevSink } from '../events/dev-sink.js';
+import { DEFAULT_EVENTS_SECRET_ENV } from '../script/limits.js';
 import type { SignatureMode } from '../provider/hoiio/signature.js';
 
 export interface DevServerOptions {
@@ -34,13 +36,27 @@ export interface DevServerOptions {
   readonly reload?: ReloadSetup;
   /** Extra simulator options (callers, faults, timing) for tests and tools. */
   readonly simulator?: Partial<SimulatorOptions>;
+  /** Scripting features (see StartOptions): per-call setup, the `hours` clock, environment, call summaries. */
+  readonly callSetup?: StartOptions['callSetup'];
+  readonly clock?: () => number;
+  readonly env?: (name: string) => string | undefined;
+  readonly events?: StartOptions['events'];
 }
 
 export interface DevServer extends RunningServer {
   readonly simulator: Simulator;
   /** Answers the calls the engine dials: per call for tools that claim one (tests, phones), else the configured callee. */
   readonly callees: CalleeDirectory;
+  /** `POST /dev/events`: the local receiver of call summaries (`events_url: /dev/events`). */
+  readonly eventSink: DevSink;
 }
+
+/**
+ * The signing secret of call summaries on the dev server when CALLSCRIPT_EVENTS_SECRET
+ * is not set (like `dev-token` for the API): summaries to the dev sink are signed and
+ * checked without any setup. `serve` has no such default.
+ */
+export const DEV_EVENTS_SECRET = 'dev-events-secret';
 
 /**
  * The callscript server wired to the built-in Hoiio simulator: the simulator rings
@@ -60,6 +76,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     outboundCaller: callees.agent,
   });
   callees.attach(simulator);
+  const base = o.env ?? ((name: string) => process.env[name]);
+  const env = (name: string): string | undefined => base(name) ?? (name === DEFAULT_EVENTS_SECRET_ENV ? DEV_EVENTS_SECRET : undefined);
+  const eventSink = devEventSink({ log: o.log, secret: () => env(DEFAULT_EVENTS_SECRET_ENV) });
   try {
     server = await startServer({
       config: {
@@ -91,7 +110,13 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       ...(o.store !== undefined ? { store: o.store } : {}),
       ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
       ...(o.reload !== undefined ? { reload: o.reload } : {}),
+      ...(o.callSetup !== undefined ? { callSetup: o.callSetup } : {}),
+      ...(o.clock !== undefined ? { clock: o.clock } : {}),
+      ...(o.events !== undefined ? { events: o.events } : {}),
+      env,
       mount: (app) => {
+        // Call summaries of scripts with `events_url: /dev/events` land here (dev only).
+        app.route('/dev/events', eventSink.routes);
         app.route('/sim', createSimulatorControl(simulator));
         // The browser phone: dev only, it places and drives calls without credentials.
         app.route('/phone', phoneRoutes({ simulator, callees, server: () => server }));
@@ -112,6 +137,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     ...running,
     simulator,
     callees,
+    eventSink,
     close: async () => {
       await simulator.close();
       await running.close();

@@ -18,6 +18,19 @@ import type { SessionStore } from '../store/session-store.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { hoiioNotifyUrl } from './routes/hoiio.js';
+import type { CallRunnerOptions } from '../runtime/call-runner.js';
+import { EventDelivery, type DeliveryPolicy } from '../events/delivery.js';
+import { scriptingMetrics } from '../events/metrics.js';
+import { MemoryOutbox, SqliteOutbox, type EventOutbox } from '../events/outbox.js';
+import { HttpExecutor } from '../http-step/execute.js';
+import { parseStoreSpec } from '../store/open-store.js';
+
+/** Call summaries waiting for delivery live beside a `sqlite:` store (`<file>-events`), so a restart does not drop them. */
+function eventOutbox(config: ServerConfig, storeGiven: boolean): EventOutbox {
+  if (storeGiven || config.store === undefined) return new MemoryOutbox();
+  const spec = parseStoreSpec(config.store.spec);
+  return spec.kind === 'sqlite' && spec.path !== ':memory:' ? new SqliteOutbox(`${spec.path}-events`) : new MemoryOutbox();
+}
 
 export interface StartOptions {
   readonly config: ServerConfig;
@@ -30,6 +43,13 @@ export interface StartOptions {
   readonly mount?: (app: Hono) => void;
   /** Hot reload: keep the scripts in step with their folder (GET /scripts shows it). */
   readonly reload?: ReloadSetup;
+  /** Scripting features (see CallRunnerOptions): per-call setup by tools, the wall clock of `hours` steps. */
+  readonly callSetup?: CallRunnerOptions['callSetup'];
+  readonly clock?: () => number;
+  /** Environment variables for http headers and event secrets (default: process.env). */
+  readonly env?: (name: string) => string | undefined;
+  /** Call summaries: the outbox (default: beside a `sqlite:` store, else in memory) and the retry policy. */
+  readonly events?: { readonly outbox?: EventOutbox; readonly policy?: Partial<DeliveryPolicy> };
 }
 
 export interface RunningServer {
@@ -47,6 +67,8 @@ export interface RunningServer {
   readonly reloader?: ScriptReloader;
   /** What `GET /metrics` serves. */
   readonly metrics: EngineMetrics;
+  /** Delivers call summaries of scripts with `events_url`. */
+  readonly events: EventDelivery;
   close(): Promise<void>;
 }
 
@@ -72,6 +94,17 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   // The public URL may depend on the port the OS picks, known only after listen().
   let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
   const metrics = new EngineMetrics(scripts);
+  const env = o.env ?? ((name: string) => process.env[name]);
+  const scripting = scriptingMetrics(metrics.registry);
+  let listening = '';
+  const events = new EventDelivery({
+    outbox: o.events?.outbox ?? eventOutbox(config, o.store !== undefined),
+    log,
+    env,
+    selfUrl: () => listening,
+    ...(o.events?.policy !== undefined ? { policy: o.events.policy } : {}),
+    onResult: scripting.onDelivery,
+  });
   const runner = new CallRunner({
     scripts,
     store,
@@ -79,7 +112,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     log,
     notifyUrl: (id, seq, token) => hoiioNotifyUrl(publicUrl, id, seq, token),
     maxSteps: config.maxSteps,
-    hooks: mergeHooks(metrics.hooks(), o.hooks),
+    hooks: mergeHooks(metrics.hooks(), scripting.hooks, o.hooks),
+    http: new HttpExecutor({ env }),
+    summaries: events,
+    ...(o.callSetup !== undefined ? { callSetup: o.callSetup } : {}),
+    ...(o.clock !== undefined ? { clock: o.clock } : {}),
     ...(o.ids !== undefined ? { ids: o.ids } : {}),
   });
   const reload = o.reload;
@@ -120,6 +157,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   } catch (err) {
     await reloader?.close();
     await runner.close();
+    await events.close();
     // A store opened here is ours to close (a SQLite file stays locked while open).
     if (o.store === undefined) await store.close();
     throw err;
@@ -132,6 +170,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (publicUrl === '') publicUrl = `http://localhost:${port}`;
+  listening = url;
   log.info({ url, publicUrl, scripts: scripts.list().map((s) => s.name), store: store.kind }, 'server.listening');
 
   let closing: Promise<void> | undefined;
@@ -146,6 +185,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     provider,
     ...(reloader !== undefined ? { reloader } : {}),
     metrics,
+    events,
     close: () =>
       (closing ??= (async () => {
         await reloader?.close();
@@ -155,6 +195,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         await runner.close();
+        await events.close();
         await provider.close();
         await store.close();
         log.info({}, 'server.closed');
