@@ -7,8 +7,22 @@ function quote(text: string): string {
 
 function attributes(node: FlowNode): string {
   const text = node.excerpt === '' ? nodeTitle(node) : `${nodeTitle(node)}\n${node.excerpt}`;
-  const shape = { play: 'box', gather: 'hexagon', record: 'box', monitor: 'box', transfer: 'parallelogram', hangup: 'box', end: 'box' }[node.kind];
-  const style = node.kind === 'hangup' ? 'rounded' : node.kind === 'end' ? 'rounded,dashed' : node.start ? 'bold' : 'solid';
+  const shape = {
+    play: 'box',
+    gather: 'hexagon',
+    record: 'box',
+    monitor: 'box',
+    transfer: 'parallelogram',
+    hangup: 'box',
+    end: 'box',
+    set: 'box',
+    switch: 'diamond',
+    http: 'cylinder',
+    hours: 'diamond',
+    call: 'component',
+    return: 'box',
+  }[node.kind];
+  const style = node.kind === 'hangup' || node.kind === 'return' ? 'rounded' : node.kind === 'end' ? 'rounded,dashed' : node.start ? 'bold' : 'solid';
   return `label=${quote(text)}, shape=${shape}, style=${quote(style)}`;
 }
 

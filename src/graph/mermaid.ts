@@ -30,8 +30,16 @@ function shape(node: FlowNode, text: string): string {
     case 'transfer':
       return `[/"${text}"/]`;
     case 'hangup':
+    case 'return':
     case 'end':
       return `(["${text}"])`;
+    case 'switch':
+    case 'hours':
+      return `{"${text}"}`;
+    case 'http':
+      return `[("${text}")]`;
+    case 'call':
+      return `[["${text}"]]`;
     default:
       return `["${text}"]`;
   }

@@ -8,11 +8,14 @@
  * order the script lists them. Renderers keep that order, so output is stable in diffs.
  */
 import { POLITE_HANGUP } from '../engine/messages.js';
-import type { Script, Step, StepId, StepKind } from '../script/model.js';
-import type { Template } from '../template/template.js';
+import { REPEAT_TARGET, type Message, type Script, type Step, type StepId, type StepKind } from '../script/model.js';
 
-/** Why a call moves along an edge. Digit branches carry the keys in `label`. */
-export type EdgeKind = 'digits' | 'invalid' | 'no_input' | 'on_failure' | 'next';
+/**
+ * Why a call moves along an edge. Digit branches carry the keys in `label`; global
+ * keys (`key`) too; switch cases are `case 1`, `case 2`…; http outcomes are the
+ * status or class (`404`, `5xx`), `on_timeout` or `on_error`.
+ */
+export type EdgeKind = 'digits' | 'key' | 'invalid' | 'no_input' | 'on_failure' | 'next' | 'case' | 'default' | 'status' | 'on_timeout' | 'on_error' | 'open' | 'closed';
 
 /** Where the engine, not the script, ends a call: a gather with no `no_input`, or invalid input with no `goto`. */
 export type ImplicitEnd = 'no-input' | 'invalid-input';
@@ -35,6 +38,11 @@ export interface FlowEdge {
   /** The digits (`1`, `*9`), or `invalid`, `no_input`, `on_failure`, `next`. */
   readonly label: string;
   readonly kind: EdgeKind;
+  /**
+   * False for edges a test cannot take on purpose (the `on_error` of steps whose
+   * failures are the provider's or a template's): drawn, but not counted by coverage.
+   */
+  readonly coverable?: false;
 }
 
 export interface FlowGraph {
@@ -57,15 +65,25 @@ export function excerpt(text: string, max = EXCERPT_LENGTH): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 
-function source(template: Template | undefined): string {
-  return template?.source ?? '';
+/** A message as written: its text, `[audio …]`, or its first language's form. */
+export function messageSource(message: Message | undefined): string {
+  if (message === undefined) return '';
+  if ('kind' in message) {
+    if (message.kind === 'audio') return `[audio ${message.url.source}]`;
+    const first = Object.values(message.byLanguage)[0];
+    return first === undefined ? '' : messageSource(first);
+  }
+  return message.source;
 }
+
+const source = messageSource;
 
 function stepExcerpt(step: Step): string {
   switch (step.kind) {
     case 'play':
       return excerpt(source(step.message));
     case 'gather':
+      return excerpt(source(step.prompts !== undefined ? step.prompts[0] : step.prompt));
     case 'record':
       return excerpt(source(step.prompt));
     case 'monitor':
@@ -75,6 +93,18 @@ function stepExcerpt(step: Step): string {
       const message = source(step.message);
       return excerpt(message === '' ? `→ ${step.to.source}` : `→ ${step.to.source}: ${message}`);
     }
+    case 'set':
+      return excerpt(step.assign.map(([name, value]) => `${name} = ${JSON.stringify(value.source)}`).join(', '));
+    case 'switch':
+      return excerpt(`${step.cases.length} case${step.cases.length === 1 ? '' : 's'}`);
+    case 'http':
+      return excerpt(`${step.method} ${step.url.source}`);
+    case 'hours':
+      return excerpt(step.hours.timezone);
+    case 'call':
+      return excerpt(`→ ${step.script}`);
+    case 'return':
+      return '';
   }
 }
 
@@ -92,11 +122,16 @@ export function stepEdges(step: Step): FlowEdge[] {
     case 'play':
     case 'record':
     case 'monitor':
+    case 'set':
+    case 'call':
       add('next', 'next', step.next);
       break;
     case 'gather':
       if (step.branches !== undefined) {
         for (const [digits, target] of Object.entries(step.branches)) add(digits, 'digits', target);
+      }
+      for (const [digits, target] of Object.entries(step.keys ?? {})) add(digits, 'key', target === REPEAT_TARGET ? step.id : target);
+      if (step.branches !== undefined) {
         add('invalid', 'invalid', step.invalid.goto ?? IMPLICIT_END_IDS['invalid-input']);
       } else if (step.next !== undefined) {
         add('next', 'next', step.next);
@@ -106,8 +141,27 @@ export function stepEdges(step: Step): FlowEdge[] {
     case 'transfer':
       if (step.onFailure !== undefined) add('on_failure', 'on_failure', step.onFailure);
       break;
-    case 'hangup':
+    case 'switch':
+      step.cases.forEach((c, i) => add(`case ${i + 1}`, 'case', c.goto));
+      add('default', 'default', step.default);
       break;
+    case 'http':
+      add('next', 'next', step.next);
+      for (const [status, target] of Object.entries(step.onStatus ?? {})) add(status, 'status', target);
+      if (step.onTimeout !== undefined) add('on_timeout', 'on_timeout', step.onTimeout);
+      break;
+    case 'hours':
+      add('open', 'open', step.open);
+      add('closed', 'closed', step.closed);
+      break;
+    case 'hangup':
+    case 'return':
+      break;
+  }
+  if (step.onError !== undefined) {
+    // Only an http step's failures can be brought about by a test (a canned 500, malformed JSON, no server).
+    const edge: FlowEdge = { id: edgeId(step.id, 'on_error'), from: step.id, to: step.onError, label: 'on_error', kind: 'on_error' };
+    edges.push(step.kind === 'http' ? edge : { ...edge, coverable: false });
   }
   return edges;
 }

@@ -12,6 +12,7 @@ import type { Script } from '../script/model.js';
 import { startDevServer, type DevServer } from '../server/dev.js';
 import type { CallerAgent, EndInfo, SimCall } from '../simulator/types.js';
 import { CoverageRecorder } from './coverage.js';
+import type { CallSetup } from '../runtime/call-features.js';
 
 /** The caller's number when none is given. */
 export const DEFAULT_CALLER = '+6591234567';
@@ -33,6 +34,8 @@ export interface CallRequest {
   readonly vars?: Readonly<Record<string, string>>;
   /** The caller (inbound) or callee (outbound). */
   readonly agent: CallerAgent;
+  /** Initial vars, a fixed clock and environment values for this call (test files' `vars`, `now`, `env`). */
+  readonly setup?: CallSetup;
 }
 
 /** How a call ended, from both sides. */
@@ -59,6 +62,8 @@ export class Bench {
   readonly coverage: CoverageRecorder;
   private readonly ended = new Map<string, { state: CallState; outcome: Outcome }>();
   private readonly endWaiters = new Map<string, () => void>();
+  /** Setups of calls being placed: `inbound:<session>` or `outbound:<number dialled>`. */
+  private readonly setups = new Map<string, CallSetup>();
 
   private constructor(
     readonly dev: DevServer,
@@ -82,6 +87,7 @@ export class Bench {
         notes: (state, notes) => coverage.notes(state, notes),
         callEnded: (state, outcome) => bench?.onEnded(state, outcome),
       },
+      callSetup: (query) => bench?.setups.get(query.direction === 'inbound' ? `inbound:${query.session}` : `outbound:${query.to}`),
     });
     bench = new Bench(dev, apiToken, coverage);
     return bench;
@@ -99,13 +105,20 @@ export class Bench {
     if (!req.outbound) {
       const to = req.to ?? req.script?.numbers[0] ?? DEFAULT_DIALLED;
       try {
-        return sim.ring({
+        const call = sim.ring({
           to,
           from: req.from ?? DEFAULT_CALLER,
           caller: req.agent,
           // Routed by name, so a test runs its script whatever numbers it lists (or none).
           ...(req.script !== undefined ? { notifyUrl: `${this.dev.publicUrl}/hoiio/incoming/${req.script.name}` } : {}),
         });
+        // The ringing notification goes out on a later turn of the event loop: the setup is in place before it arrives.
+        if (req.setup !== undefined) {
+          const key = `inbound:${call.session}`;
+          this.setups.set(key, req.setup);
+          void call.ended.then(() => this.setups.delete(key));
+        }
+        return call;
       } catch (err) {
         throw new PlaceCallError('CS_BAD_CALL', err instanceof Error ? err.message : String(err));
       }
@@ -114,6 +127,8 @@ export class Bench {
     const to = req.to ?? DEFAULT_CALLER;
     const script = req.script;
     return this.dev.callees.withCallee(to, req.agent, async () => {
+      // Dials to one number are placed one at a time (withCallee), so the number keys the setup.
+      if (req.setup !== undefined) this.setups.set(`outbound:${to}`, req.setup);
       const res = await request(`${this.dev.url}/calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiToken}` },
@@ -126,7 +141,7 @@ export class Bench {
       const call = sim.calls.get(body.session);
       if (call === undefined) throw new PlaceCallError('CS_BAD_CALL', `the simulator has no call ${body.session}`);
       return call;
-    });
+    }).finally(() => this.setups.delete(`outbound:${to}`));
   }
 
   /** Resolves when the call is over on both sides (or the engine has nothing more to say). */

@@ -10,9 +10,11 @@ import { buildFlowGraph, edgeId, type FlowEdge } from '../graph/model.js';
 import type { Script, StepId } from '../script/model.js';
 
 interface CallProgress {
+  /** The script this part of the call runs (the call's own, or one started with `call:`). */
+  script: string;
   step: StepId | null;
-  /** How the call left the current gather, when it was not by its digits. */
-  input: 'none' | 'invalid' | null;
+  /** How the call left the current step when it was not by its digits: no input, invalid input, or a labelled branch already counted. */
+  input: 'none' | 'invalid' | 'branched' | null;
 }
 
 export interface ScriptCoverage {
@@ -40,7 +42,7 @@ export class CoverageRecorder {
   private readonly scripts = new Map<string, Script>();
   private readonly steps = new Map<string, Set<StepId>>();
   private readonly branches = new Map<string, Set<string>>();
-  private readonly calls = new Map<string, CallProgress>();
+  private readonly calls = new Map<string, CallProgress[]>();
 
   constructor(scripts: readonly Script[]) {
     for (const script of scripts) {
@@ -52,40 +54,60 @@ export class CoverageRecorder {
 
   /** The runner hook: one transition's notes with the state after it. */
   notes(state: CallState, notes: readonly Note[]): void {
-    const script = this.scripts.get(state.script);
-    if (script === undefined) return;
-    const steps = this.steps.get(script.name) as Set<StepId>;
-    const branches = this.branches.get(script.name) as Set<string>;
-    let call = this.calls.get(state.id);
-    if (call === undefined) {
-      call = { step: null, input: null };
-      this.calls.set(state.id, call);
+    let stack = this.calls.get(state.id);
+    if (stack === undefined) {
+      stack = [{ script: state.script, step: null, input: null }];
+      this.calls.set(state.id, stack);
     }
     for (const note of notes) {
       switch (note.type) {
         case 'step.entered': {
-          steps.add(note.step);
-          if (call.step !== null) {
-            const label = branchLabel(script, call.step, note.step, call.input, state.digits);
-            if (label !== undefined) branches.add(edgeId(call.step, label));
+          const name = note.script ?? state.script;
+          const script = this.scripts.get(name);
+          const depth = stack.findIndex((f) => f.script === name);
+          if (depth === -1) {
+            // Entered a script started with `call:`: its first step has no branch leading to it.
+            stack.push({ script: name, step: note.step, input: null });
+          } else {
+            // Back in a calling script (its `call` step's `next`), or on in the same one.
+            stack.length = depth + 1;
+            const frame = stack[depth] as CallProgress;
+            if (script !== undefined && frame.step !== null && frame.input !== 'branched') {
+              const label = branchLabel(script, frame.step, note.step, frame.input, state.digits);
+              if (label !== undefined) this.branches.get(name)?.add(edgeId(frame.step, label));
+            }
+            frame.step = note.step;
+            frame.input = null;
           }
-          call.step = note.step;
-          call.input = null;
+          this.steps.get(name)?.add(note.step);
+          break;
+        }
+        case 'branch': {
+          const name = note.script ?? state.script;
+          this.branches.get(name)?.add(edgeId(note.step, note.label));
+          const frame = stack.find((f) => f.script === name);
+          if (frame !== undefined) frame.input = 'branched';
           break;
         }
         case 'input.none': {
-          const step = script.steps[note.step];
-          call.input = 'none';
-          if (step?.kind === 'gather' && step.noInput === undefined) branches.add(edgeId(note.step, 'no_input'));
+          const frame = stack[stack.length - 1] as CallProgress;
+          const step = this.scripts.get(frame.script)?.steps[note.step];
+          frame.input = 'none';
+          if (step?.kind === 'gather' && step.noInput === undefined) this.branches.get(frame.script)?.add(edgeId(note.step, 'no_input'));
           break;
         }
         case 'input.invalid': {
-          const step = script.steps[note.step];
+          const frame = stack[stack.length - 1] as CallProgress;
+          const step = this.scripts.get(frame.script)?.steps[note.step];
           if (step?.kind !== 'gather' || note.retry <= step.invalid.retries) break;
-          call.input = 'invalid';
-          if (step.invalid.goto === undefined) branches.add(edgeId(note.step, 'invalid'));
+          frame.input = 'invalid';
+          if (step.invalid.goto === undefined) this.branches.get(frame.script)?.add(edgeId(note.step, 'invalid'));
           break;
         }
+        case 'error.caught':
+          // The step after an error is reached by the error, not by a branch of the failed step.
+          for (const frame of stack) frame.input = 'branched';
+          break;
         case 'call.ended':
           this.calls.delete(state.id);
           break;
@@ -102,7 +124,8 @@ export class CoverageRecorder {
       const seenBranches = this.branches.get(script.name) ?? new Set();
       const graph = buildFlowGraph(script);
       const steps = Object.keys(script.steps).map((id) => ({ id, covered: seenSteps.has(id) }));
-      const branches = graph.edges.map((edge) => ({ edge, covered: seenBranches.has(edge.id) }));
+      // An on_error a test cannot bring about (a provider or template failure) is drawn, not counted.
+      const branches = graph.edges.filter((edge) => edge.coverable !== false).map((edge) => ({ edge, covered: seenBranches.has(edge.id) }));
       const covered = steps.filter((s) => s.covered).length + branches.filter((b) => b.covered).length;
       const total = steps.length + branches.length;
       scripts.push({ script: script.name, steps, branches, covered, total, percent: percent(covered, total) });
@@ -113,7 +136,7 @@ export class CoverageRecorder {
   }
 }
 
-/** The branch a call took from `from` to `to`, from how it left `from`. */
+/** The branch a call took from `from` to `to`, from how it left `from` (steps with labelled branches send `branch` notes instead). */
 function branchLabel(script: Script, from: StepId, to: StepId, input: CallProgress['input'], digits: string): string | undefined {
   const step = script.steps[from];
   if (step === undefined) return undefined;
@@ -121,11 +144,11 @@ function branchLabel(script: Script, from: StepId, to: StepId, input: CallProgre
     case 'play':
     case 'record':
     case 'monitor':
+    case 'set':
+    case 'call':
       return 'next';
     case 'transfer':
       return 'on_failure';
-    case 'hangup':
-      return undefined;
     case 'gather': {
       if (input === 'none') return 'no_input';
       if (input === 'invalid') return 'invalid';
@@ -133,5 +156,7 @@ function branchLabel(script: Script, from: StepId, to: StepId, input: CallProgre
       if (Object.hasOwn(step.branches, digits) && step.branches[digits] === to) return digits;
       return Object.keys(step.branches).find((key) => step.branches?.[key] === to);
     }
+    default:
+      return undefined;
   }
 }

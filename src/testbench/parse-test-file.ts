@@ -24,6 +24,7 @@ import {
 } from './test-file.js';
 import { reportTestSchemaErrors, validateTestFile } from './test-schema.js';
 import { PARAM_NAMES, type CallerMove, type ParamName } from './transcript.js';
+import { parseRouteKey, serviceRefs, type ServiceSpec } from './services.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly testFile: TestFile; readonly warnings: Diagnostic[] }
@@ -45,6 +46,73 @@ class Parser {
     readonly reporter: Reporter,
     readonly scripts: ReadonlyMap<string, Script>,
   ) {}
+
+  /** An ISO 8601 date-time with its offset → ms. */
+  now(value: unknown, pointer: string): number | undefined {
+    if (typeof value !== 'string') return undefined;
+    const ms = Date.parse(value);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) || Number.isNaN(ms)) {
+      this.reporter.at(pointer, 'value', 'CS_VALUE', `expected a date and time like "2026-12-24T10:30:00+08:00", got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    if (!/(?:Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+      this.reporter.at(pointer, 'value', 'CS_VALUE', `give the time with its offset (like +08:00 or Z) so it means the same on every machine: ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return ms;
+  }
+
+  /** `services:` → their routes. */
+  services(raw: unknown): ServiceSpec[] {
+    if (!isRecord(raw)) return [];
+    return Object.entries(raw).map(([name, routes]) => ({
+      name,
+      routes: Object.entries(isRecord(routes) ? routes : {}).flatMap(([key, response]) => {
+        const parsed = parseRouteKey(key);
+        if (parsed === undefined || !isRecord(response)) return [];
+        const at = toPointer(['services', name, key]);
+        if (Object.hasOwn(response, 'json') && Object.hasOwn(response, 'body')) {
+          this.reporter.at(childPointer(at, 'body'), 'key', 'CS_TEST_SERVICE', 'an answer has one body: `json` or `body`, not both');
+        }
+        const status = own(response, 'status');
+        const delay = own(response, 'delay');
+        const headers = own(response, 'headers');
+        return [
+          {
+            ...parsed,
+            key,
+            response: {
+              status: typeof status === 'number' ? status : 200,
+              ...(Object.hasOwn(response, 'json') ? { json: own(response, 'json') } : {}),
+              ...(typeof own(response, 'body') === 'string' ? { body: own(response, 'body') as string } : {}),
+              ...(isRecord(headers) ? { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])) } : {}),
+              ...(typeof delay === 'number' ? { delay } : {}),
+            },
+          },
+        ];
+      }),
+    }));
+  }
+
+  /** A file's `vars:` or `env:` as text; vars must be declared by the script or a script it calls, and name known services. */
+  values(raw: unknown, key: 'vars' | 'env', declared: ReadonlySet<string> | undefined, services: ReadonlySet<string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (!isRecord(raw)) return out;
+    for (const [name, value] of Object.entries(raw)) {
+      const text = String(value);
+      out[name] = text;
+      const at = toPointer([key, name]);
+      if (key === 'vars' && declared !== undefined && !declared.has(name)) {
+        this.reporter.at(at, 'key', 'CS_TEST_UNKNOWN_VAR', `no script this file runs declares \`${name}\` in its vars${didYouMean(name, declared)}`);
+      }
+      for (const ref of serviceRefs(text)) {
+        if (!services.has(ref)) {
+          this.reporter.at(at, 'value', 'CS_TEST_UNKNOWN_SERVICE', `\`{{services.${ref}}}\` names no service of this file${didYouMean(ref, services) || (services.size > 0 ? ` (services: ${[...services].join(', ')})` : '')}`);
+        }
+      }
+    }
+    return out;
+  }
 
   matcher(value: unknown, pointer: string): Matcher {
     if (value === null || value === undefined) return { kind: 'any' };
@@ -234,17 +302,37 @@ class Parser {
       for (const [key, value] of Object.entries(rawVars)) vars[key] = this.matcher(value, childPointer(childPointer(pointer, 'vars'), key));
     }
     const outcome = own(raw, 'outcome');
+    const now = this.now(own(raw, 'now'), childPointer(pointer, 'now'));
     return {
       name,
       line,
       caller,
       index,
+      ...(now !== undefined ? { now } : {}),
       ...(actions !== undefined ? { actions } : {}),
       ...(expect !== undefined ? { expect } : {}),
       ...(typeof outcome === 'string' ? { outcome: outcome as Outcome } : {}),
       ...(vars !== undefined ? { vars } : {}),
     };
   }
+}
+
+/** Vars of the script and of every script it reaches with `call:`. */
+function declaredVars(script: Script, scripts: ReadonlyMap<string, Script>): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (s: Script): void => {
+    if (seen.has(s.name)) return;
+    seen.add(s.name);
+    for (const name of Object.keys(s.vars)) names.add(name);
+    for (const step of Object.values(s.steps)) {
+      if (step.kind !== 'call') continue;
+      const called = scripts.get(step.script);
+      if (called !== undefined) visit(called);
+    }
+  };
+  visit(script);
+  return names;
 }
 
 function fail(reporter: Reporter, index?: PositionIndex): ParseDetail {
@@ -302,8 +390,14 @@ export function parseTestFileDetailed(source: string, file: string, scripts: Rea
     }
     cases.push(c);
   });
+  const services = parser.services(own(data, 'services'));
+  const serviceNames = new Set(services.map((s) => s.name));
+  const vars = parser.values(own(data, 'vars'), 'vars', script === undefined ? undefined : declaredVars(script, scripts), serviceNames);
+  const env = parser.values(own(data, 'env'), 'env', undefined, serviceNames);
+  const now = parser.now(own(data, 'now'), '/now');
   if (reporter.errorCount > 0) return fail(reporter, index);
-  return { result: { ok: true, testFile: { file, script: scriptName, cases }, warnings: sortDiagnostics(reporter.diagnostics) }, index };
+  const testFile: TestFile = { file, script: scriptName, cases, services, vars, env, ...(now !== undefined ? { now } : {}) };
+  return { result: { ok: true, testFile, warnings: sortDiagnostics(reporter.diagnostics) }, index };
 }
 
 export function parseTestFile(source: string, file: string, scripts: ReadonlyMap<string, Script>): ParseResult {

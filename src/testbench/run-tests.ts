@@ -19,6 +19,8 @@ import { parseTestFile } from './parse-test-file.js';
 import type { TestCase, TestFile } from './test-file.js';
 import { buildTranscript, type Transcript } from './transcript.js';
 import { writeGolden, type GoldenCase } from './update.js';
+import { CannedServices } from './services.js';
+import type { CallSetup } from '../runtime/call-features.js';
 
 export interface RunTestsOptions {
   /** Folders (their `*.test.yaml` and scripts) or test files (scripts from their folder). */
@@ -34,6 +36,8 @@ export interface RunTestsOptions {
   readonly display?: (file: string) => string;
   /** Called as each case finishes (for live output). */
   readonly onCase?: (result: CaseResult) => void;
+  /** `--now`: the wall-clock time (ms) `hours` steps see in cases that give no `now:` of their own. */
+  readonly now?: number;
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'updated';
@@ -118,7 +122,19 @@ interface CaseRun {
   readonly golden?: GoldenCase;
 }
 
-async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTestsOptions, shown: string): Promise<CaseRun> {
+/** What a case's call starts with: the file's vars (services expanded), its env, and the case's (or file's, or run's) `now`. */
+function caseSetup(file: TestFile, test: TestCase, services: CannedServices | undefined, o: RunTestsOptions): CallSetup | undefined {
+  const vars = Object.fromEntries(Object.entries(file.vars).map(([k, v]) => [k, services?.expand(v) ?? v]));
+  const clock = test.now ?? file.now ?? o.now;
+  const setup: CallSetup = {
+    ...(Object.keys(vars).length > 0 ? { vars } : {}),
+    ...(Object.keys(file.env).length > 0 ? { env: file.env } : {}),
+    ...(clock !== undefined ? { clock } : {}),
+  };
+  return Object.keys(setup).length > 0 ? setup : undefined;
+}
+
+async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTestsOptions, shown: string, setup?: CallSetup): Promise<CaseRun> {
   const started = Date.now();
   const notes: string[] = [];
   const decide = test.actions !== undefined ? queuePlan(test.actions, (m) => notes.push(m)) : positionalPlan(test.expect ?? []);
@@ -133,6 +149,7 @@ async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTests
       ...(test.caller.to !== undefined ? { to: test.caller.to } : {}),
       vars: test.caller.vars,
       agent: planAgent(decide),
+      ...(setup !== undefined ? { setup } : {}),
     });
   } catch (err) {
     const message = err instanceof PlaceCallError ? `${err.message} [${err.code}]` : String(err);
@@ -192,10 +209,14 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
   }
 
   const bench = await Bench.start({ scripts: loaded.scripts, ...(o.log !== undefined ? { log: o.log } : {}) });
+  // Each file's canned services, on loopback ports of their own.
+  const services = new Map<TestFile, CannedServices>();
   try {
+    for (const { file } of parsed) if (file.services.length > 0) services.set(file, await CannedServices.start(file.services));
     const jobs = parsed.flatMap(({ file }) => file.cases.map((test) => ({ file, test })));
     const runs = await pool(jobs, o.jobs ?? DEFAULT_JOBS, async ({ file, test }) => {
-      const run = await runCase(bench, scripts.get(file.script) as Script, test, o, show(file.file));
+      const setup = caseSetup(file, test, services.get(file), o);
+      const run = await runCase(bench, scripts.get(file.script) as Script, test, o, show(file.file), setup);
       o.onCase?.(run.result);
       return { file, run };
     });
@@ -222,5 +243,6 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
     };
   } finally {
     await bench.close();
+    await Promise.all([...services.values()].map((s) => s.close()));
   }
 }

@@ -6,6 +6,7 @@
 import type { Outcome } from '../engine/state.js';
 import type { BlockName } from '../simulator/types.js';
 import type { CallerMove, ParamName } from './transcript.js';
+import type { ServiceSpec } from './services.js';
 
 export type Matcher =
   | { readonly kind: 'exact'; readonly value: string }
@@ -46,12 +47,22 @@ export interface TestCase {
   readonly vars?: Readonly<Record<string, Matcher>>;
   /** Index of the case in the file's `cases` (for --update). */
   readonly index: number;
+  /** The wall-clock time (ms) `hours` steps see during this case's call. */
+  readonly now?: number;
 }
 
 export interface TestFile {
   readonly file: string;
   readonly script: string;
   readonly cases: readonly TestCase[];
+  /** Canned HTTP services started for this file's cases. */
+  readonly services: readonly ServiceSpec[];
+  /** Variables every case's call starts with (`{{services.x}}` not yet expanded). */
+  readonly vars: Readonly<Record<string, string>>;
+  /** Environment values for `{ env: NAME }` headers. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The default `now` of the file's cases (ms). */
+  readonly now?: number;
 }
 
 export function describeMatcher(m: Matcher): string {
