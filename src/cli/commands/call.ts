@@ -13,6 +13,7 @@ import { isNumber, resolveScript, ScriptLookupError } from '../../testbench/reso
 import { terminalCaller } from '../../testbench/terminal-caller.js';
 import { PlaceCallError, DEFAULT_CALLER } from '../../testbench/bench.js';
 import type { DialOutcome } from '../../simulator/types.js';
+import { isoTime } from '../now-option.js';
 
 interface CallFlags {
   readonly dir: string;
@@ -27,6 +28,7 @@ interface CallFlags {
   readonly dial?: DialOutcome;
   readonly json?: boolean;
   readonly timeout: number;
+  readonly now?: number;
 }
 
 const OUTCOMES: readonly DialOutcome[] = ['answered', 'busy', 'unanswered', 'failed'];
@@ -83,6 +85,7 @@ export function registerCall(program: Command, setExit: (code: number) => void):
     .addOption(new Option('--dial <outcome>', 'scripted: how the callee answers an outbound call').argParser(outcome))
     .option('--json', 'print the transcript as JSON lines')
     .addOption(new Option('--timeout <seconds>', 'hang up when the call makes no progress for this long').default(30).argParser(seconds))
+    .addOption(new Option('--now <time>', 'the time `hours` steps see (e.g. 2026-12-25T10:00:00+08:00); not with --server (start `callscript dev --now` instead)').argParser(isoTime))
     .action(async (target: string, flags: CallFlags) => {
       const scripted = flags.press !== undefined || flags.transfer !== undefined || flags.dial !== undefined;
       const out = (text: string): void => void process.stdout.write(text);
@@ -92,6 +95,9 @@ export function registerCall(program: Command, setExit: (code: number) => void):
       let lines: LineReader | undefined;
       try {
         let outbound = flags.outbound === true;
+        if (flags.server !== undefined && flags.now !== undefined) {
+          throw new UsageError('--now sets the clock of the built-in simulator\'s calls; for a running server, start it with `callscript dev --now`');
+        }
         if (flags.server !== undefined) {
           let to = flags.to;
           if (!isNumber(target)) {
@@ -130,6 +136,7 @@ export function registerCall(program: Command, setExit: (code: number) => void):
             ...(flags.from !== undefined ? { from: flags.from } : {}),
             ...(isNumber(target) && !outbound ? { to: target } : flags.to !== undefined ? { to: flags.to } : {}),
             vars: flags.var,
+            ...(flags.now !== undefined ? { setup: { clock: flags.now } } : {}),
           });
         }
         let decide: Decide;

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { isoTime } from '../now-option.js';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
-import { startDevServer } from '../../server/dev.js';
+import { DEV_EVENTS_SECRET, startDevServer } from '../../server/dev.js';
+import { describeMissing, missingEnv } from '../../script/env-refs.js';
+import { DEFAULT_EVENTS_SECRET_ENV } from '../../script/limits.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
@@ -15,13 +18,18 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
     .description('run call scripts against the built-in Hoiio simulator (what `npm start` runs)')
     .argument('[dir]', 'folder (or file) of call scripts', 'examples/');
   addServerOptions(cmd, { port: 3000, host: '127.0.0.1' });
-  cmd.action(async (dir: string, flags: ServerFlags) => {
+  cmd.addOption(new Option('--now <time>', 'start the clock `hours` steps see at this time (e.g. 2026-12-25T10:00:00+08:00); it runs on from there').argParser(isoTime));
+  cmd.action(async (dir: string, flags: ServerFlags & { now?: number }) => {
     const loaded = await loadScripts([dir]);
     for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (loaded.scripts.length === 0) {
       process.stderr.write(`callscript dev: no valid call scripts in ${dir}.\n`);
       setExit(2);
       return;
+    }
+    const missing = missingEnv(loaded.scripts, (name) => process.env[name] ?? (name === DEFAULT_EVENTS_SECRET_ENV ? DEV_EVENTS_SECRET : undefined));
+    if (missing.length > 0) {
+      process.stderr.write(`Warning: the scripts read environment variables that are not set (their http requests will fail):\n${describeMissing(missing)}\n`);
     }
     const log = createLogger({ level: flags.logLevel });
     const apiToken = process.env.CALLSCRIPT_API_TOKEN || 'dev-token';
@@ -32,6 +40,7 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
       apiToken,
       accessToken: randomBytes(16).toString('hex'),
       reload: { paths: [dir], watch: flags.watch },
+      ...(flags.now !== undefined ? { clock: shiftedClock(flags.now) } : {}),
     }).catch(refuseOnStoreError('dev', setExit));
     if (dev === undefined) return;
     const stopReloading = dev.reloader !== undefined ? reloadOnSighup(dev.reloader) : undefined;
@@ -43,6 +52,12 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
     await dev.close();
     log.flush();
   });
+}
+
+/** A clock that reads `start` now and runs on in real time. */
+function shiftedClock(start: number): () => number {
+  const offset = start - Date.now();
+  return () => Date.now() + offset;
 }
 
 function devBanner(url: string, apiToken: string, scripts: ReadonlyArray<{ name: string; numbers: readonly string[] }>): string {

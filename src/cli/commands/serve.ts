@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
+import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { startServer } from '../../server/start.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
@@ -33,6 +34,14 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         errors.length > 0
           ? `callscript serve: ${errors.length} error(s) in the scripts; not starting.\n`
           : `callscript serve: no call scripts found in ${dir}.\n`,
+      );
+      setExit(2);
+      return;
+    }
+    const missing = missingEnv(loaded.scripts, (name) => process.env[name]);
+    if (missing.length > 0) {
+      process.stderr.write(
+        `callscript serve: the scripts read environment variables that are not set:\n${describeMissing(missing)}\nSet them (they hold secrets kept out of the scripts) or change the scripts; not starting.\n`,
       );
       setExit(2);
       return;

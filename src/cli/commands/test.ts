@@ -10,6 +10,7 @@ import { toJunit } from '../../testbench/junit.js';
 import { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS, runTests } from '../../testbench/run-tests.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { displayPath } from './validate.js';
+import { isoTime } from '../now-option.js';
 
 interface TestFlags {
   readonly format: 'text' | 'junit';
@@ -18,6 +19,7 @@ interface TestFlags {
   readonly update?: boolean;
   readonly jobs: number;
   readonly timeout: number;
+  readonly now?: number;
 }
 
 function percentage(value: string): number {
@@ -43,6 +45,7 @@ export function registerTest(program: Command, setExit: (code: number) => void):
     .option('--update', 'write the actual transcript into cases that have no `expect:` yet')
     .addOption(new Option('--jobs <n>', 'cases run at once').default(DEFAULT_JOBS).argParser(count))
     .addOption(new Option('--timeout <seconds>', 'a call still going after this long fails its case').default(DEFAULT_CASE_TIMEOUT_MS / 1000).argParser(count))
+    .addOption(new Option('--now <time>', 'the time `hours` steps see in cases without their own `now:` (e.g. 2026-12-24T10:30:00+08:00)').argParser(isoTime))
     .action(async (paths: string[], flags: TestFlags) => {
       const targets = paths.length > 0 ? paths : ['examples/'];
       const paint = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && flags.format === 'text' ? ANSI_PAINT : NO_PAINT;
@@ -52,6 +55,7 @@ export function registerTest(program: Command, setExit: (code: number) => void):
         jobs: flags.jobs,
         caseTimeoutMs: flags.timeout * 1000,
         display: (f) => displayPath(f),
+        ...(flags.now !== undefined ? { now: flags.now } : {}),
       });
       const wantCoverage = flags.coverage === true || flags.minCoverage !== undefined;
       const coverageLow = flags.minCoverage !== undefined && report.coverage !== undefined && report.coverage.percent < flags.minCoverage;
