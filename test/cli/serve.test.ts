@@ -73,13 +73,16 @@ describe('callscript serve', () => {
       HOIIO_ACCESS_TOKEN: 'b',
       HOIIO_API_URL: 'http://127.0.0.1:9/',
       CALLSCRIPT_STORE: 'memory',
+      // examples/support.yaml reads these (serve refuses to start without them).
+      CRM_API_TOKEN: 'Bearer test',
+      CALLSCRIPT_EVENTS_SECRET: 'test-secret',
     });
     await p.waitFor('server.listening');
     const line = p.stdout().split('\n').find((l) => l.includes('server.listening')) ?? '{}';
     const { url } = JSON.parse(line) as { url: string };
     const res = await request(`${url}/healthz`);
     expect(res.statusCode).toBe(200);
-    expect(await res.body.json()).toMatchObject({ status: 'ok', scripts: 3 });
+    expect(await res.body.json()).toMatchObject({ status: 'ok', scripts: 5 });
     p.kill('SIGTERM');
     expect(await p.exit).toBe(0);
     expect(p.stdout()).toContain('server.closed');

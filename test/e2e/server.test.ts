@@ -259,7 +259,7 @@ describe('notifications', () => {
   it('GET /healthz answers 200 when ready', async () => {
     const res = await request(`${dev.url}/healthz`);
     expect(res.statusCode).toBe(200);
-    expect(await res.body.json()).toMatchObject({ status: 'ok', scripts: 3 });
+    expect(await res.body.json()).toMatchObject({ status: 'ok', scripts: 5 });
   });
 });
 

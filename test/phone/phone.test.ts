@@ -50,7 +50,7 @@ describe('/phone on the dev server', () => {
 
   it('API: scripts with their flow diagrams; an outbound call with vars; the engine\'s step', async () => {
     const scripts = JSON.parse((await get(`${dev.url}/phone/api/scripts`)).text) as { scripts: Array<{ name: string; numbers: string[]; svg: string; graph: { edges: unknown[] } }> };
-    expect(scripts.scripts.map((s) => s.name)).toEqual(['account', 'acme', 'reminder']);
+    expect(scripts.scripts.map((s) => s.name)).toEqual(['account', 'acme', 'billing-menu', 'reminder', 'support']);
     expect(scripts.scripts[1]?.svg).toContain('data-step="menu"');
 
     const refused = await postJson(`${dev.url}/phone/api/calls`, { script: 'reminder', outbound: true, vars: { colour: 'red' } });
