@@ -27,9 +27,9 @@ const SCHEMA_VERSION = 1;
 const SWEEP_BATCH = 2000;
 
 /**
- * 2 KiB pages: a step dirties a few pages (the call's row, its age index entry, a
- * transcript row), and smaller pages halve what each commit appends to the WAL and
- * each checkpoint copies back; a call's state (under 1 KB) still fits in a page.
+ * 2 KiB pages: a step dirties a few pages (the call's row, its age index entry, the
+ * transcript's last page), and smaller pages halve what each commit appends to the
+ * WAL and each checkpoint copies back; a call's state (under 1 KB) still fits in a page.
  */
 const PAGE_SIZE = 2048;
 /** Checkpoint every 4 MB of WAL, as SQLite's default does with 4 KiB pages. */
@@ -43,8 +43,8 @@ CREATE TABLE IF NOT EXISTS calls (
   version TEXT NOT NULL,
   ended INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  -- transcript rows written so far (the number of the last one)
-  tn INTEGER NOT NULL
+  -- rowids of the call's transcript rows, oldest first, comma-separated
+  trows TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS calls_by_age ON calls (ended, updated_at);
 CREATE INDEX IF NOT EXISTS calls_by_script ON calls (script, version);
@@ -53,13 +53,11 @@ CREATE TABLE IF NOT EXISTS sessions (
   id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_by_call ON sessions (id);
--- one row per write: the JSON array of the entries that write added
+-- one row per write that added entries (their JSON array), appended in rowid order
+-- whatever the call: all calls' new entries fill the same last pages
 CREATE TABLE IF NOT EXISTS transcript (
-  id TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  entries TEXT NOT NULL,
-  PRIMARY KEY (id, n)
-) WITHOUT ROWID;
+  entries TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scripts (
   name TEXT NOT NULL,
   version TEXT NOT NULL,
@@ -86,8 +84,11 @@ CREATE TABLE IF NOT EXISTS scripts (
  * - better-sqlite3 is synchronous: each write blocks the event loop for its
  *   duration, about 0.1 ms, and a checkpoint (every 4 MB of WAL, with its fsyncs)
  *   for tens of milliseconds; see docs/stores.md for measurements.
- * - A transcript row per write (the entries it added, as one JSON array) keeps
- *   the per-step cost at one small insert; reads flatten them and keep the cap.
+ * - A transcript row per write (the entries it added, as one JSON array), appended
+ *   to one table in rowid order and listed in the call's row: the per-step cost is
+ *   one small insert into the table's last page, not one into a random page of a
+ *   table keyed by call, which under load would dirty (and checkpoint) a page per step.
+ * - Group commit: the writes made in one turn of the event loop share a transaction.
  */
 export class SqliteStore implements SessionStore {
   readonly kind = 'sqlite';
@@ -99,6 +100,10 @@ export class SqliteStore implements SessionStore {
   private readonly locks: LocalLocks;
   private readonly q: ReturnType<typeof prepare>;
   private readonly putTx: (state: CallState, entries: readonly TranscriptEntry[] | undefined) => void;
+  private readonly putBatchTx: (batch: readonly PendingWrite[]) => void;
+  /** Writes waiting for the group commit at the end of this turn of the event loop. */
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
   private readonly deleteTx: (id: string) => void;
   private closed = false;
 
@@ -115,40 +120,64 @@ export class SqliteStore implements SessionStore {
     this.q = prepare(this.db);
 
     const q = this.q;
-    this.putTx = this.db.transaction((state: CallState, entries: readonly TranscriptEntry[] | undefined) => {
+    const write = (state: CallState, entries: readonly TranscriptEntry[] | undefined): void => {
       const keep = entries !== undefined && entries.length > 0 && this.transcriptLimit > 0;
-      const n = q.upsertCall.pluck().get(
+      const row = keep ? String(q.addEntries.run(JSON.stringify(entries)).lastInsertRowid) : '';
+      const trows = q.upsertCall.pluck().get(
         state.id,
         JSON.stringify(state),
         state.script,
         state.version,
         state.status === 'ended' ? 1 : 0,
         state.updatedAt,
-        keep ? 1 : 0,
-      ) as number;
-      if (!keep) return;
-      q.addEntries.run(state.id, n, JSON.stringify(entries));
+        row,
+      ) as string;
       // Each row holds at least one entry, so the newest `transcriptLimit` rows hold enough.
-      if (n > this.transcriptLimit) q.trimEntries.run(state.id, n - this.transcriptLimit);
+      if (!keep || trows.length < this.transcriptLimit) return;
+      const rows = trows.split(',');
+      if (rows.length <= this.transcriptLimit) return;
+      q.deleteEntries.run(`[${rows.slice(0, rows.length - this.transcriptLimit).join(',')}]`);
+      q.setTrows.run(rows.slice(rows.length - this.transcriptLimit).join(','), state.id);
+    };
+    this.putTx = this.db.transaction(write);
+    this.putBatchTx = this.db.transaction((batch: readonly PendingWrite[]) => {
+      for (const w of batch) write(w.state, w.entries);
     });
     this.deleteTx = this.db.transaction((id: string) => {
+      const trows = q.getTrows.pluck().get(id) as string | undefined;
+      if (trows !== undefined && trows !== '') q.deleteEntries.run(`[${trows}]`);
       q.deleteCall.run(id);
-      q.deleteEntries.run(id);
       q.deleteSessions.run(id);
     });
   }
 
   async get(id: string): Promise<CallState | undefined> {
+    this.flush();
     const json = this.q.getCall.pluck().get(id) as string | undefined;
     return json === undefined ? undefined : (JSON.parse(json) as CallState);
   }
 
-  async put(state: CallState, options: PutOptions = {}): Promise<void> {
-    if (options.lease !== undefined && !this.locks.holds(options.lease)) throw new StaleLeaseError(state.id, options.lease.fence);
-    this.putTx(state, options.transcript);
+  /**
+   * Resolves once the write is committed. Writes made in the same turn of the event
+   * loop (several calls' steps under load) share one transaction: one WAL commit
+   * instead of one each, so the cost per step falls as load rises.
+   */
+  put(state: CallState, options: PutOptions = {}): Promise<void> {
+    if (options.lease !== undefined && !this.locks.holds(options.lease)) {
+      return Promise.reject(new StaleLeaseError(state.id, options.lease.fence));
+    }
+    if (this.closed) return Promise.reject(new StoreUnavailableError(`${this.path} is closed`));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ state, entries: options.transcript, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 
   async delete(id: string): Promise<void> {
+    this.flush();
     this.deleteTx(id);
   }
 
@@ -166,12 +195,16 @@ export class SqliteStore implements SessionStore {
   }
 
   async active(options: ActiveOptions = {}): Promise<CallState[]> {
+    this.flush();
     const rows = this.q.active.pluck().all(options.after ?? '', options.limit ?? DEFAULT_ACTIVE_LIMIT) as string[];
     return rows.map((json) => JSON.parse(json) as CallState);
   }
 
   async transcript(id: string): Promise<TranscriptEntry[]> {
-    const rows = this.q.entries.pluck().all(id) as string[];
+    this.flush();
+    const trows = this.q.getTrows.pluck().get(id) as string | undefined;
+    if (trows === undefined || trows === '') return [];
+    const rows = this.q.entries.pluck().all(`[${trows}]`) as string[];
     const entries = rows.flatMap((json) => JSON.parse(json) as TranscriptEntry[]);
     return entries.length > this.transcriptLimit ? entries.slice(entries.length - this.transcriptLimit) : entries;
   }
@@ -187,6 +220,7 @@ export class SqliteStore implements SessionStore {
   }
 
   async sweep(now: number): Promise<CallState[]> {
+    this.flush();
     const idle = (this.q.idle.pluck().all(now - this.timings.idleTtlMs, SWEEP_BATCH) as string[]).map(
       (json) => JSON.parse(json) as CallState,
     );
@@ -200,15 +234,47 @@ export class SqliteStore implements SessionStore {
   }
 
   async clear(): Promise<void> {
+    this.flush();
     this.db.exec('DELETE FROM calls; DELETE FROM sessions; DELETE FROM transcript;');
+  }
+
+  /** Commits the pending writes (reads call it first, so they always see every write made). */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.putBatchTx(batch);
+    } catch {
+      // One bad write must not fail the others: retry them one by one, each with its own answer.
+      for (const w of batch) {
+        try {
+          this.putTx(w.state, w.entries);
+          w.resolve();
+        } catch (err) {
+          w.reject(err);
+        }
+      }
+      return;
+    }
+    for (const w of batch) w.resolve();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     // Closing checkpoints the WAL into the file and removes it.
     this.db.close();
   }
+}
+
+interface PendingWrite {
+  readonly state: CallState;
+  readonly entries: readonly TranscriptEntry[] | undefined;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
 }
 
 function openDatabase(path: string): Database.Database {
@@ -257,21 +323,24 @@ function isBusy(err: unknown): boolean {
 function prepare(db: Database.Database) {
   return {
     getCall: db.prepare('SELECT state FROM calls WHERE id = ?'),
-    // Returns the call's transcript row count, moved on by one when the write adds entries.
+    // Adds the new transcript row (if any) to the call's list; returns the list.
     upsertCall: db.prepare(
-      `INSERT INTO calls (id, state, script, version, ended, updated_at, tn) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO calls (id, state, script, version, ended, updated_at, trows) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, ended = excluded.ended, updated_at = excluded.updated_at,
-         tn = calls.tn + excluded.tn
-       RETURNING tn`,
+         trows = CASE WHEN excluded.trows = '' THEN calls.trows WHEN calls.trows = '' THEN excluded.trows
+                      ELSE calls.trows || ',' || excluded.trows END
+       RETURNING trows`,
     ),
+    getTrows: db.prepare('SELECT trows FROM calls WHERE id = ?'),
+    setTrows: db.prepare('UPDATE calls SET trows = ? WHERE id = ?'),
     deleteCall: db.prepare('DELETE FROM calls WHERE id = ?'),
     claimSession: db.prepare('INSERT OR IGNORE INTO sessions (session, id) VALUES (?, ?)'),
     findSession: db.prepare('SELECT id FROM sessions WHERE session = ?'),
     deleteSessions: db.prepare('DELETE FROM sessions WHERE id = ?'),
-    addEntries: db.prepare('INSERT OR REPLACE INTO transcript (id, n, entries) VALUES (?, ?, ?)'),
-    trimEntries: db.prepare('DELETE FROM transcript WHERE id = ? AND n <= ?'),
-    entries: db.prepare('SELECT entries FROM transcript WHERE id = ? ORDER BY n'),
-    deleteEntries: db.prepare('DELETE FROM transcript WHERE id = ?'),
+    addEntries: db.prepare('INSERT INTO transcript (entries) VALUES (?)'),
+    // The rowid lists are passed as JSON arrays.
+    entries: db.prepare('SELECT entries FROM transcript WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid'),
+    deleteEntries: db.prepare('DELETE FROM transcript WHERE rowid IN (SELECT value FROM json_each(?))'),
     active: db.prepare('SELECT state FROM calls WHERE ended = 0 AND id > ? ORDER BY id LIMIT ?'),
     idle: db.prepare('SELECT state FROM calls WHERE ended = 0 AND updated_at <= ? LIMIT ?'),
     endedBefore: db.prepare('SELECT id FROM calls WHERE ended = 1 AND updated_at <= ? LIMIT ?'),

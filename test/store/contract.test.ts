@@ -231,6 +231,22 @@ describe.each(harnesses)('$name store', (h) => {
     });
   });
 
+  describe('long transcripts', () => {
+    it('many writes: the newest entries are kept, the rest is dropped, and all of it goes with the call', async () => {
+      const store = await h.fresh({ transcriptLimit: 3 });
+      const state = callState();
+      const other = callState();
+      for (let n = 1; n <= 8; n++) {
+        await store.put(state, { transcript: [sentEntry(n, `n${n}`)] });
+        await store.put(other, { transcript: [sentEntry(n, `other${n}`)] });
+      }
+      expect((await store.transcript(state.id)).map((e) => ('seq' in e ? e.seq : -1))).toEqual([6, 7, 8]);
+      await store.delete(state.id);
+      expect(await store.transcript(state.id)).toEqual([]);
+      expect((await store.transcript(other.id)).map((e) => e.type === 'sent' && e.text)).toEqual(['other6', 'other7', 'other8']);
+    });
+  });
+
   describe('active calls', () => {
     it('lists calls not ended, ordered by id, in pages', async () => {
       const store = await h.fresh();
