@@ -137,6 +137,9 @@ export class CallRunner {
    * Remembered in this process only, for the most recent sessions.
    */
   endedWhileRinging(session: string): void {
+    // A call answered whose steps so far sent no block (an http step first) has no block URL
+    // for the provider to tell: its end arrives here, and is the caller hanging up.
+    void this.endAnswered(session);
     this.endedSessions.add(session);
     if (this.endedSessions.size > ENDED_SESSIONS_KEPT) {
       const oldest = this.endedSessions.values().next();
@@ -327,11 +330,22 @@ export class CallRunner {
     };
   }
 
+  private async endAnswered(session: string): Promise<void> {
+    let id: string | undefined;
+    try {
+      id = await this.o.store.findBySession(session);
+    } catch {
+      return;
+    }
+    if (id !== undefined) await this.internalEvent(id, { type: 'ended' });
+  }
+
   /**
-   * The result of call `id`'s http request, applied like a notification: in the
-   * call's queue, under its lock. A call that ended meanwhile ignores it.
+   * An event from inside the engine's own work (an http request's result, an end
+   * learnt at the Voice Notify URL), applied like a notification: in the call's
+   * queue, under its lock. A call that ended meanwhile ignores it.
    */
-  private async httpResult(id: string, event: CallEvent): Promise<void> {
+  private async internalEvent(id: string, event: CallEvent): Promise<void> {
     if (this.closed) return;
     await this.queue.run(id, () =>
       this.locked(id, async (lease) => {
@@ -368,7 +382,7 @@ export class CallRunner {
         if (action.type === 'http') {
           const id = t.state.id;
           this.o.log.info({ call: id, session: t.state.session, step: action.step, seq: action.seq, method: action.request.method, url: action.request.url }, 'http.request');
-          this.features.start(id, action.seq, action.request, (event) => this.httpResult(id, event));
+          this.features.start(id, action.seq, action.request, (event) => this.internalEvent(id, event));
           continue;
         }
         const started = this.now();

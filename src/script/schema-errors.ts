@@ -34,6 +34,15 @@ function joinOr(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }
 
+/** "a number greater than 0 and at most 10". */
+function numberForm(schema: SchemaNode & { readonly exclusiveMinimum?: number }): string {
+  const parts: string[] = [];
+  if (schema.exclusiveMinimum !== undefined) parts.push(`greater than ${schema.exclusiveMinimum}`);
+  else if (schema.minimum !== undefined) parts.push(`at least ${schema.minimum}`);
+  if (schema.maximum !== undefined) parts.push(`at most ${schema.maximum}`);
+  return parts.length === 0 ? 'a number' : `a number ${parts.join(' and ')}`;
+}
+
 function integerForm(schema: SchemaNode): string {
   const { minimum: min, maximum: max } = schema;
   if (min !== undefined && max !== undefined) return `an integer from ${min} to ${max}`;
@@ -53,7 +62,7 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
 
 /** What the schema accepts, in words: "an integer from 0 to 255", "a string or a mapping". */
 export function expectedForm(schema: SchemaNode): string {
-  return joinOr(types(schema).map((t) => (t === 'integer' ? integerForm(schema) : (TYPE_WORDS[t] ?? t))));
+  return joinOr(types(schema).map((t) => (t === 'integer' ? integerForm(schema) : t === 'number' ? numberForm(schema) : (TYPE_WORDS[t] ?? t))));
 }
 
 /** The value as the operator wrote it, briefly. */
@@ -203,7 +212,7 @@ function reportValue(reporter: Reporter, error: ErrorObject, pointer: string): v
         );
         return;
       }
-      reporter.at(target, 'value', 'CS_VALUE', `${subject}: ${schema.errorMessage ?? 'value not allowed'}${got}`);
+      reporter.at(target, onKey ? 'key' : 'value', 'CS_VALUE', `${subject}: ${schema.errorMessage ?? 'value not allowed'}${got}`);
       return;
     }
     case 'minimum':
