@@ -12,12 +12,13 @@
  * - A folder that cannot be listed aborts the reload and keeps everything as it
  *   was (a folder briefly missing must not take every number off the air).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Logger } from '../log/logger.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { compileDetailed, nameFromFile, scriptVersion } from '../script/compile.js';
+import { ScriptEncodingError, readScriptFile } from '../script/encoding.js';
 import { formatDiagnostic, type Diagnostic } from '../script/diagnostic.js';
 import { listScriptFiles } from '../script/load.js';
 import type { Script } from '../script/model.js';
@@ -207,7 +208,7 @@ export class ScriptReloader implements CatalogSource {
     const read = await Promise.all(
       files.map(async (file) => {
         try {
-          return { file, text: await readFile(file, 'utf8') };
+          return { file, text: await readScriptFile(file) };
         } catch (err) {
           return { file, err };
         }
@@ -221,10 +222,9 @@ export class ScriptReloader implements CatalogSource {
       if ('err' in entry) {
         if (entry.err instanceof Error && 'code' in entry.err && entry.err.code === 'ENOENT') continue; // deleted meanwhile
         const message = `cannot read ${file}: ${entry.err instanceof Error ? entry.err.message : String(entry.err)}`;
-        compiledByFile.set(file, {
-          diskVersion: null,
-          compiled: { ok: false, name: nameFromFile(file), diagnostics: [{ code: 'CS_FILE', severity: 'error', message, file, line: 1, column: 1, path: '' }] },
-        });
+        const diagnostic: Diagnostic =
+          entry.err instanceof ScriptEncodingError ? entry.err.diagnostic() : { code: 'CS_FILE', severity: 'error', message, file, line: 1, column: 1, path: '' };
+        compiledByFile.set(file, { diskVersion: null, compiled: { ok: false, name: nameFromFile(file), diagnostics: [diagnostic] } });
       } else {
         const diskVersion = scriptVersion(entry.text);
         const old = before.get(file);

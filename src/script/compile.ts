@@ -11,6 +11,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { buildScript } from './build.js';
 import { MAX_ALIAS_COUNT, MAX_SOURCE_BYTES, SCRIPT_NAME_PATTERN } from './limits.js';
+import { MAX_FLOW_NESTING, tooDeepAt } from './nesting.js';
 import type { Script } from './model.js';
 import { PositionIndex } from './positions.js';
 import { isRecord, ownString, type RawScript } from './raw.js';
@@ -109,7 +110,35 @@ export function compileDetailed(source: string, options: CompileOptions = {}): D
     reporter.atPosition({ line: 1, column: 1 }, [], 'CS_TOO_LARGE', `script is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`);
     return fail(reporter);
   }
+  const deep = tooDeepAt(source);
+  if (deep >= 0) {
+    const reporter = new Reporter(file, new PositionIndex(null, lineCounter));
+    reporter.atPosition(offsetPosition(source, deep), [], 'CS_TOO_DEEP', `YAML collections nested more than ${MAX_FLOW_NESTING} levels deep`);
+    return fail(reporter);
+  }
+  try {
+    return compileParsed(source, options, file, lineCounter);
+  } catch (err) {
+    // Nesting the flow scan does not see (deep block indentation) can still exhaust the stack of a check.
+    if (!(err instanceof RangeError)) throw err;
+    const reporter = new Reporter(file, new PositionIndex(null, lineCounter));
+    reporter.atPosition({ line: 1, column: 1 }, [], 'CS_TOO_DEEP', `the script is nested too deeply to check (${err.message})`);
+    return fail(reporter);
+  }
+}
 
+/** Line and column (1-based) of a character offset. */
+function offsetPosition(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+function compileParsed(source: string, options: CompileOptions, file: string, lineCounter: LineCounter): DetailedCompileResult {
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const index = new PositionIndex(doc.contents, lineCounter);
   const reporter = new Reporter(file, index);

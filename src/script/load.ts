@@ -2,10 +2,11 @@
  * Loads scripts from files and directories, compiling each and checking what
  * only makes sense across files: unique script names and unique numbers.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkCalls } from './call-checks.js';
 import { compileDetailed } from './compile.js';
+import { ScriptEncodingError, readScriptFile } from './encoding.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { Script } from './model.js';
 import { toPointer } from './paths.js';
@@ -84,8 +85,9 @@ interface Compiled {
 async function compileFile(file: string): Promise<Compiled> {
   let source: string;
   try {
-    source = await readFile(file, 'utf8');
+    source = await readScriptFile(file);
   } catch (err) {
+    if (err instanceof ScriptEncodingError) return { file, diagnostics: [err.diagnostic()] };
     return { file, diagnostics: [fileDiagnostic(file, `cannot read ${file}: ${reason(err)}`)] };
   }
   const { result, index } = compileDetailed(source, { file });

@@ -70,7 +70,7 @@ export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
       }
       log.warn({ route, signature: verdict }, 'notification.signature');
     }
-    return { notification: parseHoiioNotification(rawQuery(c.req.url), body) };
+    return { notification: parseHoiioNotification(rawQuery(c.req.url), body), signed: verdict === 'valid' };
   };
 
   const incoming = async (c: Context, scriptName: string | undefined) => {
@@ -78,9 +78,11 @@ export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
     if (r.refused !== undefined) return r.refused;
     const n = r.notification;
     if (n.callState === 'ended') {
-      // Goes to the per-block URLs for calls we answered; here it can only be a call
-      // abandoned while ringing, and the Voice Notify URL carries no token to trust it by.
-      log.info({ session: n.session }, 'notification.ended_at_incoming');
+      // Goes to the per-block URLs for calls we answered; here it is a call abandoned while
+      // ringing. The Voice Notify URL carries no token, so only a valid signature lets it stop
+      // a ringing notification that arrives after it (otherwise anyone could block calls).
+      log.info({ session: n.session, signed: r.signed }, 'notification.ended_at_incoming');
+      if (r.signed && n.session !== '') runner.endedWhileRinging(n.session);
       return c.text('OK');
     }
     if (n.callState !== 'ringing' && n.callState !== '') {
