@@ -40,16 +40,18 @@ export class LuaScript {
 
 /**
  * KEYS lock, call · ARGV token, lock ttl ms.
- * Returns {1, fence} when granted, or {0, ms the current holder's lock has left}.
- * A call not written yet has fence 0 (nothing is created for it: a notification
- * for an unknown call leaves no key behind).
+ * Returns {1, fence, state JSON or ''} when granted (the holder reads the state
+ * next: it comes with the grant, saving a round trip), or {0, ms the current
+ * holder's lock has left}. A call not written yet has fence 0 (nothing is created
+ * for it: a notification for an unknown call leaves no key behind).
  */
 export const ACQUIRE = new LuaScript(
   2,
   `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if redis.call('EXISTS', KEYS[2]) == 1 then return {1, redis.call('HINCRBY', KEYS[2], 'f', 1)} end
-  return {1, 0}
+  if redis.call('EXISTS', KEYS[2]) == 0 then return {1, 0, ''} end
+  local fence = redis.call('HINCRBY', KEYS[2], 'f', 1)
+  return {1, fence, redis.call('HGET', KEYS[2], 's') or ''}
 end
 local left = redis.call('PTTL', KEYS[1])
 if left < 1 then left = 1 end

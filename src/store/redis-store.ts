@@ -58,6 +58,12 @@ export class RedisStore implements SessionStore {
   private readonly lockWaitMs: number;
   private readonly signals: UnlockSignals;
   private readonly renewals = new Set<NodeJS.Timeout>();
+  /**
+   * The state read with a lock grant, for the holder's `get` that follows: nobody
+   * else can write the call meanwhile (a holder fenced out meanwhile can only fail
+   * its write). Dropped at the first write, read or release.
+   */
+  private readonly prefetched = new Map<string, string>();
   private closed = false;
 
   private constructor(
@@ -96,11 +102,17 @@ export class RedisStore implements SessionStore {
   }
 
   async get(id: string): Promise<CallState | undefined> {
+    const ready = this.prefetched.get(id);
+    if (ready !== undefined) {
+      this.prefetched.delete(id);
+      return JSON.parse(ready) as CallState;
+    }
     const json = await this.redis.hget(this.key('call:', id), 's');
     return json === null ? undefined : (JSON.parse(json) as CallState);
   }
 
   async put(state: CallState, options: PutOptions = {}): Promise<void> {
+    this.prefetched.delete(state.id);
     const ended = state.status === 'ended';
     const keepMs = (ended ? this.timings.endedRetentionMs : this.timings.idleTtlMs) + SAFETY_MS;
     const entries = this.transcriptLimit > 0 ? (options.transcript ?? []).map((e) => JSON.stringify(e)) : [];
@@ -132,6 +144,7 @@ export class RedisStore implements SessionStore {
   }
 
   async delete(id: string): Promise<void> {
+    this.prefetched.delete(id);
     await this.remove(this.key('idx:live'), id, 'any');
   }
 
@@ -147,7 +160,7 @@ export class RedisStore implements SessionStore {
     const waitMs = options.waitMs ?? this.lockWaitMs;
     const token = randomBytes(16).toString('base64url');
     const first = await this.tryAcquire(id, token);
-    if (first.granted) return this.lease(id, token, first.fence);
+    if (first.granted) return this.lease(id, token, first.fence, first.state);
 
     // Contended: listen for the holder's release, then try again; a holder that
     // died never releases, so also wake when its lock would have expired.
@@ -162,7 +175,7 @@ export class RedisStore implements SessionStore {
       for (;;) {
         signalled = false;
         const result = await this.tryAcquire(id, token);
-        if (result.granted) return this.lease(id, token, result.fence);
+        if (result.granted) return this.lease(id, token, result.fence, result.state);
         const left = deadline - Date.now();
         if (left <= 0) throw new LockTimeoutError(id, waitMs);
         if (signalled) continue;
@@ -258,15 +271,20 @@ export class RedisStore implements SessionStore {
   private async tryAcquire(
     id: string,
     token: string,
-  ): Promise<{ readonly granted: true; readonly fence: number } | { readonly granted: false; readonly holderLeftMs: number }> {
-    const [granted, value] = (await ACQUIRE.run(this.redis, [this.key('lock:', id), this.key('call:', id)], [token, this.lockTtlMs])) as [
+  ): Promise<
+    { readonly granted: true; readonly fence: number; readonly state: string } | { readonly granted: false; readonly holderLeftMs: number }
+  > {
+    const [granted, value, state] = (await ACQUIRE.run(this.redis, [this.key('lock:', id), this.key('call:', id)], [token, this.lockTtlMs])) as [
       number,
       number,
+      string | undefined,
     ];
-    return granted === 1 ? { granted: true, fence: Number(value) } : { granted: false, holderLeftMs: Number(value) };
+    return granted === 1 ? { granted: true, fence: Number(value), state: state ?? '' } : { granted: false, holderLeftMs: Number(value) };
   }
 
-  private lease(id: string, token: string, fence: number): Lease {
+  private lease(id: string, token: string, fence: number, state: string): Lease {
+    if (state !== '') this.prefetched.set(id, state);
+    else this.prefetched.delete(id);
     const lockKey = this.key('lock:', id);
     const timer = setInterval(() => {
       RENEW.run(this.redis, [lockKey], [token, this.lockTtlMs]).then(
@@ -286,6 +304,7 @@ export class RedisStore implements SessionStore {
       release: async () => {
         if (released) return;
         released = true;
+        this.prefetched.delete(id);
         this.stopRenewing(timer);
         if (this.closed) return;
         await RELEASE.run(this.redis, [lockKey, this.key('call:', id)], [token, this.key('unlock:', id)]);
