@@ -64,6 +64,7 @@ export class CallFeatures {
           continue;
         }
         this.scripts.remember(restored.script);
+        this.log.info({ call: state.id, script: frame.script, version: frame.version }, 'script.restored');
         script = restored.script;
       }
       await this.archive.keep(script);
