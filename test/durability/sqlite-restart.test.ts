@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { interactiveCaller, startSimulator, type PromptEntry, type SimCall, type Simulator } from '../../src/simulator/index.js';
+import {
+  interactiveCaller,
+  startSimulator,
+  type EndInfo,
+  type PromptEntry,
+  type SimCall,
+  type Simulator,
+} from '../../src/simulator/index.js';
 import { spoken } from '../helpers/dev-server.js';
 import { freePort } from '../store/redis-server.js';
 import { expectedSpoken, SURVEY_NUMBER, surveyScript } from './scripts.js';
@@ -58,6 +65,21 @@ async function parkedAt(call: SimCall, prompt: string): Promise<void> {
   await sim.settled();
 }
 
+/** The call's end, or a failure that says where the call stood (instead of a silent test timeout). */
+function endOf(call: SimCall): Promise<EndInfo> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const last = call.transcript.slice(-4).map((e) => JSON.stringify(e)).join('\n');
+      const log = servers.at(-1)?.logs().slice(-10).map((l) => JSON.stringify(l)).join('\n') ?? '';
+      reject(new Error(`call ${call.session} did not end within 20 s; its last entries:\n${last}\nlast server log lines:\n${log}`));
+    }, 20_000);
+    void call.ended.then((end) => {
+      clearTimeout(timer);
+      resolve(end);
+    });
+  });
+}
+
 it('calls survive two SIGKILL restarts mid-call and complete on their own version', async () => {
   const first = await serve();
   const calls = Array.from({ length: 6 }, (_, i) => ({
@@ -88,7 +110,7 @@ it('calls survive two SIGKILL restarts mid-call and complete on their own versio
   for (const { call, choice, code } of calls) if (choice === '1') call.act({ type: 'press', digits: code });
 
   for (const { call, choice, code } of calls) {
-    const end = await call.ended;
+    const end = await endOf(call);
     expect(end.reason).toBe('script-hangup');
     expect(spoken(call)).toEqual(expectedSpoken('v1', choice, code));
   }
@@ -99,7 +121,7 @@ it('calls survive two SIGKILL restarts mid-call and complete on their own versio
   const fresh = sim.ring({ to: SURVEY_NUMBER });
   await parkedAt(fresh, 'Version two. Press 1 to leave a code, 2 to leave.');
   fresh.act({ type: 'press', digits: '2' });
-  await fresh.ended;
+  await endOf(fresh);
   expect(spoken(fresh)).toEqual(expectedSpoken('v2', '2'));
 
   // The whole history of a call, across both crashes, is still inspectable.
