@@ -158,6 +158,13 @@ export class CallRunner {
     }
     const script = scriptName !== undefined ? this.o.scripts.current(scriptName) : this.o.scripts.forNumber(call.to);
     if (script === undefined) {
+      // A session a call already has is not refused: a ringing notification naming it (a forgery, or a
+      // duplicate after a reload removed the number) must not hang up the call in progress.
+      const holder = await this.o.store.findBySession(call.session);
+      if (holder !== undefined) {
+        log.warn({ session: call.session, call: holder, to: call.to, script: scriptName }, 'notification.duplicate_ringing');
+        return { result: 'duplicate', id: holder };
+      }
       log.warn(
         { session: call.session, to: call.to, from: call.from, script: scriptName },
         scriptName !== undefined ? 'call.unknown_script' : 'call.unknown_number',
