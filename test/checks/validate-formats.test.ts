@@ -35,7 +35,7 @@ describe('validate --format github', () => {
   });
 
   test('clean scripts print nothing and exit 0', async () => {
-    expect(await runCli('validate', '--format', 'github', 'examples/')).toEqual({ code: 0, stdout: '', stderr: '3 scripts OK\n' });
+    expect(await runCli('validate', '--format', 'github', 'examples/')).toEqual({ code: 0, stdout: '', stderr: '5 scripts OK\n' });
   });
 
   test('escapes what would break the command: newlines and % in messages, : and , in properties', () => {

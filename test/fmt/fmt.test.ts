@@ -162,6 +162,6 @@ describe('callscript fmt', () => {
   });
 
   test('examples/ passes fmt --check (what CI runs)', async () => {
-    expect(await runCli('fmt', '--check', 'examples/')).toEqual({ code: 0, stdout: '', stderr: '3 files already formatted\n' });
+    expect(await runCli('fmt', '--check', 'examples/')).toEqual({ code: 0, stdout: '', stderr: '5 files already formatted\n' });
   });
 });

@@ -55,7 +55,7 @@ afterEach(() => {
 describe('callscript validate', () => {
   test('examples/ (the default) is clean: exit 0, nothing on stdout, a summary on stderr', async () => {
     const result = await run();
-    expect(result).toEqual({ code: 0, stdout: '', stderr: '3 scripts OK\n' });
+    expect(result).toEqual({ code: 0, stdout: '', stderr: '5 scripts OK\n' });
     expect(await run('examples/')).toEqual(result);
   });
 

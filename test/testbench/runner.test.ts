@@ -73,7 +73,9 @@ describe('runTests', () => {
     expect(report.coverage?.scripts.map((s) => [s.script, s.percent])).toEqual([
       ['account', 100],
       ['acme', 100],
+      ['billing-menu', 100],
       ['reminder', 100],
+      ['support', 100],
     ]);
   });
 });
