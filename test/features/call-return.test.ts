@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/server/dev.js';
 import { interactiveCaller, type SimCall, type SimEntry } from '../../src/simulator/index.js';
-import { captureLogger, spoken, startTestServer } from '../helpers/dev-server.js';
+import { captureLogger, spoken, startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
+import { request } from 'undici';
 import { mustCompile } from '../helpers/compile.js';
 
 const MAIN = mustCompile(
@@ -71,6 +72,9 @@ describe('call and return on a running server', () => {
   it('a call in the called script finishes on its version after a reload; new calls get the new one', async () => {
     const first = ring();
     await gatherPrompt(first, 1);
+    const inspected = await request(`${dev.url}/calls/${first.session}`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+    const detail = (await inspected.body.json()) as Record<string, unknown>;
+    expect(detail).toMatchObject({ step: 'menu', called: [{ script: 'billing', version: V1.version, return_to: 'after' }], path: ['welcome', 'billing', 'billing:menu'] });
     dev.scripts.replace([MAIN, V2]);
 
     const second = ring();

@@ -83,6 +83,10 @@ export function callsRoutes(o: CallsRoutesOptions): Hono {
       digits: state.digits,
       record_url: state.recordUrl,
       transfer_status: state.transferStatus,
+      // Scripts started with `call:` that the call is in, innermost last; http and error-path state.
+      ...(state.frames !== undefined ? { called: state.frames.map((f) => ({ script: f.script, version: f.version, return_to: f.returnTo })) } : {}),
+      ...(state.httpStatus !== undefined ? { http_status: state.httpStatus } : {}),
+      ...(state.errors !== undefined ? { errors: state.errors } : {}),
       transcript: transcript.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     });
   });
