@@ -305,6 +305,9 @@ steps:
     expect(summary.recordings).toHaveLength(1);
     expect(summary.duration_ms).toBeGreaterThanOrEqual(0);
     expect(verifySignature(DEV_EVENTS_SECRET, String(receiver.received[0]?.headers['x-callscript-signature']), String(receiver.received[0]?.headers['x-callscript-timestamp']), receiver.received[0]?.body ?? '')).toEqual({ ok: true });
+    const metrics = await (await request(`${dev.url}/metrics`)).body.text();
+    expect(metrics).toContain('callscript_event_deliveries_total{result="retry"} 2');
+    expect(metrics).toContain('callscript_event_deliveries_total{result="gave-up"} 1');
   });
 
   it('the dev server\'s sink receives, verifies and lists summaries sent to /dev/events', async () => {

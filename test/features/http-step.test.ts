@@ -4,6 +4,7 @@
  * environment headers, bodies), then whole calls through the dev server and the
  * Hoiio simulator, including a caller who hangs up while a request is out.
  */
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpRequest } from '../../src/engine/transition.js';
 import { HttpExecutor } from '../../src/http-step/execute.js';
@@ -192,6 +193,10 @@ steps:
     const failed = logs.lines().filter((l) => l.msg === 'http.failed').map((l) => l.failure);
     expect(failed).toEqual(expect.arrayContaining(['malformed', 'timeout', 'network']));
     expect(dev.simulator.violations).toEqual([]);
+    const metrics = await (await request(`${dev.url}/metrics`)).body.text();
+    for (const line of ['outcome="2xx"} 1', 'outcome="4xx"} 1', 'outcome="5xx"} 1', 'outcome="malformed"} 1', 'outcome="timeout"} 1', 'outcome="network"} 1']) {
+      expect(metrics).toContain(`callscript_http_steps_total{${line}`);
+    }
   });
 
   it('a caller who hangs up while the request is out ends the call; the late answer is ignored and nothing is sent', async () => {
