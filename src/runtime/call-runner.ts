@@ -305,7 +305,10 @@ export class CallRunner {
           'call.expired',
         );
         this.o.hooks?.callEnded?.(state, 'error');
+        const script = this.o.scripts.pinned(state.script, state.version);
+        if (script?.events !== undefined) this.o.summaries?.callEnded(script, { ...state, status: 'ended', outcome: 'error' }, 'error');
         this.o.scripts.untrack(state.id);
+        this.features.forget(state.id);
       }
     } catch (err) {
       this.o.log.error({ err }, 'store.sweep_failed');
