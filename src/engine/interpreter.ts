@@ -410,7 +410,8 @@ class Run {
       case 'list':
         return value.items.map((item) => this.json(item));
       case 'object': {
-        const out: Record<string, unknown> = {};
+        // No prototype: a key such as `__proto__` stays an ordinary key of the body.
+        const out = Object.create(null) as Record<string, unknown>;
         for (const [key, item] of value.entries) out[key] = this.json(item);
         return out;
       }

@@ -353,6 +353,12 @@ steps:
     expect(c.state.pending).toBe('http');
   });
 
+  it('a JSON body key named __proto__ is just a key', () => {
+    const odd = mustCompile('steps:\n  s: { http: { url: "http://h/x", json: { __proto__: { a: 1 }, b: 2 } }, next: bye }\n  bye: { hangup: bye }\n');
+    const c = Call.inbound(odd);
+    expect(c.requests()[0]?.body).toBe('{"__proto__":{"a":1},"b":2}');
+  });
+
   it('renders JSON and form bodies, POST by default', () => {
     const body = mustCompile(`
 vars: { account: "12 34" }
