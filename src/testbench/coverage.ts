@@ -7,7 +7,7 @@
 import type { CallState } from '../engine/state.js';
 import type { Note } from '../engine/transition.js';
 import { buildFlowGraph, edgeId, type FlowEdge } from '../graph/model.js';
-import type { Script, StepId } from '../script/model.js';
+import { REPEAT_TARGET, type Script, type StepId } from '../script/model.js';
 
 interface CallProgress {
   /** The script this part of the call runs (the call's own, or one started with `call:`). */
@@ -85,6 +85,9 @@ export class CoverageRecorder {
         case 'branch': {
           const name = note.script ?? state.script;
           this.branches.get(name)?.add(edgeId(note.step, note.label));
+          // `repeat` stays at the gather (no step is entered): what the caller does next there is its own branch.
+          const step = this.scripts.get(name)?.steps[note.step];
+          if (step?.kind === 'gather' && step.keys?.[note.label] === REPEAT_TARGET) break;
           const frame = stack.find((f) => f.script === name);
           if (frame !== undefined) frame.input = 'branched';
           break;

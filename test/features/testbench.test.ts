@@ -13,6 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Script } from '../../src/script/model.js';
 import { parseTestFile } from '../../src/testbench/parse-test-file.js';
 import { runTests } from '../../src/testbench/run-tests.js';
+import { CoverageRecorder } from '../../src/testbench/coverage.js';
+import { startInbound, step } from '../../src/engine/interpreter.js';
 import { CannedServices, parseRouteKey } from '../../src/testbench/services.js';
 import { mustCompile } from '../helpers/compile.js';
 import { spoken, startTestServer } from '../helpers/dev-server.js';
@@ -53,6 +55,27 @@ describe('runTests with services, vars, env and now', () => {
     const closed = await runTests({ paths: [`${FIXTURES}/clock`], now: Date.parse(SUNDAY_10AM) });
     expect([closed.passed, closed.failed]).toEqual([0, 1]);
     expect(closed.files[0]?.cases[0]?.verdict?.turns[0]?.problems).toEqual(['message: expected "We are open.", got "We are closed."']);
+  });
+});
+
+describe('coverage from the engine\'s notes', () => {
+  it('a repeat key is a branch, and the key pressed after it is one too', () => {
+    const script = mustCompile('keys: { "*": repeat }\nsteps:\n  menu: { gather: "Press 1.", branches: { "1": bye } }\n  bye: { hangup: x }\n', 'm.yaml');
+    const coverage = new CoverageRecorder([script]);
+    const call = { id: 'c', token: 't', session: 'S', txnRef: 'T', from: '+6591234567', to: '+6560000001' };
+    let t = startInbound(script, call, { now: 1 });
+    coverage.notes(t.state, t.notes);
+    for (const digits of ['*', '1']) {
+      t = step(script, t.state, { type: 'block.done', seq: t.state.seq, digits }, { now: 2 });
+      coverage.notes(t.state, t.notes);
+    }
+    const branches = coverage.report().scripts[0]?.branches.map((b) => [b.edge.id, b.covered]);
+    expect(branches).toEqual([
+      ['menu|1', true],
+      ['menu|*', true],
+      ['menu|invalid', false],
+      ['menu|no_input', false],
+    ]);
   });
 });
 
