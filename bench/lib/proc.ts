@@ -65,16 +65,36 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a server process (stdout and stderr to `logFile`) and waits until `GET /healthz` answers. */
+/** Whether processes can be pinned to CPUs here (Linux `taskset`, two CPUs or more). */
+export function canPin(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) >= 2;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins a running process (all its threads) to one CPU. */
+export function pin(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * Starts a server process (stdout and stderr to `logFile`) and waits until `GET /healthz` answers.
+ * With `cpu`, it runs pinned to that CPU (`taskset` execs node, so the pid is node's).
+ */
 export async function startServerProcess(
   name: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   port: number,
   logFile: string,
+  cpu?: number,
 ): Promise<ServerProcess> {
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+  const [command, argv] = cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it was ready; see ${logFile}`))),

@@ -26,17 +26,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-let stampedAt = Number.NaN;
-let stamp = '';
+let stampedSecond = Number.NaN;
+let secondPrefix = '';
 
-/** pino's ISO timestamp, formatted once per millisecond: a busy server writes many lines in one. */
+/**
+ * pino's ISO timestamp (`,"time":"2026-01-05T10:00:00.123Z"`): the date and time up
+ * to the second are formatted once per second, the milliseconds appended.
+ */
 function isoTime(): string {
   const now = Date.now();
-  if (now !== stampedAt) {
-    stampedAt = now;
-    stamp = `,"time":"${new Date(now).toISOString()}"`;
+  const second = Math.floor(now / 1000);
+  if (second !== stampedSecond) {
+    stampedSecond = second;
+    secondPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`;
   }
-  return stamp;
+  const ms = now - second * 1000;
+  return `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
 }
 
 /** A logger that drops everything (library use, quiet tests). */

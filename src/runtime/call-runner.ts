@@ -19,7 +19,7 @@ import type { Script } from '../script/model.js';
 import { LockTimeoutError, StaleLeaseError } from '../store/errors.js';
 import { ScriptArchive } from '../store/script-archive.js';
 import type { Lease, SessionStore } from '../store/session-store.js';
-import { transcriptEntries } from '../store/transcript.js';
+import { transcriptEntries, type TranscriptEntry } from '../store/transcript.js';
 import { randomIds, type IdSource } from './ids.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { RunnerHooks } from './hooks.js';
@@ -195,7 +195,7 @@ export class CallRunner {
         this.o.hooks?.callStarted?.(t.state);
         this.o.scripts.track(id, script);
         await this.archive.keep(script);
-        await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
+        await this.o.store.put(t.state, { lease, transcript: this.entries(undefined, t) });
         await this.carryOut(script, t, lease, received);
       }),
     );
@@ -240,7 +240,7 @@ export class CallRunner {
     this.o.hooks?.callStarted?.(t.state);
     this.o.scripts.track(id, script);
     await this.archive.keep(script);
-    await this.o.store.put(t.state, { lease, transcript: transcriptEntries(undefined, t, this.now()) });
+    await this.o.store.put(t.state, { lease, transcript: this.entries(undefined, t) });
     const final = await this.carryOut(script, t, lease, received);
     if (final.status === 'ended' || final.session === '') {
       const err = this.lastDialError.get(id);
@@ -285,7 +285,7 @@ export class CallRunner {
           this.o.scripts.track(id, script); // also calls resumed from the store
           if (state.frames !== undefined) await this.features.ensureFrames(state);
           const t = step(script, state, event, this.engineOptions());
-          if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
+          if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: this.entries(event, t) });
           await this.carryOut(script, t, lease, received);
         }).then(
           (outcome) => resolve(outcome === 'busy' ? 'busy' : 'error'),
@@ -331,6 +331,11 @@ export class CallRunner {
     await this.queue.drain();
   }
 
+  /** A transition's transcript entries, unless the store drops them anyway (the memory store by default). */
+  private entries(event: CallEvent | undefined, t: Transition): TranscriptEntry[] | undefined {
+    return this.o.store.keepsTranscripts === false ? undefined : transcriptEntries(event, t, this.now());
+  }
+
   private engineOptions(): EngineOptions {
     return {
       now: this.now(),
@@ -366,7 +371,7 @@ export class CallRunner {
         if (script === undefined) return this.orphan(state, lease);
         if (state.frames !== undefined) await this.features.ensureFrames(state);
         const t = step(script, state, event, this.engineOptions());
-        if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: transcriptEntries(event, t, this.now()) });
+        if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: this.entries(event, t) });
         await this.carryOut(script, t, lease, performance.now());
       }),
     );
@@ -431,7 +436,7 @@ export class CallRunner {
             await this.o.store.claimSession(result.session, t.state.id);
             const event: CallEvent = { type: 'dial.accepted', session: result.session, txnRef: result.txnRef ?? '' };
             const accepted = step(script, t.state, event, this.engineOptions());
-            await this.o.store.put(accepted.state, { lease, transcript: transcriptEntries(event, accepted, this.now()) });
+            await this.o.store.put(accepted.state, { lease, transcript: this.entries(event, accepted) });
             t = { ...accepted, notes: [] };
           }
         } catch (err) {
@@ -450,7 +455,7 @@ export class CallRunner {
       }
       if (failure === undefined) return t.state;
       const next = step(script, t.state, failure, this.engineOptions());
-      await this.o.store.put(next.state, { lease, transcript: transcriptEntries(failure, next, this.now()) });
+      await this.o.store.put(next.state, { lease, transcript: this.entries(failure, next) });
       t = next;
     }
   }

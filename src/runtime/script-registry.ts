@@ -79,8 +79,10 @@ export class ScriptRegistry {
 
   /** Call `id` runs on `script`'s version (idempotent; holds the version, re-adding it if it was released). */
   track(id: string, script: Script): void {
-    const entry = this.add(script);
     const previous = this.calls.get(id);
+    // Called for every notification: the common case (already tracked on this version) builds no key.
+    if (previous !== undefined && this.versions.get(previous)?.script === script) return;
+    const entry = this.add(script);
     if (previous === entry.key) return;
     entry.calls.add(id);
     this.calls.set(id, entry.key);

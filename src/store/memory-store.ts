@@ -44,6 +44,10 @@ export class MemoryStore implements SessionStore {
     this.locks = new LocalLocks(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   }
 
+  get keepsTranscripts(): boolean {
+    return this.transcriptLimit > 0;
+  }
+
   async get(id: string): Promise<CallState | undefined> {
     return this.calls.get(id);
   }

@@ -64,6 +64,8 @@ export interface SessionStore {
   readonly kind: 'memory' | 'sqlite' | 'redis';
   /** False for stores that lose calls when the process stops. */
   readonly durable: boolean;
+  /** False when `put` drops transcript entries (so callers may skip building them); kept when absent. */
+  readonly keepsTranscripts?: boolean;
   get(id: string): Promise<CallState | undefined>;
   put(state: CallState, options?: PutOptions): Promise<void>;
   delete(id: string): Promise<void>;
