@@ -9,7 +9,7 @@
  * alternate between the servers in a rotating order, because this machine's
  * cores differ in speed and drift; medians of the rounds are compared.
  *
- *   npm run bench [-- --rounds 5 --seconds 8 --concurrency 32 --stores memory,sqlite,redis --quick]
+ *   npm run bench [-- --rounds 20 --seconds 2 --concurrency 32 --stores memory,sqlite,redis --quick]
  *                 [-- --profile <dir>]   CPU profiles of the servers (node --cpu-prof), written when they stop
  *                 [-- --log-level warn]  the servers' log level (default info, the production default)
  *                 [-- --no-pin]          do not pin processes to CPUs (by default, with taskset and 2+ CPUs, the
@@ -76,8 +76,8 @@ function options(): Options {
     return n;
   };
   return {
-    rounds: num(values.rounds, quick ? 2 : 5),
-    seconds: num(values.seconds, quick ? 4 : 8),
+    rounds: num(values.rounds, quick ? 6 : 20),
+    seconds: num(values.seconds, quick ? 1 : 2),
     warmup: num(values.warmup, quick ? 2 : 3),
     concurrency: num(values.concurrency, 32),
     stores: (values.stores ?? 'memory,sqlite,redis').split(',').map((s) => s.trim()).filter((s) => s !== ''),
