@@ -152,7 +152,13 @@ export class SqliteStore implements SessionStore {
   }
 
   async get(id: string): Promise<CallState | undefined> {
-    this.flush();
+    // A write of this call still waiting for the batch's commit is its latest state. Reading
+    // it here, instead of committing the batch first, keeps the batch whole: under load a
+    // step of another call otherwise committed every pending write one transaction at a time.
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const w = this.pending[i];
+      if (w !== undefined && w.state.id === id) return w.state;
+    }
     const json = this.q.getCall.pluck().get(id) as string | undefined;
     return json === undefined ? undefined : (JSON.parse(json) as CallState);
   }
