@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/engine/blocks.js';
 import type { CallEvent } from '../../src/engine/events.js';
-import { startInbound, startOutbound, step } from '../../src/engine/interpreter.js';
+import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step } from '../../src/engine/interpreter.js';
 import { POLITE_HANGUP } from '../../src/engine/messages.js';
 import type { CallState } from '../../src/engine/state.js';
 import type { Action, Transition } from '../../src/engine/transition.js';
@@ -412,6 +412,23 @@ steps:
     expect(t.notes).toContainEqual({ type: 'step.limit', limit: 5 });
     expect(sends(t.actions)).toEqual([{ kind: 'hangup', message: POLITE_HANGUP['step-limit'] }]);
   });
+
+  it('without a configured limit, a call is capped at 200 steps (the default of --max-steps)', () => {
+    expect(DEFAULT_MAX_STEPS).toBe(200);
+    const s = mustCompile(`
+steps:
+  a:
+    gather: "Press 1 to hear this again."
+    branches: { "1": a }
+`);
+    const d = new Driver(s, startInbound(s, CALL, OPTS));
+    let last: Transition | undefined;
+    for (let i = 0; i < 250 && d.state.status !== 'ended' && d.state.pending === 'gather'; i++) last = d.done({ digits: '1' });
+    expect(d.state.steps).toBe(200);
+    expect(last?.notes).toContainEqual({ type: 'step.limit', limit: 200 });
+    expect(d.lastBlock()).toEqual({ kind: 'hangup', message: POLITE_HANGUP['step-limit'] });
+    expect(d.blocks().filter((b) => b.kind === 'gather')).toHaveLength(200);
+  });
 });
 
 describe('interpreter: outbound', () => {
@@ -448,5 +465,56 @@ steps:
     const d = new Driver(script, startOutbound(script, { id: 'c9', token: 't', to: '+6591234567' }, OPTS));
     const t = d.done({ status: 'answered' });
     expect(sends(t.actions)).toEqual([{ kind: 'play', message: 'Hello there, this is a reminder.' }]);
+  });
+});
+
+describe('interpreter: the template context', () => {
+  // Every context field the issue lists: vars, outbound request vars, save_as values, call.*
+  // (from, to, session, txn_ref, direction) and the last digits, record_url and transfer_status;
+  // transfer `to` and `caller_id` are templates too.
+  const script = mustCompile(`
+name: context
+numbers: ["+6560000001"]
+vars: { desk: "+6562229999", greeting: Hi }
+steps:
+  hello:
+    play: "{{greeting}} {{call.from}} on {{call.to}}, {{call.direction}} call {{call.session}} / {{call.txn_ref}}."
+    next: ask
+  ask:
+    gather: { prompt: "Enter a code.", max_digits: 4 }
+    save_as: code
+    next: leave
+  leave:
+    record: "You pressed {{digits}} (code {{code}}). Leave a message."
+    next: route
+  route:
+    transfer: { to: "{{desk}}", caller_id: "{{call.to}}", message: "Recording {{record_url}}." }
+    on_failure: bye
+  bye:
+    hangup: "Transfer {{transfer_status}}; code {{spell code}}; {{greeting}}."
+`);
+
+  it('inbound: call fields, digits, save_as, record_url, transfer_status; transfer to and caller_id rendered', () => {
+    const d = inbound(script);
+    expect(d.lastBlock()).toEqual({ kind: 'play', message: 'Hi +6591234567 on +6560000001, inbound call S1 / AA-C-1.' });
+    d.done();
+    d.done({ digits: '4711' });
+    expect(d.lastBlock()).toEqual({ kind: 'record', prompt: 'You pressed 4711 (code 4711). Leave a message.' });
+    d.done({ recordUrl: 'http://rec/9.mp3' });
+    expect(d.lastBlock()).toEqual({ kind: 'transfer', to: '+6562229999', callerId: '+6560000001', message: 'Recording http://rec/9.mp3.', onFailure: 'continue' });
+    d.done({ status: 'unanswered' });
+    expect(d.lastBlock()).toEqual({ kind: 'hangup', message: 'Transfer unanswered; code 4 7 1 1; Hi.' });
+  });
+
+  it('outbound: the request vars override the defaults; direction, session and txn_ref come from the dial', () => {
+    const first = startOutbound(script, { id: 'c2', token: 't', to: '+6598765432', from: '+6560000001', vars: { greeting: 'Hello', desk: '+6562228888' } }, OPTS);
+    const d = new Driver(script, first);
+    d.apply({ type: 'dial.accepted', session: 'S7', txnRef: 'AA-C-7' });
+    d.done({ status: 'answered' });
+    expect(d.lastBlock()).toEqual({ kind: 'play', message: 'Hello +6560000001 on +6598765432, outbound call S7 / AA-C-7.' });
+    d.done();
+    d.done({ digits: '1' });
+    d.done({ recordUrl: 'http://rec/1.mp3' });
+    expect(d.lastBlock()).toMatchObject({ kind: 'transfer', to: '+6562228888', callerId: '+6598765432' });
   });
 });

@@ -174,6 +174,35 @@ describe('diagnostic codes', () => {
     expect(d).toMatchObject({ line: 5, column: 12, path: 'steps.menu.branches["1"]' });
   });
 
+  test('CS_UNKNOWN_STEP: start, invalid.goto, the invalid shorthand, no_input and on_failure, each on its value', () => {
+    const all = diagnosticsOf(
+      yaml(
+        'start: welcom',
+        'steps:',
+        '  welcome:',
+        '    gather: Press 1 or 2.',
+        '    branches: { "1": sales, "2": menu }',
+        '    invalid: { retries: 1, goto: operatr }',
+        '    no_input: goodby',
+        '  menu:',
+        '    gather: Press 1.',
+        '    branches: { "1": bye }',
+        '    invalid: byee',
+        '  sales:',
+        '    transfer: "+6562223333"',
+        '    on_failure: voicemial',
+        '  bye: { hangup: Bye. }',
+      ),
+    );
+    expect(all.map((d) => [d.code, d.severity, d.line, d.column, d.path, d.message])).toEqual([
+      ['CS_UNKNOWN_STEP', 'error', 1, 8, 'start', 'start names step `welcom`, which does not exist; did you mean `welcome`?'],
+      ['CS_UNKNOWN_STEP', 'error', 6, 34, 'steps.welcome.invalid.goto', 'invalid.goto names step `operatr`, which does not exist; steps: welcome, menu, sales, bye'],
+      ['CS_UNKNOWN_STEP', 'error', 7, 15, 'steps.welcome.no_input', 'no_input names step `goodby`, which does not exist; steps: welcome, menu, sales, bye'],
+      ['CS_UNKNOWN_STEP', 'error', 11, 14, 'steps.menu.invalid', 'invalid names step `byee`, which does not exist; did you mean `bye`?'],
+      ['CS_UNKNOWN_STEP', 'error', 14, 17, 'steps.sales.on_failure', 'on_failure names step `voicemial`, which does not exist; steps: welcome, menu, sales, bye'],
+    ]);
+  });
+
   test('CS_NO_NEXT: a middle step with nowhere to go', () => {
     const d = only(yaml('steps:', '  welcome:', '    play: Hello.', '  bye: { hangup: Bye. }'), 'CS_NO_NEXT');
     expect(d).toMatchObject({ severity: 'error', line: 2, column: 3, path: 'steps.welcome' });
