@@ -2,6 +2,8 @@
  * The Hoiio client against the simulator's real HTTP API, with the simulator's
  * fault hooks for the failures a real provider has.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/provider/errors.js';
 import { HoiioClient } from '../../src/provider/hoiio/client.js';
@@ -166,5 +168,114 @@ describe('Hoiio wire format', () => {
     expect(checkHoiioSignature('enforce', sig, `${body}x`, 'tok')).toBe('invalid');
     expect(checkHoiioSignature('log', undefined, body, 'tok')).toBe('missing');
     expect(checkHoiioSignature('off', 'garbage', body, 'tok')).toBe('unchecked');
+  });
+});
+
+describe('HoiioClient against a bare HTTP server', () => {
+  // Every error status the provider contract lists (../shared/hoiio-ivr-api.md §4).
+  const ERROR_STATUSES = [
+    'error_invalid_http_method', 'error_malformed_params', 'error_invalid_access_token', 'error_invalid_app_id', 'error_tag_invalid_length',
+    'error_invalid_notify_url', 'error_unable_to_resolve_notify_url', 'error_insufficient_credit', 'error_rate_limit_exceeded',
+    'error_internal_server_error', 'error_not_allowed_for_trial', 'error_developer_suspended', 'error_permission_denied',
+    'error_service_not_available', 'error_call_service_not_available',
+    'error_invalid_session', 'error_session_access_denied', 'error_session_ended', 'error_session_not_ready', 'error_session_not_on_hold',
+    'error_dest_invalid', 'error_dest_not_supported', 'error_invalid_destination', 'error_destination_not_supported', 'error_caller_id_invalid',
+    'error_concurrent_call_limit_reached', 'error_invalid_room', 'error_on_failure_invalid',
+    'error_invalid_max_digits', 'error_invalid_timeout', 'error_invalid_attempts', 'error_invalid_max_duration', 'error_max_duration_invalid',
+    'error_monitor_in_progress',
+    'error_msg_invalid_length', 'error_msg_cannot_convert_text', 'error_msg_invalid_language', 'error_msg_invalid_gender', 'error_msg_invalid_xml',
+    'error_msg_download_failed', 'error_msg_invalid_file_format', 'error_msg_invalid_file_size', 'error_msg_invalid_url',
+    'error_session_param_missing', 'error_notify_url_param_missing', 'error_dest_param_missing', 'error_param_missing',
+  ];
+  const RETRYABLE = new Set(['error_rate_limit_exceeded', 'error_session_not_ready']);
+  const SESSION_GONE = new Set(['error_session_ended', 'error_invalid_session', 'error_session_access_denied']);
+
+  let server: Server;
+  let base: string;
+  let answer: { code: number; body: string } = { code: 200, body: '{"status":"success_ok"}' };
+  const connections: Socket[] = [];
+  const seen: Array<{ method: string; path: string; type: string; body: string }> = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', path: req.url ?? '', type: String(req.headers['content-type'] ?? ''), body });
+        res.writeHead(answer.code, { 'content-type': 'application/json' });
+        res.end(answer.body);
+      });
+    });
+    server.on('connection', (s: Socket) => connections.push(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/open/`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('maps every error_* status of the contract to a ProviderError with that code, whatever the HTTP code', async () => {
+    const c = new HoiioClient({ baseUrl: base, appId: 'app', accessToken: 'secret', timeoutMs: 1000 });
+    try {
+      for (const [i, status] of ERROR_STATUSES.entries()) {
+        // The decision is on `status`, never on the HTTP code (SDKs disagree about codes).
+        answer = { code: [200, 400, 500][i % 3] ?? 200, body: JSON.stringify({ status }) };
+        const err = await c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY }).catch((e: unknown) => e);
+        expect(err, status).toBeInstanceOf(ProviderError);
+        expect(err, status).toMatchObject({ code: status, retryable: RETRYABLE.has(status), sessionGone: SESSION_GONE.has(status) });
+      }
+      // A success_ok under an error HTTP code is a success; a non-JSON body under 200 is a transport error.
+      answer = { code: 500, body: '{"status":"success_ok"}' };
+      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).resolves.toEqual({});
+      answer = { code: 200, body: '<html>maintenance</html>' };
+      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({
+        code: 'E_PROVIDER_BAD_RESPONSE',
+        retryable: false,
+      });
+      answer = { code: 200, body: '{"txn_ref":"x"}' };
+      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({ code: 'E_PROVIDER_BAD_RESPONSE' });
+    } finally {
+      answer = { code: 200, body: '{"status":"success_ok"}' };
+      await c.close();
+    }
+  });
+
+  it('POSTs a UTF-8 form to <base><block path> with the credentials, over reused keep-alive connections', async () => {
+    const c = new HoiioClient({ baseUrl: base, appId: 'app', accessToken: 'secret', timeoutMs: 1000 });
+    const before = connections.length;
+    seen.length = 0;
+    try {
+      await c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'gather', prompt: 'Press 1.', maxDigits: 1 }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'record', prompt: 'Speak.', maxDuration: 60 }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'monitor' }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'transfer', to: '+6562223333', onFailure: 'continue' }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'hangup', message: 'Bye.' }, { session: 'S1', notifyUrl: NOTIFY });
+      answer = { code: 200, body: '{"status":"success_ok","session":"S2","txn_ref":"AA-C-2"}' };
+      await expect(c.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: NOTIFY })).resolves.toEqual({ session: 'S2', txnRef: 'AA-C-2' });
+    } finally {
+      answer = { code: 200, body: '{"status":"success_ok"}' };
+      await c.close();
+    }
+    expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /open/ivr/middle/play',
+      'POST /open/ivr/middle/gather',
+      'POST /open/ivr/middle/record',
+      'POST /open/ivr/middle/monitor',
+      'POST /open/ivr/end/transfer',
+      'POST /open/ivr/end/hangup',
+      'POST /open/ivr/start/dial',
+    ]);
+    for (const r of seen) {
+      expect(r.type).toMatch(/^application\/x-www-form-urlencoded/);
+      const form = new URLSearchParams(r.body);
+      expect([form.get('app_id'), form.get('access_token')]).toEqual(['app', 'secret']);
+      expect([...form.values()].every((v) => v !== '')).toBe(true);
+    }
+    // Keep-alive: the sockets are reused (undici may open a second one while the first is being
+    // released), never one connection per request.
+    expect(connections.length - before).toBeLessThanOrEqual(2);
   });
 });
