@@ -170,4 +170,50 @@ describe('two servers on one Redis', () => {
     expect(refused).toBeGreaterThanOrEqual(0);
     expect(proxy.forwarded[refused + 1]).toMatchObject({ backend: 1, status: 200 });
   }, 60_000);
+
+  it('a server that never had a call\'s script version on disk continues the call from the version kept in Redis', async () => {
+    const b = servers[1]!;
+    // A third server, deployed with version two only: version one is not on its disk.
+    mkdirSync(join(tmp, 'scripts-v2'));
+    writeFileSync(join(tmp, 'scripts-v2', 'survey.yaml'), surveyScript('v2'));
+    const port = await freePort();
+    const c = await startServerProcess({
+      scripts: join(tmp, 'scripts-v2'),
+      store: `${redis.url}/0?prefix=two:&lock_ttl=2s`,
+      port,
+      publicUrl: proxy.url,
+      hoiioUrl: sim.url,
+    });
+    servers.push(c);
+    proxy.backends.push(c.url);
+    const toC = proxy.backends.length - 1;
+
+    // The call starts on server B, on version one, and waits for the caller.
+    proxy.policy = { route: () => 1 };
+    const call: SimCall = sim.ring({ to: SURVEY_NUMBER, from: '+6594000000', caller: interactiveCaller() });
+    await call.waitFor((e): e is PromptEntry => e.kind === 'prompt' && e.prompt.block === 'gather', 10_000);
+    await sim.settled();
+    const started = b.logs().find((l) => l.msg === 'call.started' && l.session === call.session);
+    expect(started).toBeDefined();
+
+    // Every later notification goes to the new server.
+    proxy.policy = { route: () => toC };
+    call.act({ type: 'press', digits: '1' });
+    await call.waitFor((e): e is PromptEntry => e.kind === 'prompt' && (e.prompt.msg ?? '').includes('four digit'), 10_000);
+    call.act({ type: 'press', digits: '4242' });
+    const end = await call.ended;
+    expect(end.reason).toBe('script-hangup');
+    expect(spoken(call)).toEqual(expectedSpoken('v1', '1', '4242'));
+    await sim.settled();
+    expect(sim.violations.filter((v) => v.session === call.session)).toEqual([]);
+
+    const ended = await c.waitForLog((l) => l.msg === 'call.ended' && l.session === call.session);
+    const restored = c.logs().find((l) => l.msg === 'script.restored' && l.call === ended.call);
+    // Restored from Redis: the version the call started on, on server B.
+    expect(restored).toMatchObject({ script: 'survey', version: started?.version });
+    // New calls on the new server get the version on its disk.
+    const fresh: SimCall = sim.ring({ to: SURVEY_NUMBER, from: '+6594000001', caller: scriptedCaller({ presses: ['2'] }) });
+    await fresh.ended;
+    expect(spoken(fresh)).toEqual(expectedSpoken('v2', '2'));
+  }, 60_000);
 });

@@ -27,7 +27,10 @@ export const API_TOKEN = 'durable-api-token';
 
 export interface ServeOptions {
   readonly scripts: string;
-  readonly store: string;
+  /** `--store`; left out (the default store) when undefined. */
+  readonly store?: string;
+  /** The working directory (default: the repository); the default store's file is relative to it. */
+  readonly cwd?: string;
   readonly port: number;
   readonly publicUrl: string;
   readonly hoiioUrl: string;
@@ -42,8 +45,7 @@ export async function startServerProcess(o: ServeOptions): Promise<ServerProcess
     BIN,
     'serve',
     o.scripts,
-    '--store',
-    o.store,
+    ...(o.store !== undefined ? ['--store', o.store] : []),
     '--port',
     String(o.port),
     '--host',
@@ -59,7 +61,7 @@ export async function startServerProcess(o: ServeOptions): Promise<ServerProcess
     ...(o.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: o.cwd ?? ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOIIO_APP_ID: HOIIO.appId,

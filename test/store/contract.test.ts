@@ -309,6 +309,21 @@ describe.each(harnesses)('$name store', (h) => {
       expect(await store.sweep(now)).toEqual([]);
     });
 
+    it('by default, calls idle for 4 h expire and ended calls stay 10 minutes', async () => {
+      const store = await h.fresh();
+      const now = Date.now();
+      const idle = callState({ updatedAt: now - 4 * 3_600_000 });
+      const busy = callState({ updatedAt: now - 4 * 3_600_000 + 60_000 });
+      const endedOld = callState({ status: 'ended', outcome: 'completed', pending: null, updatedAt: now - 10 * 60_000 });
+      const endedNew = callState({ status: 'ended', outcome: 'completed', pending: null, updatedAt: now - 9 * 60_000 });
+      for (const s of [idle, busy, endedOld, endedNew]) await store.put(s);
+      expect(await store.sweep(now)).toEqual([idle]);
+      expect(await store.get(idle.id)).toBeUndefined();
+      expect(await store.get(endedOld.id)).toBeUndefined();
+      expect(await store.get(busy.id)).toEqual(busy);
+      expect(await store.get(endedNew.id)).toEqual(endedNew);
+    });
+
     it('with several servers sweeping at once, each idle call is reported exactly once', async () => {
       const stores = [await h.fresh({ idleTtlMs: 1000 })];
       if (h.shared && h.again) stores.push(await h.again(stores[0]!, { idleTtlMs: 1000 }), await h.again(stores[0]!, { idleTtlMs: 1000 }));
