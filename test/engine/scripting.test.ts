@@ -174,6 +174,34 @@ steps:
     expect(route({}, '1', '+1555')).toEqual({ said: 'other', branch: ['route|default'] });
   });
 
+  it('branches on the digits just pressed and on call fields other than the caller\'s number', () => {
+    const byDigits = mustCompile(`
+steps:
+  ask:
+    gather: { prompt: "Code?", max_digits: 4 }
+    save_as: code
+    next: route
+  route:
+    switch:
+      - if: { var: digits, in: ["0000", "9999"] }
+        goto: special
+      - if: { var: call.to, equals: "+6560000001" }
+        goto: main_line
+    default: other
+  special: { hangup: "special {{digits}}" }
+  main_line: { hangup: main line }
+  other: { hangup: other }
+`);
+    const pressed = (digits: string, to = CALL.to): { said: string | undefined; branch: string[] } => {
+      const c = new Call(byDigits, { now: 1 }, startInbound(byDigits, { ...CALL, to }, { now: 1 }));
+      c.press(digits);
+      return { said: c.said().at(-1), branch: c.branches() };
+    };
+    expect(pressed('9999')).toEqual({ said: 'special 9999', branch: ['route|case 1'] });
+    expect(pressed('1234')).toEqual({ said: 'main line', branch: ['route|case 2'] });
+    expect(pressed('1234', '+6560000002')).toEqual({ said: 'other', branch: ['route|default'] });
+  });
+
   it('tests at most 256 characters with matches', () => {
     const long = mustCompile(`
 vars: { v: "" }
@@ -222,6 +250,15 @@ steps:
     expect(at('2026-12-25T10:00:00+08:00')).toBe('closed'); // a Friday, Christmas
     expect(at('2026-12-24T11:00:00+08:00')).toBe('open');
     expect(at('2026-12-24T13:00:00+08:00')).toBe('closed');
+  });
+
+  it('a dated exception can open a day the weekly hours keep closed (a special opening)', () => {
+    const special = mustCompile(script.source.replace('"2026-12-24": "09:00-12:00"', '"2026-12-24": "09:00-12:00", "2026-12-27": "10:00-14:00"'));
+    const on = (iso: string): string | undefined => Call.inbound(special, { clock: Date.parse(iso) }).said().at(-1);
+    expect(on('2026-12-20T11:00:00+08:00')).toBe('closed'); // an ordinary Sunday
+    expect(on('2026-12-27T11:00:00+08:00')).toBe('open'); // the special Sunday opening
+    expect(on('2026-12-27T09:30:00+08:00')).toBe('closed');
+    expect(on('2026-12-27T14:00:00+08:00')).toBe('closed');
   });
 
   it('uses `now` without a clock, and a call\'s own fixed clock over both', () => {
@@ -684,6 +721,35 @@ steps:
     expect(c.said().at(-1)).toBe('Second');
     c.apply({ type: 'send.failed', seq: c.state.seq, code: 'error_x', message: 'bad', sessionGone: false });
     expect(c.said().at(-1)).toBe('Apology');
+    expect(c.state.errors).toBe(2);
+  });
+
+  it('a template that fails at runtime goes to the step\'s on_error, else the script\'s', () => {
+    const rendering = mustCompile(`
+vars: { x: "" }
+on_error: apology
+steps:
+  first:
+    play: "{{x}}"
+    next: second
+    on_error: step_error
+  step_error:
+    play: "Step error"
+    next: second
+  second:
+    play: "Again {{x}}"
+    next: bye
+  apology:
+    hangup: "Apology"
+  bye:
+    hangup: "Bye"
+`);
+    const c = Call.inbound(rendering, {}, { vars: { x: 'a'.repeat(1001) } });
+    expect(c.said()).toEqual(['Step error']);
+    expect(c.notes()).toContainEqual(expect.objectContaining({ type: 'render.failed', step: 'first', field: 'play' }));
+    c.done();
+    expect(c.said()).toEqual(['Step error', 'Apology']);
+    expect(c.notes()).toContainEqual(expect.objectContaining({ type: 'render.failed', step: 'second', field: 'play' }));
     expect(c.state.errors).toBe(2);
   });
 

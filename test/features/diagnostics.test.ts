@@ -95,6 +95,14 @@ describe('schema of the new fields', () => {
     expect(d).toMatchObject({ line: 2, column: 1, path: 'events' });
   });
 
+  test('CS_VALUE: an events_url that is neither an http(s) URL nor a path, a secret_env that is not a variable name', () => {
+    const url = only(yaml('events_url: "ftp://hooks.example.com/x"', 'steps:', '  a: { hangup: x }'), 'CS_VALUE');
+    expect(url).toMatchObject({ line: 1, column: 13, path: 'events_url' });
+    expect(url.message).toBe('`events_url`: expected an http(s) URL, or a path on this server starting with / (like /dev/events), got "ftp://hooks.example.com/x"');
+    const secret = only(yaml('events: { url: /dev/events, secret_env: "my secret" }', 'steps:', '  a: { hangup: x }'), 'CS_VALUE');
+    expect(secret).toMatchObject({ line: 1, column: 41, path: 'events.secret_env' });
+  });
+
   test('CS_VALUE: an http timeout over the maximum', () => {
     const t = only(yaml('steps:', '  a: { http: { url: "http://h/", timeout: 11 }, next: b }', '  b: { hangup: x }'), 'CS_VALUE');
     expect(t).toMatchObject({ line: 2, column: 43, path: 'steps.a.http.timeout' });

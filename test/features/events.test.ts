@@ -146,7 +146,47 @@ describe('delivery to a real receiver', () => {
     expect(calls).toBe(3);
     expect(results).toEqual(['retry', 'retry', 'gave-up']);
     expect(outbox.size()).toBe(0);
+    // Backoff: the delay doubles from one retry to the next.
+    expect(logs.lines().filter((l) => l.msg === 'events.retry').map((l) => l.delayMs)).toEqual([20, 40]);
     expect(logs.lines().find((l) => l.msg === 'events.gave_up')).toMatchObject({ call: 'c3', attempts: 3, err: 'HTTP 500' });
+  });
+
+  it('a receiver that does not answer within the request timeout is retried, and delivered to once it answers', async () => {
+    let calls = 0;
+    receiver.handle((_req, res) => {
+      if (++calls > 1) return json(res, 200, {});
+      const timer = setTimeout(() => json(res, 200, {}), 3000);
+      res.on('close', () => clearTimeout(timer));
+    });
+    const logs = captureLogger();
+    const results: string[] = [];
+    const outbox = new MemoryOutbox();
+    const delivery = new EventDelivery({ outbox, log: logs.log, env: () => SECRET, policy: { ...FAST, requestTimeoutMs: 200 }, onResult: (r) => results.push(r) });
+    const started = Date.now();
+    delivery.callEnded(withUrl(receiver.url), ended('c8'), 'completed');
+    await until(() => results.includes('delivered'), 'the attempt after the timeout');
+    await delivery.close();
+    expect(results).toEqual(['retry', 'delivered']);
+    expect(calls).toBe(2);
+    expect(outbox.size()).toBe(0);
+    // The hanging receiver held the summary back for about the request timeout, not for its 3 s.
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(logs.lines().find((l) => l.msg === 'events.retry')).toMatchObject({ call: 'c8', attempts: 1 });
+  });
+
+  it('a 2xx answer that is not JSON (or empty) counts as delivered: the receiver\'s body is not read', async () => {
+    receiver.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('<html>{"not": json');
+    });
+    const results: string[] = [];
+    const outbox = new MemoryOutbox();
+    const delivery = new EventDelivery({ outbox, log: captureLogger().log, env: () => SECRET, policy: FAST, onResult: (r) => results.push(r) });
+    delivery.callEnded(withUrl(receiver.url), ended('c9'), 'completed');
+    await delivery.idle();
+    await delivery.close();
+    expect(results).toEqual(['delivered']);
+    expect(outbox.size()).toBe(0);
   });
 
   it('gives up when the summary is older than the bound, attempts left or not', async () => {

@@ -51,8 +51,13 @@ describe('the http executor against a real server', () => {
       const timer = setTimeout(() => json(res, 200, {}), 3000);
       res.on('close', () => clearTimeout(timer));
     });
+    const started = Date.now();
     const result = await executor.execute(GET(`${server.url}/slow`, { timeoutMs: 200 }));
     expect(result).toMatchObject({ failure: 'timeout' });
+    // Never held beyond its timeout: back after about 200 ms, not the server's 3 s.
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(1500);
   });
 
   it('a body that stalls half way is a timeout too', async () => {
@@ -62,8 +67,11 @@ describe('the http executor against a real server', () => {
       const timer = setTimeout(() => res.end('{}}'), 3000);
       res.on('close', () => clearTimeout(timer));
     });
+    const started = Date.now();
     const result = await executor.execute(GET(`${server.url}/stall`, { timeoutMs: 200, save: SAVE }));
     expect(result.failure).toBe('timeout');
+    // The timeout covers the whole answer, body included.
+    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it('malformed JSON is a failure only when values are to be saved', async () => {
