@@ -104,6 +104,44 @@ describe('callscript call on the built-in simulator', () => {
   });
 });
 
+describe('callscript call: the caller and the direction', () => {
+  it('scripted empty presses are no input; --from and --to set the inbound caller and number', async () => {
+    const [r, from] = await Promise.all([
+      runCli(['call', 'acme', '--from', '+6590000001', '--to', '+6560000001', '--press', '3,,9,', '--transfer', 'busy']),
+      runCli(['call', 'acme', '--from', '+6590000001', '--press', '1', '--transfer', 'busy']),
+    ]);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('  ⇢'))).toEqual(['  ⇢ pressed 3', '  ⇢ no input', '  ⇢ pressed 9', '  ⇢ no input']);
+    expect(r.stdout).toContain('■ hangup "We did not receive your choice. Thank you for calling Acme. Goodbye."');
+    expect(r.code).toBe(0);
+    expect(from.stdout).toContain('↪ transfer to +6562223333 from +6590000001 (tag "sales")');
+  });
+
+  it('--outbound on a script with numbers dials --to, presenting --from; the callee answers', async () => {
+    const r = await runCli(['call', 'acme', '--outbound', '--to', '+6598765432', '--from', '+6560000001', '--press', '0', '--transfer', 'answered']);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      '☎ dial to +6598765432 from +6560000001',
+      '  ⇢ callee: answered',
+      '◉ monitor "Welcome to Acme. This call may be recorded for quality purposes."',
+    ]);
+    expect(r.stdout).toContain('— call ended: the transfer was answered (outcome: transferred)');
+    expect(r.code).toBe(0);
+  });
+
+  it('interactive outbound: asks how the callee answers; Enter = answered, a letter or a word for the others', async () => {
+    const [unanswered, answered] = await Promise.all([
+      runCli(['call', 'reminder', '--to', '+6598765432'], { input: 'u\n' }),
+      runCli(['call', 'reminder', '--to', '+6598765432'], { input: '\n1\n' }),
+    ]);
+    expect(unanswered.stderr).toContain('? the callee at +6598765432: answered, busy, unanswered or failed (a/b/u/f; Enter = answered): ');
+    expect(unanswered.stdout).toBe(['☎ dial to +6598765432', '  ⇢ callee: unanswered', '— call ended: the callee did not answer (outcome: not-answered)', ''].join('\n'));
+    // A call nobody answered did not end cleanly.
+    expect(unanswered.code).toBe(1);
+    expect(answered.stdout).toContain('☎ dial to +6598765432\n  ⇢ callee: answered\n▶ play "Hello there, this is Acme Clinic');
+    expect(answered.stdout).toContain('  ⇢ pressed 1\n■ hangup "Thank you, there.');
+    expect(answered.code).toBe(0);
+  });
+});
+
 describe('callscript call --server (a running dev server)', () => {
   let dev: DevServer;
   beforeAll(async () => {
