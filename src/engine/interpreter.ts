@@ -187,7 +187,7 @@ class Run {
   render(template: Template, field: string, limit = MAX_MESSAGE_LENGTH): string {
     let text: string;
     try {
-      text = template.render(this.context());
+      text = template.constant ? template.source : template.render(this.context());
     } catch (err) {
       throw new RenderError(field, err instanceof Error ? err.message : String(err));
     }

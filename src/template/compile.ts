@@ -10,6 +10,7 @@ import { analyzeTemplate, type TemplateReference } from './analyze.js';
 import { COMPILE_OPTIONS, HandlebarsParseError, RUNTIME_OPTIONS, handlebars, type ParserErrorHash } from './environment.js';
 import { encodeMustaches } from './url-encode.js';
 import { TemplateSyntaxError } from './errors.js';
+import { fastRenderer, type FastRenderer } from './fast-render.js';
 
 export class CompiledTemplate implements Template {
   readonly refs: readonly string[];
@@ -19,6 +20,8 @@ export class CompiledTemplate implements Template {
     /** Every top-level variable read, with its full dotted path and position (for static checks). */
     readonly references: readonly TemplateReference[],
     private readonly renderer: ((context: TemplateContext) => string) | undefined,
+    /** Renders plain-path templates without Handlebars' runtime; `undefined` → Handlebars. */
+    private readonly fast?: FastRenderer,
   ) {
     this.refs = [...new Set(references.map((r) => r.path[0] ?? ''))].filter((name) => name !== '');
   }
@@ -29,7 +32,8 @@ export class CompiledTemplate implements Template {
   }
 
   render(context: TemplateContext): string {
-    return this.renderer === undefined ? this.source : this.renderer(context);
+    if (this.renderer === undefined) return this.source;
+    return this.fast?.(context) ?? this.renderer(context);
   }
 }
 
@@ -117,9 +121,13 @@ function compileDynamic(source: string, rewrite?: (ast: hbs.AST.Program) => hbs.
     throw toSyntaxError(err);
   }
   const references = analyzeTemplate(ast);
-  const delegate = handlebars.compile<TemplateContext>(rewrite !== undefined ? rewrite(ast) : ast, COMPILE_OPTIONS);
-  return new CompiledTemplate(source, references, (context) => delegate(context, RUNTIME_OPTIONS));
+  const program = rewrite !== undefined ? rewrite(ast) : ast;
+  const delegate = handlebars.compile<TemplateContext>(program, COMPILE_OPTIONS);
+  return new CompiledTemplate(source, references, (context) => delegate(context, RUNTIME_OPTIONS), fastRenderer(program, HELPERS));
 }
+
+/** Names a bare `{{name}}` would call as a helper (Handlebars' built-ins and ours). */
+const HELPERS: ReadonlySet<string> = new Set([...Object.keys(handlebars.helpers), ...Object.keys(COMPILE_OPTIONS.knownHelpers ?? {})]);
 
 const urlCache = new Map<string, CompiledTemplate>();
 

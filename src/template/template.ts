@@ -23,5 +23,7 @@ export interface Template {
   readonly source: string;
   /** Top-level variable names the template reads (for static checks). */
   readonly refs: readonly string[];
+  /** No mustaches: `render` returns `source` whatever the context (so callers need not build one). */
+  readonly constant: boolean;
   render(context: TemplateContext): string;
 }
