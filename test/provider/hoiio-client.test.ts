@@ -242,6 +242,23 @@ describe('HoiioClient against a bare HTTP server', () => {
     }
   });
 
+  it('refuses an answer over 64 KB as a bad response (not retried), and the client keeps working', async () => {
+    const c = new HoiioClient({ baseUrl: base, appId: 'app', accessToken: 'secret', timeoutMs: 1000 });
+    try {
+      answer = { code: 200, body: JSON.stringify({ status: 'success_ok', padding: 'x'.repeat(100 * 1024) }) };
+      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({
+        code: 'E_PROVIDER_BAD_RESPONSE',
+        retryable: false,
+        message: expect.stringMatching(/larger than 65536 bytes/),
+      });
+      answer = { code: 200, body: JSON.stringify({ status: 'success_ok', padding: 'x'.repeat(60 * 1024) }) };
+      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).resolves.toEqual({});
+    } finally {
+      answer = { code: 200, body: '{"status":"success_ok"}' };
+      await c.close();
+    }
+  });
+
   it('POSTs a UTF-8 form to <base><block path> with the credentials, over reused keep-alive connections', async () => {
     const c = new HoiioClient({ baseUrl: base, appId: 'app', accessToken: 'secret', timeoutMs: 1000 });
     const before = connections.length;
