@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCoverage, formatReport } from '../../src/testbench/report-text.js';
 import { runTests, type TestRunReport } from '../../src/testbench/run-tests.js';
+import { captureLogger } from '../helpers/dev-server.js';
 import { runCli } from './cli.js';
 
 const FIXTURES = 'test/testbench/fixtures';
@@ -80,6 +81,28 @@ describe('runTests', () => {
   });
 });
 
+describe('cases run in parallel', () => {
+  it('--jobs n keeps up to n calls in progress at once (1 runs them one by one)', async () => {
+    const inProgress = async (jobs: number): Promise<number> => {
+      const logs = captureLogger();
+      const report = await runTests({ paths: [`${FIXTURES}/failing`], jobs, log: logs.log });
+      expect(report.passed + report.failed).toBe(5);
+      let now = 0;
+      let most = 0;
+      for (const line of logs.lines()) {
+        if (line.msg === 'call.started') now++;
+        if (line.msg === 'call.ended') now--;
+        most = Math.max(most, now);
+      }
+      return most;
+    };
+    const parallel = await inProgress(4);
+    expect(parallel).toBeGreaterThan(1);
+    expect(parallel).toBeLessThanOrEqual(4);
+    expect(await inProgress(1)).toBe(1);
+  });
+});
+
 describe('callscript test (CLI)', () => {
   it('exit 0 with ✓ per case; --format junit gives JUnit XML', async () => {
     const text = await runCli(['test', `${FIXTURES}/passing`]);
@@ -94,6 +117,37 @@ describe('callscript test (CLI)', () => {
     expect(junit.stdout).toMatch(/<testcase classname="menu" name="wrong greeting" file="test\/testbench\/fixtures\/failing\/menu.test.yaml" line="3" time="[\d.]+">\n {6}<failure message="1 difference from the expectations">/);
     expect(junit.stdout).toContain('message: expected &quot;Hello from Paris.&quot;, got &quot;Hello from Singapore.&quot;');
     expect(junit.stderr).toContain('1 passed, 4 failed');
+  });
+
+  it('a failing case: ✗ with a readable diff of expected and actual, a summary, exit 1', async () => {
+    const r = await runCli(['test', `${FIXTURES}/failing`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}✗ wrong greeting \(test\/testbench\/fixtures\/failing\/menu\.test\.yaml:3, \d+ m?s\)$/m);
+    expect(r.stdout).toContain(
+      [
+        '      1 - play "Hello from Paris."',
+        '        + ▶ play "Hello from Singapore."',
+        '          · message: expected "Hello from Paris.", got "Hello from Singapore."',
+      ].join('\n'),
+    );
+    expect(r.stdout).toMatch(/^ {2}✓ passes anyway /m);
+    expect(r.stdout).toMatch(/^1 passed, 4 failed \(1 test file, \d+ m?s\)$/m);
+  });
+
+  it('--coverage prints steps and branches per script and what no test reaches', async () => {
+    const r = await runCli(['test', `${FIXTURES}/passing`, '--coverage']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      [
+        'Coverage (steps and branches reached by the tests)',
+        '  menu    4/4 steps     4/6 branches     80.0%',
+        '  total   8/10 steps and branches  80.0%',
+        '',
+        'Not reached by any test:',
+        '  menu: branch choose --invalid--> end:invalid-input',
+        '  menu: branch choose --no_input--> end:no-input',
+      ].join('\n'),
+    );
   });
 
   it('exit 1 on an invalid test file, printing file:line:col diagnostics', async () => {
