@@ -11,13 +11,13 @@
  * - nothing is ever sent once `status` is `ended`;
  * - a notification for anything but the outstanding block changes nothing.
  */
-import type { Block, BlockKind } from './blocks.js';
+import type { Block, BlockKind, GatherBlock, HangupBlock, MonitorBlock, RecordBlock, TransferBlock } from './blocks.js';
 import { evaluate } from './conditions.js';
 import type { CallEvent } from './events.js';
 import { isOpen } from './hours.js';
 import { POLITE_HANGUP } from './messages.js';
 import { audioMarkup, speechMarkup } from './speech.js';
-import type { CallFrame, CallState, Direction, Outcome } from './state.js';
+import { copyState, type CallFrame, type CallState, type Direction, type Outcome } from './state.js';
 import type { Action, HttpRequest, Note, Transition } from './transition.js';
 import { MAX_CALL_DEPTH } from '../script/limits.js';
 import {
@@ -423,7 +423,7 @@ class Run {
     const tag = this.renderOptional(step.tag, 'tag', MAX_TAG_LENGTH);
     switch (step.kind) {
       case 'play':
-        this.send({ kind: 'play', message: this.renderMessage(step.message, 'play', step.voice), ...opt('tag', tag) });
+        this.send(withTag({ kind: 'play', message: this.renderMessage(step.message, 'play', step.voice) }, tag));
         return;
       case 'gather': {
         const message = step.prompts !== undefined ? step.prompts[Math.min(this.s.attempt ?? 0, step.prompts.length - 1)] : step.prompt;
@@ -432,46 +432,51 @@ class Run {
         if (text !== undefined && text.length > MAX_MESSAGE_LENGTH) {
           throw new RenderError('prompt', `rendered to ${text.length} characters; the provider accepts at most ${MAX_MESSAGE_LENGTH}`);
         }
-        this.send({
-          kind: 'gather',
-          ...opt('prompt', text),
-          ...opt('maxDigits', step.maxDigits),
-          ...opt('timeout', step.timeout),
-          ...opt('attempts', step.prompts !== undefined ? 1 : step.attempts),
-          ...opt('tag', tag),
-        });
+        const block: Mutable<GatherBlock> = { kind: 'gather' };
+        if (text !== undefined) block.prompt = text;
+        if (step.maxDigits !== undefined) block.maxDigits = step.maxDigits;
+        if (step.timeout !== undefined) block.timeout = step.timeout;
+        const attempts = step.prompts !== undefined ? 1 : step.attempts;
+        if (attempts !== undefined) block.attempts = attempts;
+        this.send(withTag(block, tag));
         return;
       }
-      case 'record':
-        this.send({
-          kind: 'record',
-          ...opt('prompt', this.renderMessageOptional(step.prompt, 'prompt', step.voice)),
-          ...opt('maxDuration', step.maxDuration),
-          ...opt('tag', tag),
-        });
+      case 'record': {
+        const block: Mutable<RecordBlock> = { kind: 'record' };
+        const prompt = this.renderMessageOptional(step.prompt, 'prompt', step.voice);
+        if (prompt !== undefined) block.prompt = prompt;
+        if (step.maxDuration !== undefined) block.maxDuration = step.maxDuration;
+        this.send(withTag(block, tag));
         return;
-      case 'monitor':
-        this.send({ kind: 'monitor', ...opt('message', this.renderMessageOptional(step.message, 'message', step.voice)), ...opt('tag', tag) });
+      }
+      case 'monitor': {
+        const block: Mutable<MonitorBlock> = { kind: 'monitor' };
+        const message = this.renderMessageOptional(step.message, 'message', step.voice);
+        if (message !== undefined) block.message = message;
+        this.send(withTag(block, tag));
         return;
+      }
       case 'transfer': {
         const to = this.render(step.to, 'to');
         if (to === '') throw new RenderError('to', 'rendered to an empty number');
-        this.send({
-          kind: 'transfer',
-          to,
-          ...opt('message', this.renderMessageOptional(step.message, 'message', step.voice)),
-          ...opt('callerId', this.renderOptional(step.callerId, 'caller_id')),
-          onFailure: step.onFailure !== undefined ? 'continue' : 'hangup',
-          ...opt('tag', tag),
-        });
+        const block: Mutable<TransferBlock> = { kind: 'transfer', to, onFailure: step.onFailure !== undefined ? 'continue' : 'hangup' };
+        const message = this.renderMessageOptional(step.message, 'message', step.voice);
+        if (message !== undefined) block.message = message;
+        const callerId = this.renderOptional(step.callerId, 'caller_id');
+        if (callerId !== undefined) block.callerId = callerId;
+        this.send(withTag(block, tag));
         if (step.onFailure === undefined) this.s.status = 'ending';
         return;
       }
-      case 'hangup':
+      case 'hangup': {
         this.s.status = 'ending';
         this.s.ending = 'completed';
-        this.send({ kind: 'hangup', ...opt('message', this.renderMessageOptional(step.message, 'hangup', step.voice)), ...opt('tag', tag) });
+        const block: Mutable<HangupBlock> = { kind: 'hangup' };
+        const message = this.renderMessageOptional(step.message, 'hangup', step.voice);
+        if (message !== undefined) block.message = message;
+        this.send(withTag(block, tag));
         return;
+      }
       default:
         // Steps without a block never get here (execute handles them).
         throw new StepError('step', `a ${step.kind} step has no block to send`);
@@ -531,7 +536,7 @@ class Run {
     s.status = 'ending';
     s.ending = reason;
     const message = POLITE_HANGUP[reason];
-    this.send({ kind: 'hangup', ...opt('message', message) });
+    this.send(message !== undefined ? { kind: 'hangup', message } : { kind: 'hangup' });
   }
 
   /** Hang up now, without a message: used when a message cannot be delivered. */
@@ -570,8 +575,12 @@ class Run {
 }
 
 /** `{ [key]: value }` when value is set, `{}` otherwise: blocks carry only the fields that are set. */
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Blocks are built by assignment, not by spreading optional fields: this runs on every step. */
+function withTag<B extends Block>(block: B, tag: string | undefined): B {
+  if (tag !== undefined) (block as Mutable<B> & { tag?: string }).tag = tag;
+  return block;
 }
 
 function newState(
@@ -589,15 +598,23 @@ function newState(
   now: number,
   clock: number | undefined,
 ): Draft {
+  // Field by field, in copyState's order: every state of every call has one hidden class.
   const state: Draft = {
-    ...base,
+    id: base.id,
+    token: base.token,
     script: script.name,
     version: script.version,
+    direction: base.direction,
+    from: base.from,
+    to: base.to,
+    session: base.session,
+    txnRef: base.txnRef,
     status: 'active',
     step: null,
     seq: 0,
     pending: null,
     retries: 0,
+    vars: base.vars,
     digits: '',
     recordUrl: '',
     transferStatus: '',
@@ -619,8 +636,12 @@ function maxStepsOf(options: EngineOptions): number {
 
 /** A ringing inbound call: answer it by running the script's first step. */
 export function startInbound(script: Script, call: InboundCall, options: EngineOptions): Transition {
-  const { vars, clock, ...rest } = call;
-  const s = newState(script, { ...rest, direction: 'inbound', vars: vars ?? {} }, options.now, clock);
+  const s = newState(
+    script,
+    { id: call.id, token: call.token, direction: 'inbound', from: call.from, to: call.to, session: call.session, txnRef: call.txnRef, vars: call.vars ?? {} },
+    options.now,
+    call.clock,
+  );
   const run = new Run(script, s, maxStepsOf(options), options);
   run.enter(script.start);
   return run.result();
@@ -645,13 +666,13 @@ export function startOutbound(script: Script, call: OutboundCall, options: Engin
   );
   s.status = 'dialing';
   const run = new Run(script, s, maxStepsOf(options), options);
-  run.send({ kind: 'dial', to: call.to, ...opt('callerId', call.from) });
+  run.send(call.from !== undefined ? { kind: 'dial', to: call.to, callerId: call.from } : { kind: 'dial', to: call.to });
   return run.result();
 }
 
 /** Applies one event to a call. `script` must be the version the call is pinned to. */
 export function step(script: Script, state: CallState, event: CallEvent, options: EngineOptions): Transition {
-  const run = new Run(script, { ...state, updatedAt: options.now }, maxStepsOf(options), options);
+  const run = new Run(script, copyState(state, options.now), maxStepsOf(options), options);
   const s = run.s;
   const ignore = (reason: 'stale' | 'duplicate' | 'after-end' | 'unexpected'): Transition => {
     // Nothing changed: hand back the original state so stores can skip the write.

@@ -98,3 +98,55 @@ export interface CallState {
   /** Recording URLs, for the call summary (scripts with `events_url` only). */
   readonly recordings?: readonly string[];
 }
+
+type OptionalKey<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+
+/** The fields only some calls have; `copyState` copies exactly these when present. */
+const OPTIONAL_FIELDS = ['frames', 'attempt', 'httpStatus', 'errors', 'errorStep', 'clock', 'inputs', 'recordings'] as const;
+
+// Compile-time check that OPTIONAL_FIELDS names every optional field of CallState (a new one left out would be dropped by copyState).
+type Unlisted = Exclude<OptionalKey<CallState>, (typeof OPTIONAL_FIELDS)[number]>;
+const everyOptionalFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyOptionalFieldListed;
+
+/**
+ * A shallow copy of a call's state, written field by field. Every step copies the
+ * state; a literal gives all copies one hidden class (a spread of states from
+ * different places — new calls, earlier steps, a store's JSON — does not), which
+ * keeps the interpreter's and the runner's property reads monomorphic.
+ * The object literal fails to compile if a required field is added and not copied.
+ */
+export function copyState(s: CallState, updatedAt: number): { -readonly [K in keyof CallState]: CallState[K] } {
+  const copy: { -readonly [K in keyof CallState]: CallState[K] } = {
+    id: s.id,
+    token: s.token,
+    script: s.script,
+    version: s.version,
+    direction: s.direction,
+    from: s.from,
+    to: s.to,
+    session: s.session,
+    txnRef: s.txnRef,
+    status: s.status,
+    step: s.step,
+    seq: s.seq,
+    pending: s.pending,
+    retries: s.retries,
+    vars: s.vars,
+    digits: s.digits,
+    recordUrl: s.recordUrl,
+    transferStatus: s.transferStatus,
+    steps: s.steps,
+    path: s.path,
+    ending: s.ending,
+    lastResort: s.lastResort,
+    outcome: s.outcome,
+    startedAt: s.startedAt,
+    updatedAt,
+  };
+  for (const key of OPTIONAL_FIELDS) {
+    const value = s[key];
+    if (value !== undefined) (copy as Record<string, unknown>)[key] = value;
+  }
+  return copy;
+}
