@@ -166,6 +166,42 @@ describe('in Chromium', () => {
     await page.close();
   });
 
+  it('an outbound call from the page: vars filled in, the callee answers, messages spoken aloud when asked', async () => {
+    if (browser === undefined) throw new Error('Chromium did not start');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Headless Chromium has no voices: record what the page asks the browser to say instead.
+    // (Page code as strings: this project's TypeScript has no DOM types.)
+    await page.addInitScript({ content: 'window.said = []; window.speechSynthesis.speak = (u) => { window.said.push(u.text); };' });
+    await page.goto(`${dev.url}/phone`);
+    await page.selectOption('#script', 'reminder');
+    // A script without numbers is outbound: the page offers its vars.
+    expect(await page.isChecked('input[name=direction][value=outbound]')).toBe(true);
+    await page.fill('#to', '+6598765411');
+    await page.fill('#vars input[data-var=name]', 'Ann');
+    await page.check('#speak');
+    await page.click('#start');
+
+    await page.waitForSelector('#phone[data-state=dial]');
+    expect(await page.textContent('#ask')).toBe('The engine dials +6598765411: answer?');
+    await page.click('#outcomes button[data-outcome=answered]');
+    await page.waitForSelector('#phone[data-state=gather]');
+    await page.waitForSelector('#graph g.node.current[data-step="confirm"]');
+    expect(await page.locator('#transcript li').allTextContents()).toEqual([
+      '☎ dial to +6598765411⇢ callee: answered',
+      '▶ play“Hello Ann, this is Acme Clinic reminding you of your appointment tomorrow at 10 am.”',
+      '⌨ gather (1 digit, 8 s, 3 attempts)“To confirm your appointment press 1. To reschedule press 2.”',
+    ]);
+    await page.click('#keypad button[data-key="1"]');
+    await page.waitForSelector('#phone[data-state=ended]');
+    expect(await page.textContent('#ended')).toBe('Call ended: script-hangup (outcome: completed).');
+    expect(await page.evaluate('window.said')).toEqual([
+      'Hello Ann, this is Acme Clinic reminding you of your appointment tomorrow at 10 am.',
+      'To confirm your appointment press 1. To reschedule press 2.',
+      'Thank you, Ann. We look forward to seeing you tomorrow at 10 am. Goodbye.',
+    ]);
+    await page.close();
+  });
+
   it('rings a number: the script that owns it answers, and its flow is shown', async () => {
     if (browser === undefined) throw new Error('Chromium did not start');
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
