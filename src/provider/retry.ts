@@ -46,25 +46,47 @@ export function mayRetry(block: Block, err: ProviderError): boolean {
  * Hangups, see `mayRetry`), with bounded backoff. `onRetry` is told about each retry (for
  * logs and metrics).
  */
-export async function sendWithRetry(
+export function sendWithRetry(
   client: ProviderClient,
   block: Block,
   target: BlockTarget,
   policy: RetryPolicy,
   onRetry?: (error: ProviderError, attempt: number, delayMs: number) => void,
 ): Promise<SendResult> {
+  // The first attempt goes out directly (no async frame around it: this runs for every block); retries only after a failure.
   const started = Date.now();
+  let sending: Promise<SendResult>;
+  try {
+    sending = client.send(block, target);
+  } catch (err) {
+    // A client that throws instead of rejecting is handled like one that rejects.
+    sending = Promise.reject(err);
+  }
+  return sending.catch((err: unknown) => retry(client, block, target, policy, onRetry, started, err));
+}
+
+async function retry(
+  client: ProviderClient,
+  block: Block,
+  target: BlockTarget,
+  policy: RetryPolicy,
+  onRetry: ((error: ProviderError, attempt: number, delayMs: number) => void) | undefined,
+  started: number,
+  first: unknown,
+): Promise<SendResult> {
   // The last resort gets longer: if it never gets through, the caller stays on a silent line.
   const p = block.kind === 'hangup' && block.force === true ? lastResortPolicy(policy) : policy;
+  let err = first;
   for (let attempt = 0; ; attempt++) {
+    if (!(err instanceof ProviderError) || !mayRetry(block, err) || attempt >= p.retries) throw err;
+    const delay = Math.round(p.baseDelayMs * 2 ** attempt * (1 + Math.random() * 0.5));
+    if (Date.now() - started + delay > p.budgetMs) throw err;
+    onRetry?.(err, attempt + 1, delay);
+    await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       return await client.send(block, target);
-    } catch (err) {
-      if (!(err instanceof ProviderError) || !mayRetry(block, err) || attempt >= p.retries) throw err;
-      const delay = Math.round(p.baseDelayMs * 2 ** attempt * (1 + Math.random() * 0.5));
-      if (Date.now() - started + delay > p.budgetMs) throw err;
-      onRetry?.(err, attempt + 1, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+    } catch (next) {
+      err = next;
     }
   }
 }

@@ -280,7 +280,8 @@ export class CallRunner {
             );
             return;
           }
-          const script = await this.pinnedScript(state);
+          // The registry has the version almost always; only a call resumed from the store waits for a restore.
+          const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
           if (script === undefined) return this.orphan(state, lease);
           this.o.scripts.track(id, script); // also calls resumed from the store
           if (state.frames !== undefined) await this.features.ensureFrames(state);
@@ -406,10 +407,9 @@ export class CallRunner {
           const result = await sendWithRetry(
             this.o.provider,
             action.block,
-            {
-              ...(t.state.session !== '' ? { session: t.state.session } : {}),
-              notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token),
-            },
+            t.state.session !== ''
+              ? { session: t.state.session, notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token) }
+              : { notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token) },
             this.retry,
             (err, attempt, delayMs) => {
               this.o.log.warn(
