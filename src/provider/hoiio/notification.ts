@@ -95,21 +95,20 @@ export function flat(s: string): string {
 export function hoiioEvent(n: HoiioNotification, seq: number): CallEvent | undefined {
   const status = n.dialStatus !== '' ? n.dialStatus : n.transferStatus;
   switch (n.callState) {
-    case 'ongoing':
-      return {
-        type: 'block.done',
-        seq,
-        ...(n.digits !== undefined ? { digits: stripHash(n.digits) } : {}),
-        ...(n.recordUrl !== '' ? { recordUrl: n.recordUrl } : {}),
-        ...(status !== '' ? { status } : {}),
-      };
-    case 'ended':
-      return {
-        type: 'ended',
-        seq,
-        ...(n.recordUrl !== '' ? { recordUrl: n.recordUrl } : {}),
-        ...(status !== '' ? { status } : {}),
-      };
+    case 'ongoing': {
+      // Optional fields set by assignment, not spread in: this runs for every notification.
+      const event: { type: 'block.done'; seq: number; digits?: string; recordUrl?: string; status?: string } = { type: 'block.done', seq };
+      if (n.digits !== undefined) event.digits = stripHash(n.digits);
+      if (n.recordUrl !== '') event.recordUrl = n.recordUrl;
+      if (status !== '') event.status = status;
+      return event;
+    }
+    case 'ended': {
+      const event: { type: 'ended'; seq: number; recordUrl?: string; status?: string } = { type: 'ended', seq };
+      if (n.recordUrl !== '') event.recordUrl = n.recordUrl;
+      if (status !== '') event.status = status;
+      return event;
+    }
     default:
       return undefined;
   }
