@@ -403,13 +403,12 @@ export class CallRunner {
         }
         const started = this.now();
         const sending = performance.now();
+        const notifyUrl = this.o.notifyUrl(t.state.id, action.seq, t.state.token);
         try {
           const result = await sendWithRetry(
             this.o.provider,
             action.block,
-            t.state.session !== ''
-              ? { session: t.state.session, notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token) }
-              : { notifyUrl: this.o.notifyUrl(t.state.id, action.seq, t.state.token) },
+            t.state.session !== '' ? { session: t.state.session, notifyUrl } : { notifyUrl },
             this.retry,
             (err, attempt, delayMs) => {
               this.o.log.warn(
