@@ -2,8 +2,8 @@
 
 /**
  * A large script: chains of plays, menus, collectors, recordings and transfers,
- * all reachable, every template text distinct (the same generator as
- * test/script/large-script.test.ts).
+ * all reachable, every template text distinct (test/script/large-script.test.ts
+ * compiles it too).
  */
 export function generateLargeScript(steps: number): string {
   const lines = ['name: large', 'vars: { company: Acme }', 'defaults:', '  gather: { timeout: 5 }', 'steps:'];

@@ -5,19 +5,9 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// One helper for the tests, the bench and the soak.
+export { freePort } from '../../test/store/redis-server.js';
 
 let ticksPerSecond: number | undefined;
 

@@ -1,37 +1,6 @@
 import { expect, test } from 'vitest';
+import { generateLargeScript as generate } from '../../bench/lib/generate.js';
 import { compile } from '../../src/script/compile.js';
-
-/** A generated script: chains of menus, collectors, records and transfers, all reachable. */
-function generate(steps: number): string {
-  const lines = ['name: large', 'vars: { company: Acme }', 'defaults:', '  gather: { timeout: 5 }', 'steps:'];
-  for (let i = 0; i < steps; i++) {
-    const next = i + 1 < steps ? `s${i + 1}` : 'end';
-    switch (i % 5) {
-      case 0:
-        lines.push(`  s${i}:`, `    play: "Step ${i} for {{company}}."`, `    next: ${next}`);
-        break;
-      case 1:
-        lines.push(
-          `  s${i}:`,
-          `    gather: { prompt: "Step ${i}: press 1 to continue, 2 to go back. {{call.from}}", max_digits: 1 }`,
-          `    branches: { "1": ${next}, "2": s${i - 1} }`,
-          `    invalid: { message: "Sorry.", retries: 1, goto: end }`,
-          `    no_input: end`,
-        );
-        break;
-      case 2:
-        lines.push(`  s${i}:`, `    gather: Enter digits.`, `    save_as: v${i}`, `    next: ${next}`);
-        break;
-      case 3:
-        lines.push(`  s${i}:`, `    record: { prompt: "You entered {{spell v${i - 1}}}.", max_duration: 30 }`, `    next: ${next}`);
-        break;
-      default:
-        lines.push(`  s${i}:`, `    transfer: { to: "+6562223333", message: "Connecting." }`, `    on_failure: ${next}`);
-    }
-  }
-  lines.push('  end:', '    hangup: Goodbye.');
-  return `${lines.join('\n')}\n`;
-}
 
 /** Every template text is distinct, so the template memo does not flatter the first compile. */
 test('a generated 1,000-step script compiles', () => {
