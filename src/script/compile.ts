@@ -4,7 +4,8 @@
  *
  * Pipeline: size limit → YAML parse (positions via LineCounter) → toJS with an
  * alias limit → schema validation (errors mapped onto the YAML nodes) →
- * semantic checks → template checks → menu checks (src/script/checks) → build.
+ * semantic checks → template checks → menu checks (src/script/checks) →
+ * provider capability checks (only when given a provider) → build.
  */
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
@@ -21,13 +22,20 @@ import { reportSchemaErrors } from './schema-errors.js';
 import { checkBranchKeys, checkNumbers, checkReachability, checkReferences, checkStepKinds } from './semantic-checks.js';
 import { checkTemplates, knownNames } from './template-checks.js';
 import { checkFeatures } from './feature-checks.js';
-import { checkInputLoops, checkMenuKeys } from './checks/index.js';
+import { checkCapabilities, checkInputLoops, checkMenuKeys } from './checks/index.js';
+import type { ProviderCapabilities } from '../engine/capabilities.js';
 
 export interface CompileOptions {
   /** Shown in diagnostics and kept as `Script.file`; its base name is the default script name. */
   readonly file?: string;
   /** The script name when the YAML has no `name:` (overrides the one from `file`). */
   readonly name?: string;
+  /**
+   * Check the script against this provider's capabilities (record, pauses,
+   * message length…). Absent: no provider is assumed, so nothing
+   * provider-specific is checked — the run-time limits still apply.
+   */
+  readonly provider?: ProviderCapabilities;
 }
 
 export type CompileResult =
@@ -176,6 +184,7 @@ function compileParsed(source: string, options: CompileOptions, file: string, li
   checkReachability(data, reporter);
   checkInputLoops(data, reporter);
   checkMenuKeys(data, reporter, source);
+  if (options.provider !== undefined) checkCapabilities(data, reporter, options.provider);
 
   if (reporter.errorCount > 0) return fail(reporter, index);
 

@@ -1,11 +1,12 @@
 /**
  * Compiles every template field of a script once, reporting syntax errors,
- * unknown helpers, unknown variables and over-long constant messages at their
- * place in the YAML file. The compiled templates are handed to the builder.
+ * unknown helpers and unknown variables at their place in the YAML file. The
+ * compiled templates are handed to the builder. (How long a message may be is
+ * the provider's to say: checks/capabilities.ts.)
  */
 import { isScalar, type Node as YamlNode } from 'yaml';
 import { CompiledTemplate, TemplateSyntaxError, compileTemplate, compileUrlTemplate } from '../template/index.js';
-import { CALL_FIELDS, MAX_MESSAGE_LENGTH, MAX_TAG_LENGTH, RESERVED_NAMES } from './limits.js';
+import { CALL_FIELDS, RESERVED_NAMES } from './limits.js';
 import { toPointer, type DataPath } from './paths.js';
 import type { Position, PositionIndex } from './positions.js';
 import { isRecord, own, ownRecord } from './raw.js';
@@ -163,15 +164,6 @@ export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: st
     for (const ref of template.references) {
       const message = unknownVarMessage(ref.path, known);
       if (message) reporter.atPosition(at(ref.line, ref.column), field.path, 'CS_TEMPLATE_UNKNOWN_VAR', message);
-    }
-    const limit = field.role === 'tag' ? MAX_TAG_LENGTH : field.role === 'message' || field.role === 'audio' ? MAX_MESSAGE_LENGTH : undefined;
-    if (limit !== undefined && template.constant && field.source.length > limit) {
-      reporter.at(
-        pointer,
-        'value',
-        'CS_MESSAGE_TOO_LONG',
-        `${field.role === 'tag' ? 'tag' : 'message'} is ${field.source.length} characters; Hoiio allows at most ${limit}: shorten it or split it over steps`,
-      );
     }
   }
   return compiled;
