@@ -13,6 +13,10 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { DevServer } from '../../src/server/dev.js';
 import { startServer } from '../../src/server/start.js';
 import { exampleScripts, startTestServer } from '../helpers/dev-server.js';
+import { findChromium, requireChromium } from '../helpers/optional-deps.js';
+
+// Only the 'in Chromium' tests need a browser; the page, its API and the production check do not.
+const withChromium = requireChromium(import.meta.url);
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -31,7 +35,7 @@ beforeAll(async () => {
   dev = await startTestServer();
 });
 afterAll(async () => {
-  await dev.close();
+  await dev?.close();
 });
 
 describe('/phone on the dev server', () => {
@@ -109,12 +113,12 @@ describe('the production server', () => {
   });
 });
 
-describe('in Chromium', () => {
+describe.skipIf(!withChromium)('in Chromium', () => {
   let browser: Browser | undefined;
   beforeAll(async () => {
-    // No skip: a machine without Chromium fails here (CI installs Debian's package).
+    // The same binary requireChromium found (CHROMIUM_PATH, else Debian's /usr/bin/chromium).
     // playwright-core gives each launch a fresh temporary profile and removes it on close.
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: findChromium().path, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
