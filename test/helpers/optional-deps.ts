@@ -65,8 +65,8 @@ export function requireChromium(testFile: string): boolean {
   return decide(testFile, findChromium());
 }
 
-/** The line printed for a skipped test file (exported for the test that checks it). */
-export function skipLine(testFile: string, binary: OptionalBinary): string {
+/** The line printed for a skipped test file. */
+function skipLine(testFile: string, binary: OptionalBinary): string {
   return `skipped: ${displayPath(testFile)} (${binary.name}) — ${binary.missing ?? 'found'}`;
 }
 
