@@ -16,7 +16,8 @@ import { evaluate } from './conditions.js';
 import type { CallEvent } from './events.js';
 import { isOpen } from './hours.js';
 import { POLITE_HANGUP } from './messages.js';
-import { audioMarkup, speechMarkup } from './speech.js';
+import type { MessageLimits } from './capabilities.js';
+import { said, type MessagePart } from './parts.js';
 import { copyState, type CallFrame, type CallState, type Direction, type Outcome } from './state.js';
 import type { Action, HttpRequest, Note, Transition } from './transition.js';
 import { MAX_CALL_DEPTH } from '../script/limits.js';
@@ -26,6 +27,7 @@ import {
   type HttpStep,
   type JsonTemplate,
   type Message,
+  type MessageForm,
   type Script,
   type Step,
   type StepId,
@@ -33,9 +35,8 @@ import {
 } from '../script/model.js';
 import type { Template, TemplateContext } from '../template/template.js';
 
-/** Provider limits, from the Hoiio contract. */
-export const MAX_MESSAGE_LENGTH = 1000;
-export const MAX_TAG_LENGTH = 256;
+/** Longest rendered value of a plain field (a number, a caller id, a language key): a sanity bound, not a provider's. */
+export const MAX_FIELD_LENGTH = 1000;
 export const DEFAULT_MAX_STEPS = 200;
 /** Runtime failures (and http timeouts) a call may take to `on_error` / `on_timeout`; the next one ends it. */
 export const MAX_ERROR_JUMPS = 3;
@@ -60,6 +61,12 @@ export interface EngineOptions {
   readonly scripts?: ScriptResolver;
   /** Wall-clock time `hours` steps see (ms); `now` when absent. A call's own fixed `clock` wins over both. */
   readonly clock?: number;
+  /**
+   * The provider's message and tag limits (from its capability table). A message
+   * over them fails its step like a template error. Absent: only the engine's own
+   * bounds apply.
+   */
+  readonly limits?: MessageLimits;
 }
 
 interface CallExtras {
@@ -180,7 +187,7 @@ class Run {
   }
 
   /** Renders a template, enforcing a length limit. Throws RenderError. */
-  render(template: Template, field: string, limit = MAX_MESSAGE_LENGTH): string {
+  render(template: Template, field: string, limit = MAX_FIELD_LENGTH): string {
     let text: string;
     try {
       text = template.constant ? template.source : template.render(this.context());
@@ -188,9 +195,16 @@ class Run {
       throw new RenderError(field, err instanceof Error ? err.message : String(err));
     }
     if (text.length > limit) {
-      throw new RenderError(field, `rendered to ${text.length} characters; the provider accepts at most ${limit}`);
+      throw new RenderError(field, `rendered to ${text.length} characters; at most ${limit} are accepted`);
     }
     return text;
+  }
+
+  /** A tag, unless the provider takes none. */
+  renderTag(template: Template | undefined): string | undefined {
+    const limits = this.options.limits;
+    if (template === undefined || limits?.maxTagLength === 0) return undefined;
+    return this.renderOptional(template, 'tag', limits?.maxTagLength ?? MAX_VALUE_LENGTH);
   }
 
   renderOptional(template: Template | undefined, field: string, limit?: number): string | undefined {
@@ -210,35 +224,58 @@ class Run {
   }
 
   /**
-   * A message as the provider gets it: the current language's form, in the voice
-   * that applies (the step's, the language's, the script's), or `<url>` audio.
-   * A plain template in a script without voices is rendered exactly as before.
+   * A message as the caller hears it: the current language's form, as parts, each
+   * text in the voice that applies (its own, the step's, the language's, the
+   * script's). Empty texts are left out; an empty message is an empty list.
    */
-  renderMessage(message: Message, field: string, voice: Voice | undefined): string {
-    let part = message;
+  renderMessage(message: Message, field: string, voice: Voice | undefined): MessagePart[] {
+    let form: Message = message;
     let languageVoice: Voice | undefined;
     const language = this.script.languages !== undefined ? this.currentLanguage() : null;
     if (language !== null) languageVoice = language.voice;
-    if ('kind' in part && part.kind === 'languages') {
+    if ('kind' in form && form.kind === 'languages') {
       const key = language?.key ?? '';
-      part = part.byLanguage[key] ?? (Object.values(part.byLanguage)[0] as Message);
+      form = form.byLanguage[key] ?? (Object.values(form.byLanguage)[0] as MessageForm);
     }
-    let text: string;
-    if ('kind' in part && part.kind === 'audio') {
-      text = audioMarkup(this.render(part.url, field));
-    } else {
-      text = speechMarkup(this.render(part as Template, field), voice ?? languageVoice ?? this.script.voice);
+    const spoken = voice ?? languageVoice ?? this.script.voice;
+    const parts: MessagePart[] = [];
+    if (!('kind' in form)) {
+      const text = this.render(form, field, MAX_VALUE_LENGTH);
+      if (text !== '') parts.push(spoken !== undefined ? { type: 'say', text, voice: spoken } : { type: 'say', text });
+    } else if (form.kind === 'audio') {
+      parts.push({ type: 'play', url: this.render(form.url, field, MAX_URL_LENGTH).trim() });
+    } else if (form.kind === 'parts') {
+      for (const item of form.items) {
+        if (item.kind === 'pause') {
+          parts.push({ type: 'pause', seconds: item.seconds });
+        } else if (item.kind === 'audio') {
+          parts.push({ type: 'play', url: this.render(item.url, field, MAX_URL_LENGTH).trim() });
+        } else {
+          const text = this.render(item.text, field, MAX_VALUE_LENGTH);
+          if (text === '') continue;
+          const own = item.voice ?? (item.language !== undefined ? this.script.languages?.find((l) => l.key === item.language)?.voice : undefined) ?? spoken;
+          parts.push(own !== undefined ? { type: 'say', text, voice: own } : { type: 'say', text });
+        }
+      }
     }
-    if (text.length > MAX_MESSAGE_LENGTH) {
-      throw new RenderError(field, `rendered to ${text.length} characters with its markup; the provider accepts at most ${MAX_MESSAGE_LENGTH}`);
-    }
-    return text;
+    this.checkLength(parts, field);
+    return parts;
   }
 
-  renderMessageOptional(message: Message | undefined, field: string, voice: Voice | undefined): string | undefined {
+  /** Refuses a message longer than the provider takes (measured the provider's way). */
+  checkLength(parts: readonly MessagePart[], field: string): void {
+    const limits = this.options.limits;
+    if (limits === undefined || parts.length === 0) return;
+    const length = limits.messageLength(parts);
+    if (length > limits.maxMessageLength) {
+      throw new RenderError(field, `rendered to ${length} characters as the provider counts them; it accepts at most ${limits.maxMessageLength}`);
+    }
+  }
+
+  renderMessageOptional(message: Message | undefined, field: string, voice: Voice | undefined): MessagePart[] | undefined {
     if (message === undefined) return undefined;
-    const text = this.renderMessage(message, field, voice);
-    return text === '' ? undefined : text;
+    const parts = this.renderMessage(message, field, voice);
+    return parts.length === 0 ? undefined : parts;
   }
 
   /** Enters `first` and every step that follows at once (set, switch, hours, call, return), until a block or request is out. */
@@ -415,8 +452,8 @@ class Run {
   }
 
   /** Sends the block for `step`; `prefix` is said before a gather prompt (invalid-input retries). */
-  sendStep(step: Step, prefix: string | undefined): void {
-    const tag = this.renderOptional(step.tag, 'tag', MAX_TAG_LENGTH);
+  sendStep(step: Step, prefix: readonly MessagePart[] | undefined): void {
+    const tag = this.renderTag(step.tag);
     switch (step.kind) {
       case 'play':
         this.send(withTag({ kind: 'play', message: this.renderMessage(step.message, 'play', step.voice) }, tag));
@@ -424,10 +461,9 @@ class Run {
       case 'gather': {
         const message = step.prompts !== undefined ? step.prompts[Math.min(this.s.attempt ?? 0, step.prompts.length - 1)] : step.prompt;
         const prompt = this.renderMessageOptional(message, 'prompt', step.voice);
-        const text = prefix !== undefined && prompt !== undefined ? `${prefix} ${prompt}` : (prompt ?? prefix);
-        if (text !== undefined && text.length > MAX_MESSAGE_LENGTH) {
-          throw new RenderError('prompt', `rendered to ${text.length} characters; the provider accepts at most ${MAX_MESSAGE_LENGTH}`);
-        }
+        // A retry says the invalid-input message, then the prompt.
+        const text = prefix !== undefined && prompt !== undefined ? prefix.concat(prompt) : (prompt ?? prefix);
+        if (text !== undefined && prefix !== undefined && prompt !== undefined) this.checkLength(text, 'prompt');
         const block: Mutable<GatherBlock> = { kind: 'gather' };
         if (text !== undefined) block.prompt = text;
         if (step.maxDigits !== undefined) block.maxDigits = step.maxDigits;
@@ -532,7 +568,7 @@ class Run {
     s.status = 'ending';
     s.ending = reason;
     const message = POLITE_HANGUP[reason];
-    this.send(message !== undefined ? { kind: 'hangup', message } : { kind: 'hangup' });
+    this.send(message !== undefined ? { kind: 'hangup', message: said(message) } : { kind: 'hangup' });
   }
 
   /** Hang up now, without a message: used when a message cannot be delivered. */
@@ -832,9 +868,9 @@ function onBlockDone(run: Run, kind: BlockKind, event: Extract<CallEvent, { type
 }
 
 /** Asks a gather again where it is: an invalid-input retry (with `prefix`), the next escalating prompt, or a `repeat` key. */
-function askAgain(run: Run, step: GatherStep, prefix: string | undefined): void {
+function askAgain(run: Run, step: GatherStep, prefix: readonly MessagePart[] | undefined): void {
   try {
-    run.sendStep(step, prefix === '' ? undefined : prefix);
+    run.sendStep(step, prefix !== undefined && prefix.length === 0 ? undefined : prefix);
   } catch (err) {
     if (!(err instanceof RenderError)) throw err;
     run.notes.push({ type: 'render.failed', step: step.id, field: err.field, error: err.message });
@@ -901,7 +937,7 @@ function onGatherDone(run: Run, step: GatherStep, digits: string): void {
   if (s.retries < invalid.retries) {
     s.retries += 1;
     run.notes.push({ type: 'input.invalid', step: step.id, digits, retry: s.retries });
-    let prefix: string | undefined;
+    let prefix: MessagePart[] | undefined;
     try {
       prefix = invalid.message !== undefined ? run.renderMessage(invalid.message, 'invalid.message', step.voice) : undefined;
     } catch (err) {

@@ -65,11 +65,16 @@ export function excerpt(text: string, max = EXCERPT_LENGTH): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** A message as written: its text, `[audio …]`, or its first language's form. */
+/** A message as written: its text, `[audio …]`, its parts in order, or its first language's form. */
 export function messageSource(message: Message | undefined): string {
   if (message === undefined) return '';
   if ('kind' in message) {
     if (message.kind === 'audio') return `[audio ${message.url.source}]`;
+    if (message.kind === 'parts') {
+      return message.items
+        .map((item) => (item.kind === 'say' ? item.text.source : item.kind === 'audio' ? `[audio ${item.url.source}]` : `[pause ${item.seconds}s]`))
+        .join(' ');
+    }
     const first = Object.values(message.byLanguage)[0];
     return first === undefined ? '' : messageSource(first);
   }

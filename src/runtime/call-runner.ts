@@ -9,6 +9,7 @@ import type { Block } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
 import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step, type EngineOptions } from '../engine/interpreter.js';
 import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
+import { said } from '../engine/parts.js';
 import type { CallState, Outcome } from '../engine/state.js';
 import type { Note, Transition } from '../engine/transition.js';
 import type { Logger } from '../log/logger.js';
@@ -605,7 +606,7 @@ export class CallRunner {
     this.ended(ended, 'error');
     if (state.session === '') return;
     const block: Block =
-      state.pending === null || state.pending === 'http' ? { kind: 'hangup', message: POLITE_HANGUP.error ?? '' } : { kind: 'hangup', force: true };
+      state.pending === null || state.pending === 'http' ? { kind: 'hangup', message: said(POLITE_HANGUP.error ?? '') } : { kind: 'hangup', force: true };
     try {
       await this.o.provider.send(block, { session: state.session });
     } catch (err) {
@@ -616,7 +617,7 @@ export class CallRunner {
   /** Politely refuses a call no script takes. No state is kept for it. */
   private async reject(session: string): Promise<void> {
     try {
-      await sendWithRetry(this.o.provider, { kind: 'hangup', message: UNKNOWN_NUMBER_MESSAGE }, { session }, this.retry);
+      await sendWithRetry(this.o.provider, { kind: 'hangup', message: said(UNKNOWN_NUMBER_MESSAGE) }, { session }, this.retry);
     } catch (err) {
       this.o.log.error({ session, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
     }

@@ -7,6 +7,7 @@ import { compileTemplate, type Template } from '../template/index.js';
 import { parseCondition } from './condition-spec.js';
 import { parseHours } from './hours-spec.js';
 import { parseJsonPath } from './json-path.js';
+import { hasInlineMarkup, parseInlineMarkup } from './inline-markup.js';
 import { isBlockShorthand, isMessageShape } from './messages.js';
 import { DEFAULT_EVENTS_SECRET_ENV, DEFAULT_HTTP_TIMEOUT_S, DEFAULT_INVALID_MESSAGE, DEFAULT_INVALID_RETRIES, REPEAT_KEYWORD } from './limits.js';
 import {
@@ -20,7 +21,8 @@ import {
   type HttpStep,
   type JsonTemplate,
   type Message,
-  type MessagePart,
+  type MessageForm,
+  type MessageItem,
   type Script,
   type Step,
   type StepId,
@@ -78,24 +80,78 @@ class StepBuilder {
     return this.templates.get(toPointer(path));
   }
 
-  /** A message as written at `path`: a template, `{ url }`, or one of those per language. */
+  /** A message as written at `path`: a template, `{ url }`, `{ parts }`, or one of those per language. */
   message(path: DataPath, value: unknown): Message | undefined {
-    if (typeof value === 'string') return this.template(path);
+    if (typeof value === 'string') return this.text(path, value);
     if (!isRecord(value)) return undefined;
-    if (Object.hasOwn(value, 'url')) return this.part(path, value);
-    const byLanguage = nullProto<MessagePart>(
-      Object.entries(value).flatMap(([lang, part]) => {
-        const built = this.part([...path, lang], part);
+    if (Object.hasOwn(value, 'url') || Object.hasOwn(value, 'parts')) return this.form(path, value);
+    const byLanguage = nullProto<MessageForm>(
+      Object.entries(value).flatMap(([lang, form]) => {
+        const built = this.form([...path, lang], form);
         return built === undefined ? [] : [[lang, built] as const];
       }),
     );
     return { kind: 'languages', byLanguage };
   }
 
-  private part(path: DataPath, value: unknown): MessagePart | undefined {
-    if (typeof value === 'string') return this.template(path);
+  private form(path: DataPath, value: unknown): MessageForm | undefined {
+    if (typeof value === 'string') return this.text(path, value);
+    if (!isRecord(value)) return undefined;
+    const parts = own(value, 'parts');
+    if (Array.isArray(parts)) return { kind: 'parts', items: this.items([...path, 'parts'], parts) };
     const url = this.template([...path, 'url']);
     return url === undefined ? undefined : { kind: 'audio', url };
+  }
+
+  private items(path: DataPath, raw: readonly unknown[]): MessageItem[] {
+    const items: MessageItem[] = [];
+    raw.forEach((item: unknown, i) => {
+      if (typeof item === 'string') {
+        const text = this.template([...path, i]);
+        if (text !== undefined) items.push({ kind: 'say', text });
+        return;
+      }
+      if (!isRecord(item)) return;
+      const pause = own(item, 'pause');
+      if (typeof pause === 'number') {
+        items.push({ kind: 'pause', seconds: pause });
+        return;
+      }
+      const url = this.template([...path, i, 'url']);
+      if (url !== undefined) {
+        items.push({ kind: 'audio', url });
+        return;
+      }
+      const text = this.template([...path, i, 'say']);
+      if (text === undefined) return;
+      const voice = voiceOf(own(item, 'voice'));
+      const language = own(item, 'language');
+      items.push(defined({ kind: 'say' as const, text, voice, language: typeof language === 'string' ? language : undefined }));
+    });
+    return items;
+  }
+
+  /**
+   * A text message. Hoiio's inline `<speech>` / `<url>` markup is read into parts
+   * here, once, so no provider markup reaches the engine; markup that cannot be
+   * split safely stays one text (`validate` says so).
+   */
+  private text(path: DataPath, source: string): MessageForm | undefined {
+    const template = this.template(path);
+    if (template === undefined || !hasInlineMarkup(source)) return template;
+    const segments = parseInlineMarkup(source);
+    if (segments === undefined) return template;
+    const items = segments.map((segment): MessageItem => {
+      if (segment.kind === 'url') return { kind: 'audio', url: compileTemplate(segment.source) };
+      const text = compileTemplate(segment.source);
+      if (segment.language === undefined && segment.gender === undefined) return { kind: 'say', text };
+      const voice: Voice = {
+        ...(segment.language !== undefined ? { language: segment.language } : {}),
+        ...(segment.gender !== undefined ? { gender: segment.gender } : {}),
+      };
+      return { kind: 'say', text, voice };
+    });
+    return { kind: 'parts', items };
   }
 
   /** A block's message, whether written as the shorthand (a string or a message mapping) or in the block mapping. */

@@ -22,7 +22,7 @@ import { reportSchemaErrors } from './schema-errors.js';
 import { checkBranchKeys, checkNumbers, checkReachability, checkReferences, checkStepKinds } from './semantic-checks.js';
 import { checkTemplates, knownNames } from './template-checks.js';
 import { checkFeatures } from './feature-checks.js';
-import { checkCapabilities, checkInputLoops, checkMenuKeys } from './checks/index.js';
+import { checkCapabilities, checkInputLoops, checkMenuKeys, checkMessageForms } from './checks/index.js';
 import type { ProviderCapabilities } from '../engine/capabilities.js';
 
 export interface CompileOptions {
@@ -184,6 +184,7 @@ function compileParsed(source: string, options: CompileOptions, file: string, li
   checkReachability(data, reporter);
   checkInputLoops(data, reporter);
   checkMenuKeys(data, reporter, source);
+  checkMessageForms(data, reporter);
   if (options.provider !== undefined) checkCapabilities(data, reporter, options.provider);
 
   if (reporter.errorCount > 0) return fail(reporter, index);

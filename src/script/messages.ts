@@ -71,14 +71,30 @@ export function messageLeaves(path: DataPath, value: unknown): MessageLeaf[] {
       for (const [key, part] of Object.entries(v)) {
         if (key === 'url') {
           if (typeof part === 'string') out.push({ path: [...at, 'url'], source: part, role: 'audio' });
+        } else if (key === 'parts') {
+          visitParts([...at, 'parts'], part);
         } else if (typeof part === 'string') {
           out.push({ path: [...at, key], source: part, role: 'message' });
         } else if (isRecord(part)) {
           const url = own(part, 'url');
           if (typeof url === 'string') out.push({ path: [...at, key, 'url'], source: url, role: 'audio' });
+          const parts = own(part, 'parts');
+          if (parts !== undefined) visitParts([...at, key, 'parts'], parts);
         }
       }
     }
+  };
+  const visitParts = (at: DataPath, items: unknown): void => {
+    if (!Array.isArray(items)) return;
+    items.forEach((item: unknown, i) => {
+      if (typeof item === 'string') out.push({ path: [...at, i], source: item, role: 'message' });
+      else if (isRecord(item)) {
+        const say = own(item, 'say');
+        const url = own(item, 'url');
+        if (typeof say === 'string') out.push({ path: [...at, i, 'say'], source: say, role: 'message' });
+        if (typeof url === 'string') out.push({ path: [...at, i, 'url'], source: url, role: 'audio' });
+      }
+    });
   };
   visit(path, value, 0);
   return out;
@@ -92,14 +108,14 @@ export function isLanguageKey(key: string): boolean {
 }
 
 /**
- * A mapping that is a message, not a block: `{ url }`, or texts per language.
+ * A mapping that is a message, not a block: `{ url }`, `{ parts }`, or texts per language.
  * This is how `play: { en: …, zh: … }` is told from `play: { message: …, tag: … }`
  * (the schema's `messageShape` says the same).
  */
 export function isMessageShape(value: unknown): value is RawRecord {
   if (!isRecord(value)) return false;
   const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((k) => k === 'url' || isLanguageKey(k));
+  return keys.length > 0 && keys.every((k) => k === 'url' || k === 'parts' || isLanguageKey(k));
 }
 
 /** A block written as its message: a string, a message mapping, or (gather) a list of prompts. */
@@ -107,9 +123,9 @@ export function isBlockShorthand(block: unknown, listAllowed: boolean): boolean 
   return typeof block === 'string' || isMessageShape(block) || (listAllowed && Array.isArray(block));
 }
 
-/** A mapping message whose keys are languages (anything but a lone `url`). */
+/** A mapping message whose keys are languages (anything but a lone `url` or `parts`). */
 export function isLanguageMap(value: unknown): value is RawRecord {
-  return isRecord(value) && Object.keys(value).some((k) => k !== 'url');
+  return isRecord(value) && Object.keys(value).some((k) => k !== 'url' && k !== 'parts');
 }
 
 /** The declared language keys, in order. */

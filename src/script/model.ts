@@ -13,33 +13,53 @@ export type StepId = string;
 /** Values a script may declare in `vars` (YAML scalars only). */
 export type VarValue = string | number | boolean | null;
 
-/** A text-to-speech voice; rendered as Hoiio's `<speech language="…" gender="…">` markup. */
-export interface Voice {
-  readonly language?: string;
-  readonly gender?: 'male' | 'female';
-}
+export type { Voice } from '../engine/parts.js';
+import type { Voice } from '../engine/parts.js';
 
-/** Recorded audio instead of speech: `<url>…</url>`. */
+/** Recorded audio instead of speech. */
 export interface AudioMessage {
   readonly kind: 'audio';
   /** A plain template (not URL-encoded: it may hold a whole recording URL). */
   readonly url: Template;
 }
 
+/** A text of a `parts:` message (or of Hoiio markup read at load), in its own voice if it names one. */
+export interface SayItem {
+  readonly kind: 'say';
+  readonly text: Template;
+  /** This text's own voice (over the step's, the language's and the script's). */
+  readonly voice?: Voice;
+  /** A declared language whose voice this text is spoken in. */
+  readonly language?: string;
+}
+
+export interface PauseItem {
+  readonly kind: 'pause';
+  readonly seconds: number;
+}
+
+export type MessageItem = SayItem | AudioMessage | PauseItem;
+
+/** Several parts said in order: `{ parts: [...] }`, or inline Hoiio markup turned into parts at load. */
+export interface PartsMessage {
+  readonly kind: 'parts';
+  readonly items: readonly MessageItem[];
+}
+
 /** One language's form of a message. */
-export type MessagePart = Template | AudioMessage;
+export type MessageForm = Template | AudioMessage | PartsMessage;
 
 /** A message with one form per declared language; the script's `language` picks one. */
 export interface LanguageMessage {
   readonly kind: 'languages';
-  readonly byLanguage: Readonly<Record<string, MessagePart>>;
+  readonly byLanguage: Readonly<Record<string, MessageForm>>;
 }
 
 /**
  * Anything said to the caller. A plain `Template` (no `kind`) is the common case and
- * costs nothing more than before: audio and language maps only exist where written.
+ * costs nothing more than before: audio, parts and language maps only exist where written.
  */
-export type Message = MessagePart | LanguageMessage;
+export type Message = MessageForm | LanguageMessage;
 
 export interface GatherInvalid {
   /** Said before the prompt when asking again after input that matched no branch. */

@@ -4,6 +4,7 @@
  * the call, not in `CallState`: the state is read and written on every step and
  * must stay small, while the transcript is only appended to and read on inspection.
  */
+import { formatParts } from '../engine/parts.js';
 import type { Block, BlockKind } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
 import type { Transition } from '../engine/transition.js';
@@ -96,18 +97,18 @@ function sent(seq: number, step: string | null, block: Block, at: number): Trans
     case 'dial':
       return { ...base, to: block.to };
     case 'play':
-      return { ...base, text: block.message };
+      return { ...base, text: formatParts(block.message) };
     case 'gather':
     case 'record':
-      return block.prompt !== undefined ? { ...base, text: block.prompt } : base;
+      return block.prompt !== undefined ? { ...base, text: formatParts(block.prompt) } : base;
     case 'monitor':
-      return block.message !== undefined ? { ...base, text: block.message } : base;
+      return block.message !== undefined ? { ...base, text: formatParts(block.message) } : base;
     case 'transfer':
-      return { ...base, to: block.to, ...(block.message !== undefined ? { text: block.message } : {}) };
+      return { ...base, to: block.to, ...(block.message !== undefined ? { text: formatParts(block.message) } : {}) };
     case 'hangup':
       return {
         ...base,
-        ...(block.message !== undefined ? { text: block.message } : {}),
+        ...(block.message !== undefined ? { text: formatParts(block.message) } : {}),
         ...(block.force === true ? { force: true as const } : {}),
       };
   }

@@ -7,7 +7,9 @@
  * One model serves the terminal call (text and JSON lines), script tests (expected vs
  * actual), golden files (`--update`) and the browser phone.
  */
+import { formatParts } from '../engine/parts.js';
 import type { Outcome } from '../engine/state.js';
+import { hoiioMessageParts } from '../provider/hoiio/render.js';
 import type { BlockName, CallerAction, DialOutcome, EndReason, SimEntry } from '../simulator/types.js';
 
 /** Block parameters worth showing and testing, under the script format's names. */
@@ -86,7 +88,8 @@ export function buildTranscript(entries: readonly SimEntry[], outcome?: Outcome)
           const name = PROVIDER_PARAM[key];
           if (name !== undefined && value !== '') params[name] = value;
         }
-        const message = entry.params.msg;
+        // Shown in the one readable form every provider's transcript uses, not in Hoiio's markup.
+        const message = entry.params.msg !== undefined ? formatParts(hoiioMessageParts(entry.params.msg)) : undefined;
         turns.push({
           block: entry.block,
           ...(message !== undefined && message !== '' ? { message } : {}),

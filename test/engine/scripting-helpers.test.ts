@@ -1,13 +1,11 @@
-/** The pure pieces behind the scripting features: opening hours, JSON paths, regex safety, markup. */
+/** The pure pieces behind the scripting features: opening hours, JSON paths, regex safety. */
 import { describe, expect, it } from 'vitest';
 import { isOpen, localTime } from '../../src/engine/hours.js';
 import { extractPath, extractValues, MAX_SAVED_VALUE } from '../../src/engine/json-path.js';
-import { audioMarkup, speechMarkup, xmlEscape } from '../../src/engine/speech.js';
 import { nestedQuantifier } from '../../src/script/condition-spec.js';
 import { parseHours, parseDays } from '../../src/script/hours-spec.js';
 import { parseJsonPath } from '../../src/script/json-path.js';
 import type { OpeningHours } from '../../src/script/model.js';
-import { checkMsg } from '../../src/simulator/markup.js';
 
 function hours(block: unknown): OpeningHours {
   const { hours: parsed, problems } = parseHours(block, ['hours']);
@@ -115,24 +113,5 @@ describe('regular expressions in conditions', () => {
   it('refuses nested quantifiers, the catastrophic-backtracking shape', () => {
     for (const bad of ['(a+)+', '(a*)*$', '^(\\d+)*x', '(x{2,})+', '((ab)*c)+', '(a|b+)*']) expect(nestedQuantifier(bad), bad).toBe(true);
     for (const ok of ['^\\d{4}$', '(ab)+', '[a+]+', '\\(a+\\)+', '(a{2})+', '^(gold|silver)$', 'a+b*']) expect(nestedQuantifier(ok), ok).toBe(false);
-  });
-});
-
-describe('voice markup', () => {
-  it('escapes text inside <speech> and audio URLs; Hoiio\'s markup check accepts the result', () => {
-    expect(xmlEscape('a<b>&"c"')).toBe('a&lt;b&gt;&amp;&quot;c&quot;');
-    const speech = speechMarkup('Tom & <Jerry>', { language: 'en-US', gender: 'male' });
-    expect(speech).toBe('<speech language="en-US" gender="male">Tom &amp; &lt;Jerry&gt;</speech>');
-    expect(checkMsg(speech)).toBeUndefined();
-    const audio = audioMarkup(' https://cdn.example.com/a.mp3?x=1&y=2 ');
-    expect(audio).toBe('<url>https://cdn.example.com/a.mp3?x=1&amp;y=2</url>');
-    expect(checkMsg(audio)).toBeUndefined();
-    expect(checkMsg('Tom & <Jerry>')).toBe('error_msg_invalid_xml');
-  });
-
-  it('leaves text without a voice, empty text, and the author\'s own markup alone', () => {
-    expect(speechMarkup('x < y', undefined)).toBe('x < y');
-    expect(speechMarkup('', { language: 'en-US' })).toBe('');
-    expect(speechMarkup('<url>https://a/b.mp3</url>', { language: 'en-US' })).toBe('<url>https://a/b.mp3</url>');
   });
 });

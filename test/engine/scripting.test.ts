@@ -13,6 +13,11 @@ import type { CallState } from '../../src/engine/state.js';
 import type { Action, HttpRequest, Note, Transition } from '../../src/engine/transition.js';
 import type { Script } from '../../src/script/model.js';
 import { mustCompile } from '../helpers/compile.js';
+import { readable, type ReadableBlock } from '../helpers/readable-blocks.js';
+import { messageLimits } from '../../src/engine/capabilities.js';
+import { said } from '../../src/engine/parts.js';
+import { HOIIO_CAPABILITIES } from '../../src/provider/hoiio/capabilities.js';
+import { renderHoiioMessage } from '../../src/provider/hoiio/render.js';
 
 const CALL = { id: 'c1', token: 'tok', session: 'S1', txnRef: 'T1', from: '+6591234567', to: '+6560000001' };
 /** Monday 2026-12-21 10:00 in Singapore. */
@@ -62,11 +67,11 @@ class Call {
     return this.apply({ type: 'http.result', seq: this.state.seq, ...result });
   }
 
-  blocks(): Block[] {
-    return this.transitions.flatMap((t) => t.actions.flatMap((a) => (a.type === 'send' ? [a.block] : [])));
+  blocks(): ReadableBlock[] {
+    return this.transitions.flatMap((t) => t.actions.flatMap((a) => (a.type === 'send' ? [readable(a.block)] : [])));
   }
 
-  last(): Block | undefined {
+  last(): ReadableBlock | undefined {
     return this.blocks().at(-1);
   }
 
@@ -483,14 +488,21 @@ steps:
     };
     const t = step(main, c.state, { type: 'block.done', seq: c.state.seq, digits: '5' }, { now: 5, scripts: both });
     expect(t.actions).toEqual([
-      expect.objectContaining({ block: expect.objectContaining({ prompt: expect.stringContaining('Sorry, that is not a valid choice. Billing for 42') }) }),
+      expect.objectContaining({
+        block: expect.objectContaining({
+          prompt: [
+            { type: 'say', text: 'Sorry, that is not a valid choice.' },
+            { type: 'say', text: expect.stringContaining('Billing for 42') },
+          ],
+        }),
+      }),
     ]);
   });
 
   it('a called script whose version is gone ends the call politely', () => {
     const c = Call.inbound(main, { scripts });
     const t = step(main, c.state, { type: 'block.done', seq: c.state.seq, digits: '1' }, { now: 5, scripts: resolverOf(main) });
-    expect(t.actions).toEqual([{ type: 'send', seq: 2, block: { kind: 'hangup', message: POLITE_HANGUP.error } }]);
+    expect(t.actions).toEqual([{ type: 'send', seq: 2, block: { kind: 'hangup', message: said(POLITE_HANGUP.error ?? '') } }]);
   });
 
   it('an unknown called script is a runtime failure (on_error, else a polite hangup)', () => {
@@ -651,30 +663,108 @@ steps:
     return c.said();
   };
 
-  it('picks each message\'s text by the current language, in that language\'s voice, XML-escaped', () => {
+  it('picks each message\'s text by the current language, as parts in that language\'s voice', () => {
     expect(run('en')).toEqual([
+      '[en-US female] Hello <Ann & Bob>',
+      '[audio https://cdn.example.com/hold.mp3?a=1&b=2]',
+      '[audio https://cdn.example.com/en/menu.mp3]',
+      '[fr-FR] Bonjour',
+      '[male] Bye',
+    ]);
+    expect(run('zh')[0]).toBe('[zh-HK male] 你好');
+    expect(run('zh')[2]).toBe('[en-AU] 按1');
+  });
+
+  it('blocks carry structured parts, never provider markup; Hoiio\'s renderer escapes them into its own', () => {
+    const c = Call.inbound(script, {}, { vars: { lang: 'en' } });
+    const first = c.transitions[0]?.actions[0];
+    expect(first?.type === 'send' ? first.block : undefined).toEqual({
+      kind: 'play',
+      message: [{ type: 'say', text: 'Hello <Ann & Bob>', voice: { language: 'en-US', gender: 'female' } }],
+    });
+    c.done();
+    c.done();
+    c.press('1');
+    c.done();
+    const wire = c.transitions.flatMap((t) => t.actions.flatMap((a) => (a.type === 'send' && 'message' in a.block && a.block.message !== undefined ? [renderHoiioMessage(a.block.message)] : [])));
+    expect(wire).toEqual([
       '<speech language="en-US" gender="female">Hello &lt;Ann &amp; Bob&gt;</speech>',
       '<url>https://cdn.example.com/hold.mp3?a=1&amp;b=2</url>',
-      '<url>https://cdn.example.com/en/menu.mp3</url>',
       '<speech language="fr-FR">Bonjour</speech>',
       '<speech gender="male">Bye</speech>',
     ]);
-    expect(run('zh')[0]).toBe('<speech language="zh-HK" gender="male">你好</speech>');
-    expect(run('zh')[2]).toBe('<speech language="en-AU">按1</speech>');
   });
 
   it('a language with no voice of its own uses the script\'s; an unknown or empty key means the first language', () => {
-    expect(run('ms')[0]).toBe('<speech language="en-GB">Selamat datang</speech>');
-    expect(run('')[0]).toBe('<speech language="en-US" gender="female">Hello &lt;Ann &amp; Bob&gt;</speech>');
-    expect(run('fr')[0]).toMatch(/^<speech language="en-US"/);
+    expect(run('ms')[0]).toBe('[en-GB] Selamat datang');
+    expect(run('')[0]).toBe('[en-US female] Hello <Ann & Bob>');
+    expect(run('fr')[0]).toMatch(/^\[en-US/);
   });
 
   it('a script without voices sends messages exactly as before', () => {
     const plain = mustCompile('steps:\n  a:\n    hangup: "Tom & <Jerry>"\n');
     expect(Call.inbound(plain).said()).toEqual(['Tom & <Jerry>']);
+    const block = Call.inbound(plain).transitions[0]?.actions[0];
+    expect(block?.type === 'send' && block.block.kind === 'hangup' ? renderHoiioMessage(block.block.message ?? []) : '').toBe('Tom & <Jerry>');
   });
 
-  it('the 1000-character limit applies after the markup: too long is a runtime failure', () => {
+  it('a parts message says texts in their own voices (or a declared language\'s), audio and pauses, in order', () => {
+    const parts = mustCompile(`
+languages:
+  en: { voice: { language: en-US, gender: female } }
+  zh: { voice: { language: zh-HK, gender: female } }
+steps:
+  a:
+    play:
+      parts:
+        - "Welcome."
+        - { say: "中文服务请按2。", language: zh }
+        - { pause: 1.5 }
+        - { url: "https://cdn.example.com/beep.wav" }
+        - { say: "Bye", voice: { gender: male } }
+    next: b
+  b: { hangup: "" }
+`);
+    const c = Call.inbound(parts);
+    const first = c.transitions[0]?.actions[0];
+    expect(first?.type === 'send' ? first.block : undefined).toEqual({
+      kind: 'play',
+      message: [
+        { type: 'say', text: 'Welcome.', voice: { language: 'en-US', gender: 'female' } },
+        { type: 'say', text: '中文服务请按2。', voice: { language: 'zh-HK', gender: 'female' } },
+        { type: 'pause', seconds: 1.5 },
+        { type: 'play', url: 'https://cdn.example.com/beep.wav' },
+        { type: 'say', text: 'Bye', voice: { gender: 'male' } },
+      ],
+    });
+    expect(c.said()[0]).toBe('[en-US female] Welcome. [zh-HK female] 中文服务请按2。 [pause 1.5s] [audio https://cdn.example.com/beep.wav] [male] Bye');
+  });
+
+  it('Hoiio markup written inline is read into parts at load: the engine never sees it', () => {
+    const inline = mustCompile(`
+vars: { who: "Ann & Bob" }
+steps:
+  a:
+    play: '<speech language="en-US" gender="female">Hi {{who}} &amp; co.</speech><speech language="zh-HK">你好</speech> <url>https://a.example/b.mp3?x=1&amp;y=2</url>'
+    next: b
+  b: { hangup: "" }
+`);
+    const first = Call.inbound(inline).transitions[0]?.actions[0];
+    const block = first?.type === 'send' ? first.block : undefined;
+    expect(block).toEqual({
+      kind: 'play',
+      message: [
+        { type: 'say', text: 'Hi Ann & Bob & co.', voice: { language: 'en-US', gender: 'female' } },
+        { type: 'say', text: '你好', voice: { language: 'zh-HK' } },
+        { type: 'play', url: 'https://a.example/b.mp3?x=1&y=2' },
+      ],
+    });
+    expect(block?.kind === 'play' ? renderHoiioMessage(block.message) : '').toBe(
+      '<speech language="en-US" gender="female">Hi Ann &amp; Bob &amp; co.</speech> <speech language="zh-HK">你好</speech> <url>https://a.example/b.mp3?x=1&amp;y=2</url>',
+    );
+  });
+
+  it('the provider\'s limit applies to the message as it counts it (Hoiio: with its markup): too long is a runtime failure', () => {
     const long = mustCompile(`
 vars: { x: "" }
 voice: { language: en-US }
@@ -684,10 +774,16 @@ steps:
   b: { hangup: b }
   sorry: { hangup: sorry }
 `);
-    const fits = Call.inbound(long, {}, { vars: { x: 'a'.repeat(1000 - '<speech language="en-US"></speech>'.length) } });
-    expect(fits.said()[0]).toHaveLength(1000);
-    const over = Call.inbound(long, {}, { vars: { x: 'a'.repeat(1000 - '<speech language="en-US"></speech>'.length + 1) } });
-    expect(over.said()).toEqual(['<speech language="en-US">sorry</speech>']);
+    const hoiio = { limits: messageLimits(HOIIO_CAPABILITIES) };
+    const markup = '<speech language="en-US"></speech>'.length;
+    const fits = Call.inbound(long, hoiio, { vars: { x: 'a'.repeat(1000 - markup) } });
+    const sent = fits.transitions[0]?.actions[0];
+    expect(sent?.type === 'send' && sent.block.kind === 'play' ? renderHoiioMessage(sent.block.message) : '').toHaveLength(1000);
+    const over = Call.inbound(long, hoiio, { vars: { x: 'a'.repeat(1000 - markup + 1) } });
+    expect(over.said()).toEqual(['[en-US] sorry']);
+    expect(over.notes()).toContainEqual(expect.objectContaining({ type: 'render.failed', field: 'play', error: expect.stringMatching(/1001 characters/) }));
+    // Without a provider's limits (the pure engine on its own), only the engine's bounds apply.
+    expect(Call.inbound(long, {}, { vars: { x: 'a'.repeat(1000) } }).said()[0]).toHaveLength('[en-US] '.length + 1000);
   });
 });
 
@@ -744,7 +840,7 @@ steps:
   bye:
     hangup: "Bye"
 `);
-    const c = Call.inbound(rendering, {}, { vars: { x: 'a'.repeat(1001) } });
+    const c = Call.inbound(rendering, { limits: messageLimits(HOIIO_CAPABILITIES) }, { vars: { x: 'a'.repeat(1001) } });
     expect(c.said()).toEqual(['Step error']);
     expect(c.notes()).toContainEqual(expect.objectContaining({ type: 'render.failed', step: 'first', field: 'play' }));
     c.done();

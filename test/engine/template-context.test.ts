@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startInbound, step } from '../../src/engine/interpreter.js';
+import { said } from '../../src/engine/parts.js';
 import { copyState } from '../../src/engine/state.js';
 import { mustCompile } from '../helpers/compile.js';
 
@@ -19,10 +20,10 @@ steps:
     hangup: "[{{constructor}}] [{{__proto__}}] {{digits}}"
 `);
     const t = startInbound(script, call, { now: 0 });
-    expect(t.actions).toEqual([{ type: 'send', seq: 1, block: { kind: 'gather', prompt: '[X] [C] [S] [Acme] +6591234567', maxDigits: 1 } }]);
+    expect(t.actions).toEqual([{ type: 'send', seq: 1, block: { kind: 'gather', prompt: said('[X] [C] [S] [Acme] +6591234567'), maxDigits: 1 } }]);
     // A saved value overrides the script's default of the same name.
     const next = step(script, t.state, { type: 'block.done', seq: 1, digits: '5' }, { now: 1 });
-    expect(next.actions).toEqual([{ type: 'send', seq: 2, block: { kind: 'hangup', message: '[5] [X] 5' } }]);
+    expect(next.actions).toEqual([{ type: 'send', seq: 2, block: { kind: 'hangup', message: said('[5] [X] 5') } }]);
   });
 
   it('copyState copies every field, optional ones only when set', () => {

@@ -64,14 +64,14 @@ describe('renderers', () => {
 
   it('escapes what would break the diagram: quotes, angle brackets, a step named like a mermaid keyword', () => {
     const script = mustCompile(
-      'name: tricky\nsteps:\n  end:\n    play: "Say \\"hi\\" <speech language=\\"en\\">&</speech> #1"\n    next: end-2\n  end-2: { hangup: "Bye." }\n',
+      'name: tricky\nsteps:\n  end:\n    play: "Say \\"hi\\" <b lang=\\"en\\">&</b> #1"\n    next: end-2\n  end-2: { hangup: "Bye." }\n',
     );
     const graph = buildFlowGraph(script);
     const mermaid = toMermaid(graph);
-    expect(mermaid).toContain('s_end["end · play<br/>Say #quot;hi#quot; #lt;speech language=#quot;en#quot;#gt;&#lt;/speech#gt; #35;1"]');
+    expect(mermaid).toContain('s_end["end · play<br/>Say #quot;hi#quot; #lt;b lang=#quot;en#quot;#gt;&#lt;/b#gt; #35;1"]');
     expect(mermaid).toContain('s_end -->|"next"| s_end_2');
-    expect(toDot(graph)).toContain('"end" [label="end · play\\nSay \\"hi\\" <speech language=\\"en\\">&</speech> #1"');
-    expect(toSvg(graph)).toContain('Say &quot;hi&quot; &lt;speech language=&quot;en&quot;&gt;&amp;&lt;/speech&gt; #1');
+    expect(toDot(graph)).toContain('"end" [label="end · play\\nSay \\"hi\\" <b lang=\\"en\\">&</b> #1"');
+    expect(toSvg(graph)).toContain('Say &quot;hi&quot; &lt;b lang=&quot;en&quot;&gt;&amp;&lt;/b&gt; #1');
   });
 });
 

@@ -12,6 +12,7 @@ import { hoiioEvent, parseHoiioNotification } from '../../src/provider/hoiio/not
 import { checkHoiioSignature, hoiioSignature } from '../../src/provider/hoiio/signature.js';
 import { DEFAULT_RETRY_POLICY, sendWithRetry } from '../../src/provider/retry.js';
 import { scriptedCaller, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { said } from '../../src/engine/parts.js';
 
 let sim: Simulator;
 let client: HoiioClient;
@@ -39,7 +40,7 @@ describe('HoiioClient', () => {
   });
 
   it('maps an error status to a ProviderError carrying that status as its code', async () => {
-    const err = await client.send({ kind: 'play', message: 'hi' }, { session: 'S-does-not-exist', notifyUrl: NOTIFY }).catch((e: unknown) => e);
+    const err = await client.send({ kind: 'play', message: said('hi') }, { session: 'S-does-not-exist', notifyUrl: NOTIFY }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ code: 'error_invalid_session', retryable: false, sessionGone: true });
   });
@@ -114,7 +115,7 @@ describe('HoiioClient', () => {
 describe('Hoiio wire format', () => {
   it('maps each block to Hoiio parameter names, leaving unset ones out', () => {
     const t = { session: 'S1', notifyUrl: 'https://x/n' };
-    expect(hoiioParams({ kind: 'gather', prompt: 'P', maxDigits: 1, attempts: 2 }, t)).toEqual([
+    expect(hoiioParams({ kind: 'gather', prompt: said('P'), maxDigits: 1, attempts: 2 }, t)).toEqual([
       ['session', 'S1'],
       ['msg', 'P'],
       ['max_digits', '1'],
@@ -130,7 +131,7 @@ describe('Hoiio wire format', () => {
       ['notify_url', 'https://x/n'],
     ]);
     // force and msg are mutually exclusive on Hoiio.
-    expect(hoiioParams({ kind: 'hangup', force: true, message: 'ignored' }, { session: 'S1' })).toEqual([
+    expect(hoiioParams({ kind: 'hangup', force: true, message: said('ignored') }, { session: 'S1' })).toEqual([
       ['session', 'S1'],
       ['force', 'enabled'],
     ]);
@@ -222,20 +223,20 @@ describe('HoiioClient against a bare HTTP server', () => {
       for (const [i, status] of ERROR_STATUSES.entries()) {
         // The decision is on `status`, never on the HTTP code (SDKs disagree about codes).
         answer = { code: [200, 400, 500][i % 3] ?? 200, body: JSON.stringify({ status }) };
-        const err = await c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY }).catch((e: unknown) => e);
+        const err = await c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY }).catch((e: unknown) => e);
         expect(err, status).toBeInstanceOf(ProviderError);
         expect(err, status).toMatchObject({ code: status, retryable: RETRYABLE.has(status), sessionGone: SESSION_GONE.has(status) });
       }
       // A success_ok under an error HTTP code is a success; a non-JSON body under 200 is a transport error.
       answer = { code: 500, body: '{"status":"success_ok"}' };
-      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).resolves.toEqual({});
+      await expect(c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY })).resolves.toEqual({});
       answer = { code: 200, body: '<html>maintenance</html>' };
-      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({
+      await expect(c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({
         code: 'E_PROVIDER_BAD_RESPONSE',
         retryable: false,
       });
       answer = { code: 200, body: '{"txn_ref":"x"}' };
-      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({ code: 'E_PROVIDER_BAD_RESPONSE' });
+      await expect(c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({ code: 'E_PROVIDER_BAD_RESPONSE' });
     } finally {
       answer = { code: 200, body: '{"status":"success_ok"}' };
       await c.close();
@@ -246,13 +247,13 @@ describe('HoiioClient against a bare HTTP server', () => {
     const c = new HoiioClient({ baseUrl: base, appId: 'app', accessToken: 'secret', timeoutMs: 1000 });
     try {
       answer = { code: 200, body: JSON.stringify({ status: 'success_ok', padding: 'x'.repeat(100 * 1024) }) };
-      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({
+      await expect(c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY })).rejects.toMatchObject({
         code: 'E_PROVIDER_BAD_RESPONSE',
         retryable: false,
         message: expect.stringMatching(/larger than 65536 bytes/),
       });
       answer = { code: 200, body: JSON.stringify({ status: 'success_ok', padding: 'x'.repeat(60 * 1024) }) };
-      await expect(c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY })).resolves.toEqual({});
+      await expect(c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY })).resolves.toEqual({});
     } finally {
       answer = { code: 200, body: '{"status":"success_ok"}' };
       await c.close();
@@ -264,12 +265,12 @@ describe('HoiioClient against a bare HTTP server', () => {
     const before = connections.length;
     seen.length = 0;
     try {
-      await c.send({ kind: 'play', message: 'hi' }, { session: 'S1', notifyUrl: NOTIFY });
-      await c.send({ kind: 'gather', prompt: 'Press 1.', maxDigits: 1 }, { session: 'S1', notifyUrl: NOTIFY });
-      await c.send({ kind: 'record', prompt: 'Speak.', maxDuration: 60 }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'play', message: said('hi') }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'gather', prompt: said('Press 1.'), maxDigits: 1 }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'record', prompt: said('Speak.'), maxDuration: 60 }, { session: 'S1', notifyUrl: NOTIFY });
       await c.send({ kind: 'monitor' }, { session: 'S1', notifyUrl: NOTIFY });
       await c.send({ kind: 'transfer', to: '+6562223333', onFailure: 'continue' }, { session: 'S1', notifyUrl: NOTIFY });
-      await c.send({ kind: 'hangup', message: 'Bye.' }, { session: 'S1', notifyUrl: NOTIFY });
+      await c.send({ kind: 'hangup', message: said('Bye.') }, { session: 'S1', notifyUrl: NOTIFY });
       answer = { code: 200, body: '{"status":"success_ok","session":"S2","txn_ref":"AA-C-2"}' };
       await expect(c.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: NOTIFY })).resolves.toEqual({ session: 'S2', txnRef: 'AA-C-2' });
     } finally {

@@ -15,6 +15,7 @@ import type { ProviderClient, SendResult } from '../../src/provider/provider.js'
 import { DEFAULT_RETRY_POLICY, lastResortPolicy, mayRetry, sendWithRetry, type RetryPolicy } from '../../src/provider/retry.js';
 import type { DevServer } from '../../src/server/dev.js';
 import { captureLogger, startTestServer } from '../helpers/dev-server.js';
+import { said } from '../../src/engine/parts.js';
 
 /** A provider that fails with the given errors, in order, then accepts. */
 class Failing implements ProviderClient {
@@ -30,8 +31,8 @@ class Failing implements ProviderClient {
 }
 
 const e = (code: string, retryable = false, sessionGone = false): ProviderError => new ProviderError(code, code, { retryable, sessionGone });
-const play: Block = { kind: 'play', message: 'Hi' };
-const goodbye: Block = { kind: 'hangup', message: 'Bye' };
+const play: Block = { kind: 'play', message: said('Hi') };
+const goodbye: Block = { kind: 'hangup', message: said('Bye') };
 const forced: Block = { kind: 'hangup', force: true };
 const fast: RetryPolicy = { retries: 3, baseDelayMs: 1, budgetMs: 5_000 };
 

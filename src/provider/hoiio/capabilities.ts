@@ -5,15 +5,14 @@
  * gather `max_digits` 0–255.
  */
 import type { ProviderCapabilities } from '../../engine/capabilities.js';
-import type { MessagePart } from '../../engine/parts.js';
-import { renderHoiioMessage } from './render.js';
+import { hoiioMessageLength } from './render.js';
 
 export const HOIIO_CAPABILITIES: ProviderCapabilities = Object.freeze({
   name: 'hoiio',
   delivery: 'push',
   maxMessageLength: 1000,
   // Hoiio counts the `msg` it receives, so its `<speech>`/`<url>` markup and XML escapes count too.
-  messageLength: (parts: readonly MessagePart[]): number => renderHoiioMessage(parts).length,
+  messageLength: hoiioMessageLength,
   maxTagLength: 256,
   maxDigits: 255,
   record: true,

@@ -1,5 +1,6 @@
 import type { Block } from '../../engine/blocks.js';
 import type { BlockTarget } from '../provider.js';
+import { hoiioMsg } from './render.js';
 
 /** Hoiio's endpoint path (relative to the API base URL) for each block. */
 export const HOIIO_PATHS: Readonly<Record<Block['kind'], string>> = {
@@ -30,31 +31,31 @@ export function hoiioParams(block: Block, target: BlockTarget): Array<[string, s
       add('max_duration', block.maxDuration);
       break;
     case 'play':
-      add('msg', block.message);
+      add('msg', hoiioMsg(block.message));
       break;
     case 'gather':
-      add('msg', block.prompt);
+      add('msg', hoiioMsg(block.prompt));
       add('max_digits', block.maxDigits);
       add('timeout', block.timeout);
       add('attempts', block.attempts);
       break;
     case 'record':
-      add('msg', block.prompt);
+      add('msg', hoiioMsg(block.prompt));
       add('max_duration', block.maxDuration);
       break;
     case 'monitor':
-      add('msg', block.message);
+      add('msg', hoiioMsg(block.message));
       break;
     case 'transfer':
       add('dest', block.to);
-      add('msg', block.message);
+      add('msg', hoiioMsg(block.message));
       add('caller_id', block.callerId);
       add('on_failure', block.onFailure);
       break;
     case 'hangup':
       // Hoiio refuses msg together with force.
       if (block.force === true) add('force', 'enabled');
-      else add('msg', block.message);
+      else add('msg', hoiioMsg(block.message));
       break;
   }
   add('tag', block.tag);
