@@ -39,7 +39,7 @@ const { MemoryStore } = await load<typeof import('../src/store/memory-store.js')
 const { RedisStore } = await load<typeof import('../src/store/redis-store.js')>('store/redis-store.js');
 const { SqliteStore } = await load<typeof import('../src/store/sqlite-store.js')>('store/sqlite-store.js');
 const { TRANSCRIPT_LIMIT, transcriptEntries } = await load<typeof import('../src/store/transcript.js')>('store/transcript.js');
-const { startDevServer } = await load<typeof import('../src/server/dev.js')>('server/dev.js');
+const { startDevServer } = await load<typeof import('../src/dev/server.js')>('dev/server.js');
 const { scriptedCaller } = await load<typeof import('../src/simulator/index.js')>('simulator/index.js');
 
 const LOOP = `

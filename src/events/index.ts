@@ -1,6 +1,5 @@
-/** Call summaries (`events_url`): building, signing, the outbox and background delivery, and the dev server's sink. */
+/** Call summaries (`events_url`): building, signing, the outbox and background delivery (the dev server's sink is in src/dev). */
 export { buildSummary, type CallSummary } from './summary.js';
 export { sign, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_ID_HEADER, DEFAULT_TOLERANCE_S, type VerifyResult } from './signature.js';
 export { MemoryOutbox, SqliteOutbox, type EventOutbox, type OutboxItem } from './outbox.js';
 export { EventDelivery, DEFAULT_DELIVERY_POLICY, type CallSummarySink, type DeliveryPolicy, type DeliveryResult, type EventDeliveryOptions } from './delivery.js';
-export { devEventSink, DEV_SINK_KEEP, type DevSink, type ReceivedSummary } from './dev-sink.js';

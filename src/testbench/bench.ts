@@ -9,15 +9,11 @@ import { request } from 'undici';
 import type { CallState, Outcome } from '../engine/state.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { Script } from '../script/model.js';
-import { startDevServer, type DevServer } from '../server/dev.js';
+import { startDevServer, type DevServer } from '../dev/server.js';
 import type { CallerAgent, EndInfo, SimCall } from '../simulator/types.js';
 import { CoverageRecorder } from './coverage.js';
 import type { CallSetup } from '../runtime/call-features.js';
-
-/** The caller's number when none is given. */
-export const DEFAULT_CALLER = '+6591234567';
-/** The dialled number for a script without numbers rung by name. */
-export const DEFAULT_DIALLED = '+6560000000';
+import { DEFAULT_CALLER, DEFAULT_DIALLED } from '../dev/phone-numbers.js';
 
 export interface BenchOptions {
   readonly scripts: readonly Script[];

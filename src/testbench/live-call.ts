@@ -9,7 +9,7 @@ import type { Outcome } from '../engine/state.js';
 import { interactiveCaller } from '../simulator/caller.js';
 import type { CallerAction, SimCall, SimEntry } from '../simulator/types.js';
 import type { Bench, CallRequest } from './bench.js';
-import { DEFAULT_CALLER } from './bench.js';
+import { DEFAULT_CALLER } from '../dev/phone-numbers.js';
 
 export interface LiveCall {
   readonly session: string;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 import { runCli } from '../testbench/cli.js';
 

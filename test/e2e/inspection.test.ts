@@ -4,7 +4,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { interactiveCaller, type PromptEntry, type SimCall } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { TRANSCRIPT_LIMIT } from '../../src/store/transcript.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLITE_HANGUP } from '../../src/engine/messages.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { scriptedCaller, type RequestFault } from '../../src/simulator/index.js';
 import { captureLogger, spoken, startTestServer } from '../helpers/dev-server.js';
 

@@ -3,7 +3,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { scriptedCaller, type BlockEntry, type NotificationEntry, type SimCall } from '../../src/simulator/index.js';
 import { captureLogger, sentBlocks, spoken, startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 

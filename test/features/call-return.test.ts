@@ -5,7 +5,7 @@
  * called script disappeared takes its on_error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { interactiveCaller, type SimCall, type SimEntry } from '../../src/simulator/index.js';
 import { captureLogger, spoken, startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 import { request } from 'undici';

@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventDelivery, MemoryOutbox, SqliteOutbox, verifySignature, type CallSummary, type DeliveryPolicy } from '../../src/events/index.js';
 import type { CallState } from '../../src/engine/state.js';
-import { DEV_EVENTS_SECRET, type DevServer } from '../../src/server/dev.js';
+import { DEV_EVENTS_SECRET, type DevServer } from '../../src/dev/server.js';
 import { scriptedCaller } from '../../src/simulator/index.js';
 import { captureLogger, spoken, startTestServer } from '../helpers/dev-server.js';
 import { mustCompile } from '../helpers/compile.js';

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpRequest } from '../../src/engine/transition.js';
 import { HttpExecutor } from '../../src/http-step/execute.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { scriptedCaller } from '../../src/simulator/index.js';
 import { captureLogger, spoken, startTestServer } from '../helpers/dev-server.js';
 import { mustCompile } from '../helpers/compile.js';

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import type { Logger } from '../../src/log/logger.js';
 import { loadScripts } from '../../src/script/load.js';
 import type { Script } from '../../src/script/model.js';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/server/dev.js';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/dev/server.js';
 import type { BlockEntry, SimCall, SimEntry } from '../../src/simulator/index.js';
 
 /** A logger whose JSON lines a test can read back. */

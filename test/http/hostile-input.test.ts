@@ -15,7 +15,7 @@ import type { ProviderClient } from '../../src/provider/provider.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import type { BlockEntry, SimCall } from '../../src/simulator/index.js';
 import { exampleScripts, startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 
 const ACCESS_TOKEN = 'test-access-token';
 const MAX_BODY = 65_536;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScripts } from '../../src/script/load.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { scriptedCaller, type BlockEntry } from '../../src/simulator/index.js';
 import { startTestServer } from '../helpers/dev-server.js';
 

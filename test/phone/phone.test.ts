@@ -10,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { startServer } from '../../src/server/start.js';
 import { exampleScripts, startTestServer } from '../helpers/dev-server.js';
 import { findChromium, requireChromium } from '../helpers/optional-deps.js';

@@ -13,7 +13,7 @@ import { ProviderError, ProviderErrorCode } from '../../src/provider/errors.js';
 import { hoiioSignature } from '../../src/provider/hoiio/signature.js';
 import type { ProviderClient, SendResult } from '../../src/provider/provider.js';
 import { DEFAULT_RETRY_POLICY, lastResortPolicy, mayRetry, sendWithRetry, type RetryPolicy } from '../../src/provider/retry.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { captureLogger, startTestServer } from '../helpers/dev-server.js';
 import { said } from '../../src/engine/parts.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import type { ScriptCatalog, ScriptEntry } from '../../src/reload/catalog.js';
 import { loadScripts } from '../../src/script/load.js';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { interactiveCaller, type SimCall, type SimEntry } from '../../src/simulator/index.js';
 import { captureLogger, startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 

@@ -3,7 +3,7 @@
  * `call.expired` log line) and forgets ended calls after the retention.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { interactiveCaller, scriptedCaller, type DeliveryEntry, type PromptEntry } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { mustCompile } from '../helpers/compile.js';

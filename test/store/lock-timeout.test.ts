@@ -3,7 +3,7 @@
  * wait gets a defined answer (503 CS_BUSY) and a log line, and changes nothing.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { DevServer } from '../../src/server/dev.js';
+import type { DevServer } from '../../src/dev/server.js';
 import { interactiveCaller, type BlockEntry } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { mustCompile } from '../helpers/compile.js';

@@ -11,7 +11,8 @@ import { LineReader } from '../../testbench/line-reader.js';
 import { LiveCallError, localCall, remoteCall, remoteScripts, type LiveCall } from '../../testbench/live-call.js';
 import { isNumber, resolveScript, ScriptLookupError } from '../../testbench/resolve-script.js';
 import { terminalCaller } from '../../testbench/terminal-caller.js';
-import { PlaceCallError, DEFAULT_CALLER } from '../../testbench/bench.js';
+import { PlaceCallError } from '../../testbench/bench.js';
+import { DEFAULT_CALLER } from '../../dev/phone-numbers.js';
 import type { DialOutcome } from '../../simulator/types.js';
 import { isoTime } from '../now-option.js';
 

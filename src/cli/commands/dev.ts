@@ -5,7 +5,7 @@ import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script/load.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
-import { DEV_EVENTS_SECRET, startDevServer } from '../../server/dev.js';
+import { DEV_EVENTS_SECRET, startDevServer } from '../../dev/server.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { DEFAULT_EVENTS_SECRET_ENV } from '../../script/limits.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';

@@ -15,8 +15,8 @@ import { interactiveCaller } from '../simulator/caller.js';
 import { summarize } from '../simulator/control.js';
 import type { Simulator } from '../simulator/types.js';
 import type { SessionStore } from '../store/session-store.js';
-import { DEFAULT_CALLER, DEFAULT_DIALLED } from '../testbench/bench.js';
-import type { CalleeDirectory } from '../testbench/callees.js';
+import type { CalleeDirectory } from './callees.js';
+import { DEFAULT_CALLER, DEFAULT_DIALLED } from './phone-numbers.js';
 import { buildTranscript } from '../testbench/transcript.js';
 
 /** What the phone needs from the dev server; read on each request (scripts may be reloaded). */

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import type { Logger } from '../log/logger.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../events/signature.js';
 
 export const DEV_SINK_KEEP = 100;
 

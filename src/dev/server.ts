@@ -5,10 +5,10 @@ import type { Script } from '../script/model.js';
 import { createSimulatorControl, startSimulator } from '../simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../simulator/index.js';
 import type { SessionStore } from '../store/session-store.js';
-import { CalleeDirectory } from '../testbench/callees.js';
-import { phoneRoutes } from '../phone/routes.js';
-import { startServer, type RunningServer, type StartOptions } from './start.js';
-import { devEventSink, type DevSink } from '../events/dev-sink.js';
+import { CalleeDirectory } from './callees.js';
+import { phoneRoutes } from './phone-routes.js';
+import { startServer, type RunningServer, type StartOptions } from '../server/start.js';
+import { devEventSink, type DevSink } from './event-sink.js';
 import { DEFAULT_EVENTS_SECRET_ENV } from '../script/limits.js';
 import type { SignatureMode } from '../provider/hoiio/signature.js';
 
