@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   // Loading the modules builds the JSON Schema validator once: reported on its own.
   const started = performance.now();
   const { compile } = await fromDist<typeof import('../src/script/compile.js')>('script/compile.js');
-  const { loadScripts } = await fromDist<typeof import('../src/script/load.js')>('script/load.js');
+  const { loadScripts } = await fromDist<typeof import('../src/script-files/load.js')>('script-files/load.js');
   const moduleLoadMs = performance.now() - started;
   const source = generateLargeScript(1000);
   const first = timed(() => compile(source, { file: 'large.yaml' }));

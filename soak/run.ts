@@ -138,7 +138,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
   const o: SoakOptions = { ...DEFAULT_SOAK, ...options };
   const say = o.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { startServer } = await fromDist<typeof import('../src/server/start.js')>('server/start.js');
-  const { loadScripts } = await fromDist<typeof import('../src/script/load.js')>('script/load.js');
+  const { loadScripts } = await fromDist<typeof import('../src/script-files/load.js')>('script-files/load.js');
   const { createLogger } = await fromDist<typeof import('../src/log/logger.js')>('log/logger.js');
 
   const tmp = mkdtempSync(join(tmpdir(), 'callscript-soak-'));

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { isScriptFileName } from '../script/load.js';
+import { isScriptFileName } from '../script-files/load.js';
 import { Debouncer } from './debounce.js';
 
 export interface WatchOptions {

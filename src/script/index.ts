@@ -1,6 +1,5 @@
-/** The script format: compiling YAML call flows and loading them from disk. */
+/** The script format: compiling YAML call flows (loading them from disk is src/script-files). */
 export { compile, scriptVersion, type CompileOptions, type CompileResult } from './compile.js';
-export { loadScripts, type LoadResult } from './load.js';
 export { ScriptError, formatDiagnostic, type Diagnostic, type Severity } from './diagnostic.js';
 export type {
   GatherInvalid,

@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { formatDiagnostic, type Diagnostic } from '../script/diagnostic.js';
-import { loadScripts } from '../script/load.js';
+import { loadScripts } from '../script-files/load.js';
 import type { Script } from '../script/model.js';
 import { suggest } from '../script/suggest.js';
 

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Outcome } from '../engine/state.js';
 import type { Logger } from '../log/logger.js';
 import type { Diagnostic } from '../script/diagnostic.js';
-import { loadScripts } from '../script/load.js';
+import { loadScripts } from '../script-files/load.js';
 import type { Script } from '../script/model.js';
 import { Bench, finalVars, PlaceCallError } from './bench.js';
 import { planAgent, positionalPlan, queuePlan } from './caller-plan.js';

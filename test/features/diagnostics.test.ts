@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compile } from '../../src/script/compile.js';
 import { formatScript } from '../../src/script/format/index.js';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import { diagnosticsOf, only, yaml } from '../script/helpers.js';
 
 describe('schema of the new fields', () => {

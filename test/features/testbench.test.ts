@@ -18,7 +18,7 @@ import { startInbound, step } from '../../src/engine/interpreter.js';
 import { CannedServices, parseRouteKey } from '../../src/testbench/services.js';
 import { mustCompile } from '../helpers/compile.js';
 import { spoken, startTestServer } from '../helpers/dev-server.js';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import { scriptedCaller } from '../../src/simulator/index.js';
 import { runCli } from '../testbench/cli.js';
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from '../../src/log/logger.js';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import type { Script } from '../../src/script/model.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/dev/server.js';
 import type { BlockEntry, SimCall, SimEntry } from '../../src/simulator/index.js';

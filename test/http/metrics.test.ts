@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import type { DevServer } from '../../src/dev/server.js';
 import { scriptedCaller, type BlockEntry } from '../../src/simulator/index.js';
 import { startTestServer } from '../helpers/dev-server.js';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../src/script/compile.js';
-import { decodeScript } from '../../src/script/encoding.js';
+import { decodeScript } from '../../src/script-files/encoding.js';
 import { MAX_ALIAS_COUNT, MAX_SOURCE_BYTES } from '../../src/script/limits.js';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import { MAX_FLOW_NESTING } from '../../src/script/nesting.js';
 
 /** A result is either a script, or errors that each say where and what. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { ScriptCatalog, ScriptEntry } from '../../src/reload/catalog.js';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import type { DevServer } from '../../src/dev/server.js';
 import { interactiveCaller, type SimCall, type SimEntry } from '../../src/simulator/index.js';
 import { captureLogger, startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';

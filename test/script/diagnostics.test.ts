@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compile } from '../../src/script/compile.js';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 import { diagnosticsOf, only, yaml } from './helpers.js';
 
 describe('diagnostic codes', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadScripts } from '../../src/script/load.js';
+import { loadScripts } from '../../src/script-files/load.js';
 
 const MIXED = join('test', 'fixtures', 'scripts', 'mixed');
 

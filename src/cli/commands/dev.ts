@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { isoTime } from '../now-option.js';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
-import { loadScripts } from '../../script/load.js';
+import { loadScripts } from '../../script-files/load.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { DEV_EVENTS_SECRET, startDevServer } from '../../dev/server.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
 import { FormatMeaningError, formatScript } from '../../script/format/index.js';
-import { listScriptFiles } from '../../script/load.js';
+import { listScriptFiles } from '../../script-files/load.js';
 import { displayPath } from './validate.js';
 
 interface FmtFlags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
-import { loadScripts } from '../../script/load.js';
+import { loadScripts } from '../../script-files/load.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { startServer } from '../../server/start.js';

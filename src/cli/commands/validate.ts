@@ -6,7 +6,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
-import { loadScripts } from '../../script/load.js';
+import { loadScripts } from '../../script-files/load.js';
 import { githubAnnotation } from '../github-annotations.js';
 
 export type ValidateFormat = 'text' | 'json' | 'github';

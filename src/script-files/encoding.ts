@@ -4,7 +4,7 @@
  * characters that would then reach callers' ears.
  */
 import { readFile } from 'node:fs/promises';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../script/diagnostic.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

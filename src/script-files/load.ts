@@ -4,14 +4,14 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { checkCalls } from './call-checks.js';
-import { compileDetailed } from './compile.js';
+import { checkCalls } from '../script/call-checks.js';
+import { compileDetailed } from '../script/compile.js';
 import { ScriptEncodingError, readScriptFile } from './encoding.js';
-import type { Diagnostic } from './diagnostic.js';
-import type { Script } from './model.js';
-import { toPointer } from './paths.js';
-import type { PositionIndex } from './positions.js';
-import { sortDiagnostics } from './report.js';
+import type { Diagnostic } from '../script/diagnostic.js';
+import type { Script } from '../script/model.js';
+import { toPointer } from '../script/paths.js';
+import type { PositionIndex } from '../script/positions.js';
+import { sortDiagnostics } from '../script/report.js';
 
 export interface LoadResult {
   /** Scripts of the files that have no errors, in file order. */
