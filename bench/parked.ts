@@ -28,7 +28,7 @@ const { CallRunner } = await fromDist<typeof import('../src/runtime/call-runner.
 const { ScriptRegistry } = await fromDist<typeof import('../src/runtime/script-registry.js')>('runtime/script-registry.js');
 const { compile } = await fromDist<typeof import('../src/script/compile.js')>('script/compile.js');
 const { hoiioEvent, parseHoiioNotification } = await fromDist<typeof import('../src/provider/hoiio/notification.js')>('provider/hoiio/notification.js');
-const { hoiioNotifyUrl } = await fromDist<typeof import('../src/server/routes/hoiio.js')>('server/routes/hoiio.js');
+const { hoiioNotifyUrl } = await fromDist<typeof import('../src/provider/hoiio/routes.js')>('provider/hoiio/routes.js');
 const { MemoryStore } = await fromDist<typeof import('../src/store/memory-store.js')>('store/memory-store.js');
 
 export interface ParkedResult {

@@ -1,4 +1,4 @@
-import type { BlockKind } from './blocks.js';
+import type { Block, BlockKind } from './blocks.js';
 import type { StepId } from '../script/model.js';
 
 export type Direction = 'inbound' | 'outbound';
@@ -97,12 +97,24 @@ export interface CallState {
   readonly inputs?: readonly InputRecord[];
   /** Recording URLs, for the call summary (scripts with `events_url` only). */
   readonly recordings?: readonly string[];
+  /**
+   * Reply-mode providers only: the block the engine sent last, kept until the
+   * provider's next webhook collects it as its answer. A webhook the provider
+   * retries is answered with the same block, and the call does not advance twice.
+   */
+  readonly outbox?: OutboxEntry;
+}
+
+/** A block waiting to be the answer to a webhook (reply-mode providers). */
+export interface OutboxEntry {
+  readonly seq: number;
+  readonly block: Block;
 }
 
 type OptionalKey<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 
 /** The fields only some calls have; `copyState` copies exactly these when present. */
-const OPTIONAL_FIELDS = ['frames', 'attempt', 'httpStatus', 'errors', 'errorStep', 'clock', 'inputs', 'recordings'] as const;
+const OPTIONAL_FIELDS = ['frames', 'attempt', 'httpStatus', 'errors', 'errorStep', 'clock', 'inputs', 'recordings', 'outbox'] as const;
 
 // Compile-time check that OPTIONAL_FIELDS names every optional field of CallState (a new one left out would be dropped by copyState).
 type Unlisted = Exclude<OptionalKey<CallState>, (typeof OPTIONAL_FIELDS)[number]>;

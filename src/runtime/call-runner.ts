@@ -10,7 +10,8 @@ import type { CallEvent } from '../engine/events.js';
 import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step, type EngineOptions } from '../engine/interpreter.js';
 import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
 import { said } from '../engine/parts.js';
-import type { CallState, Outcome } from '../engine/state.js';
+import type { DeliveryMode, MessageLimits } from '../engine/capabilities.js';
+import { copyState, type CallState, type Outcome } from '../engine/state.js';
 import type { Note, Transition } from '../engine/transition.js';
 import type { Logger } from '../log/logger.js';
 import { ProviderError } from '../provider/errors.js';
@@ -51,7 +52,29 @@ export interface CallRunnerOptions {
   readonly http?: HttpExecutor;
   /** Receives finished calls of scripts with `events_url`. */
   readonly summaries?: CallSummarySink;
+  /**
+   * `push` (default): blocks are sent to the provider over its REST API. `reply`:
+   * blocks wait in the call's outbox for the provider's next webhook to collect
+   * as its answer; only dials and forced hangups go over REST.
+   */
+  readonly delivery?: DeliveryMode;
+  /** The provider's message limits (from its capability table), applied when messages are rendered. */
+  readonly limits?: MessageLimits;
+  /** Reply mode: how long a webhook waits for the block (an http step may be out) before answering with a hold. */
+  readonly replyWaitMs?: number;
 }
+
+/**
+ * What a reply-mode webhook answers with. `block`: run this block, and report
+ * on it with `seq`. `hold`: the engine is still working (an http step is out):
+ * wait a moment and ask again for `seq`. `none`: nothing to run (the call is over).
+ */
+export type Reply =
+  | { readonly type: 'block'; readonly id: string; readonly token: string; readonly seq: number; readonly block: Block }
+  | { readonly type: 'hold'; readonly id: string; readonly token: string; readonly seq: number }
+  | { readonly type: 'none' };
+
+export type ReplyResult = { readonly verdict: 'accepted'; readonly reply: Reply } | { readonly verdict: Exclude<NotifyVerdict, 'accepted'> };
 
 export interface IncomingCall {
   readonly session: string;
@@ -112,8 +135,12 @@ export class CallRunner {
   private readonly archive: ScriptArchive;
   private readonly features: CallFeatures;
   private closed = false;
+  private readonly delivery: DeliveryMode;
+  /** Reply mode: webhooks waiting for a call's next block, woken when one is put in its outbox. */
+  private readonly outboxWaiters = new Map<string, Set<() => void>>();
 
   constructor(private readonly o: CallRunnerOptions) {
+    this.delivery = o.delivery ?? 'push';
     this.now = o.now ?? Date.now;
     this.ids = o.ids ?? randomIds;
     this.maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
@@ -262,39 +289,135 @@ export class CallRunner {
     const received = performance.now();
     return new Promise<NotifyVerdict>((resolve) => {
       void this.queue.run(id, () =>
-        this.locked(id, async (lease) => {
-          const state = await this.o.store.get(id);
-          if (state === undefined) return resolve('unknown-call');
-          if (!tokenMatches(state.token, token)) return resolve('bad-token');
-          // A call that never learned its session (its Dial failed) accepts no notification naming one.
-          if (providerSession !== '' && providerSession !== state.session) return resolve('session-mismatch');
-          resolve('accepted');
-          this.o.log.info(
-            { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
-            'notification',
-          );
-          if (state.status === 'ended') {
-            // Nothing applies to an ended call (duplicate or late notifications): no need for its script version.
-            this.o.log.info(
-              { call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step },
-              'notification.ignored',
-            );
-            return;
-          }
-          // The registry has the version almost always; only a call resumed from the store waits for a restore.
-          const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
-          if (script === undefined) return this.orphan(state, lease);
-          this.o.scripts.track(id, script); // also calls resumed from the store
-          if (state.frames !== undefined) await this.features.ensureFrames(state);
-          const t = step(script, state, event, this.engineOptions());
-          if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: this.entries(event, t) });
-          await this.carryOut(script, t, lease, received);
-        }).then(
+        this.locked(id, (lease) => this.apply(id, token, event, providerSession, lease, received, resolve)).then(
           (outcome) => resolve(outcome === 'busy' ? 'busy' : 'error'),
           () => resolve('error'),
         ),
       );
     });
+  }
+
+  /**
+   * Reply mode: a webhook that reports on block `answers` of call `id` (with
+   * `event`, or none when the provider only asks again after a hold). The event
+   * is applied exactly as `notify` does, under the same lock and checks; the
+   * answer is the block the engine sent next. A webhook the provider retries
+   * finds its event already applied (stale) and gets the same block again.
+   */
+  async replyTo(id: string, token: string, event: CallEvent | undefined, providerSession: string, answers: number): Promise<ReplyResult> {
+    if (event !== undefined) {
+      const verdict = await this.notify(id, token, event, providerSession);
+      if (verdict !== 'accepted') return { verdict };
+    } else {
+      const state = await this.o.store.get(id);
+      if (state === undefined) return { verdict: 'unknown-call' };
+      if (!tokenMatches(state.token, token)) return { verdict: 'bad-token' };
+    }
+    return { verdict: 'accepted', reply: await this.awaitReply(id, answers) };
+  }
+
+  /** Reply mode: a ringing call, answered with its first block (a duplicate webhook gets the same one). */
+  async inboundReply(call: IncomingCall, scriptName?: string): Promise<{ readonly result: InboundResult; readonly reply: Reply }> {
+    const result = await this.inbound(call, scriptName);
+    if (result.result !== 'started' && result.result !== 'duplicate') return { result, reply: { type: 'none' } };
+    return { result, reply: await this.awaitReply(result.id, 0) };
+  }
+
+  /** The block the engine sent after `after`, waiting while an http step is out, up to `replyWaitMs`. */
+  private async awaitReply(id: string, after: number): Promise<Reply> {
+    const deadline = performance.now() + (this.o.replyWaitMs ?? 8_000);
+    for (;;) {
+      // The event's work (step, outbox) goes on after its verdict: wait for what is queued for this call.
+      await this.queue.run(id, async () => undefined);
+      const state = await this.o.store.get(id);
+      if (state === undefined) return { type: 'none' };
+      const outbox = state.outbox;
+      if (outbox !== undefined && outbox.seq > after) return { type: 'block', id, token: state.token, seq: outbox.seq, block: outbox.block };
+      if (state.status === 'ended' || state.pending !== 'http') return { type: 'none' };
+      const left = deadline - performance.now();
+      if (left <= 0) return { type: 'hold', id, token: state.token, seq: after };
+      await new Promise<void>((resolve) => {
+        const waiters = this.outboxWaiters.get(id) ?? new Set<() => void>();
+        this.outboxWaiters.set(id, waiters);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          if (waiters.size === 0) this.outboxWaiters.delete(id);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(left, 250));
+        waiters.add(done);
+      });
+    }
+  }
+
+  private wake(id: string): void {
+    const waiters = this.outboxWaiters.get(id);
+    if (waiters !== undefined) for (const done of [...waiters]) done();
+  }
+
+  /** Applies a verified notification under the call's lock; `resolve` learns the verdict as soon as it is known. */
+  private async apply(
+    id: string,
+    token: string,
+    event: CallEvent,
+    providerSession: string,
+    lease: Lease,
+    received: number,
+    resolve: (verdict: NotifyVerdict) => void,
+  ): Promise<void> {
+    const state = await this.o.store.get(id);
+    if (state === undefined) return resolve('unknown-call');
+    if (!tokenMatches(state.token, token)) return resolve('bad-token');
+    // A call that never learned its session (its Dial failed) accepts no notification naming one.
+    if (providerSession !== '' && providerSession !== state.session) return resolve('session-mismatch');
+    resolve('accepted');
+    this.o.log.info(
+      { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
+      'notification',
+    );
+    if (state.status === 'ended') {
+      // Nothing applies to an ended call (duplicate or late notifications): no need for its script version.
+      this.o.log.info(
+        { call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step },
+        'notification.ignored',
+      );
+      return;
+    }
+    // The registry has the version almost always; only a call resumed from the store waits for a restore.
+    const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
+    if (script === undefined) return this.orphan(state, lease);
+    this.o.scripts.track(id, script); // also calls resumed from the store
+    if (state.frames !== undefined) await this.features.ensureFrames(state);
+    const t = step(script, state, event, this.engineOptions());
+    if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: this.entries(event, t) });
+    await this.carryOut(script, t, lease, received);
+  }
+
+  /**
+   * Ends a call in progress at once, whatever it is doing: a forced hangup over
+   * the provider's REST API (for push and reply providers alike). The call ends
+   * when the provider reports it over, like any hangup.
+   */
+  async hangup(id: string): Promise<'sent' | 'unknown-call' | 'ended' | 'failed'> {
+    let verdict: 'sent' | 'unknown-call' | 'ended' | 'failed' = 'failed';
+    await this.queue.run(id, () =>
+      this.locked(id, async () => {
+        const state = await this.o.store.get(id);
+        if (state === undefined) return void (verdict = 'unknown-call');
+        if (state.status === 'ended' || state.session === '') return void (verdict = state.status === 'ended' ? 'ended' : 'failed');
+        try {
+          await sendWithRetry(this.o.provider, { kind: 'hangup', force: true }, { session: state.session }, this.retry);
+          this.o.log.info({ call: id, session: state.session, step: state.step }, 'call.hangup_requested');
+          verdict = 'sent';
+        } catch (err) {
+          const code = err instanceof ProviderError ? err.code : 'E_INTERNAL';
+          this.o.log.error({ call: id, session: state.session, code, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
+          this.o.hooks?.providerError?.('hangup', code);
+        }
+      }),
+    );
+    return verdict;
   }
 
   /** Expires calls idle past the store's TTL and forgets ended ones past retention. */
@@ -343,6 +466,7 @@ export class CallRunner {
       now: this.now(),
       maxSteps: this.maxSteps,
       scripts: this.features.resolver,
+      ...(this.o.limits !== undefined ? { limits: this.o.limits } : {}),
       ...(this.o.clock !== undefined ? { clock: this.o.clock() } : {}),
     };
   }
@@ -400,6 +524,21 @@ export class CallRunner {
           const id = t.state.id;
           this.o.log.info({ call: id, session: t.state.session, step: action.step, seq: action.seq, method: action.request.method, url: action.request.url }, 'http.request');
           this.features.start(id, action.seq, action.request, (event) => this.internalEvent(id, event));
+          continue;
+        }
+        if (this.delivery === 'reply' && action.block.kind !== 'dial' && !(action.block.kind === 'hangup' && action.block.force === true)) {
+          // The provider's next webhook collects it: kept with the call, so a retried webhook gets it again.
+          const held = copyState(t.state, this.now());
+          held.outbox = { seq: action.seq, block: action.block };
+          await this.o.store.put(held, { lease });
+          t = { ...t, state: held };
+          const done = performance.now();
+          this.o.hooks?.blockSent?.(held, action.block, 0);
+          if (!timed) {
+            timed = true;
+            this.o.hooks?.stepCompleted?.(held, action.block.kind, done - received);
+          }
+          this.wake(held.id);
           continue;
         }
         const started = this.now();

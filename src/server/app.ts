@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../log/logger.js';
-import type { SignatureMode } from '../provider/hoiio/signature.js';
+import type { ProviderAdapter } from '../provider/port.js';
 import type { CallRunner } from '../runtime/call-runner.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { jsonError } from './http-error.js';
 import { callsRoutes } from './routes/calls.js';
-import { hoiioRoutes } from './routes/hoiio.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { scriptsRoutes } from './routes/scripts.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
@@ -16,8 +15,10 @@ export interface AppOptions {
   readonly runner: CallRunner;
   readonly scripts: ScriptRegistry;
   readonly log: Logger;
-  readonly accessToken: string;
-  readonly signatureMode: SignatureMode;
+  /** The provider: its webhook routes are mounted at `/<name>`. */
+  readonly adapter: ProviderAdapter;
+  /** The base URL the provider reaches this server at. */
+  readonly publicUrl: () => string;
   readonly apiToken?: string;
   readonly maxBodyBytes: number;
   /** Extra routes mounted by the caller (the dev server mounts the simulator's control plane). */
@@ -47,13 +48,12 @@ export function createApp(o: AppOptions): Hono {
 
   app.get('/healthz', (c) => c.json({ status: 'ok', scripts: o.scripts.list().length }));
   app.route(
-    '/hoiio',
-    hoiioRoutes({
+    `/${o.adapter.capabilities.name}`,
+    o.adapter.routes({
       runner: o.runner,
       log: o.log,
-      accessToken: o.accessToken,
-      signatureMode: o.signatureMode,
       maxBodyBytes: o.maxBodyBytes,
+      publicUrl: o.publicUrl,
       ...(o.metrics !== undefined ? { onRefused: (reason: string) => o.metrics?.notificationRefused(reason) } : {}),
     }),
   );

@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from '../log/logger.js';
-import { HoiioClient } from '../provider/hoiio/client.js';
+import { messageLimits } from '../engine/capabilities.js';
+import { hoiioAdapter } from '../provider/hoiio/adapter.js';
+import type { ProviderAdapter } from '../provider/port.js';
 import type { ProviderClient } from '../provider/provider.js';
 import { CallRunner } from '../runtime/call-runner.js';
 import { mergeHooks, type RunnerHooks } from '../runtime/hooks.js';
@@ -17,7 +19,6 @@ import { describeStore, openStore } from '../store/open-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
-import { hoiioNotifyUrl } from './routes/hoiio.js';
 import type { CallRunnerOptions } from '../runtime/call-runner.js';
 import { EventDelivery, type DeliveryPolicy } from '../events/delivery.js';
 import { scriptingMetrics } from '../events/metrics.js';
@@ -37,7 +38,10 @@ export interface StartOptions {
   readonly scripts: readonly Script[];
   readonly log: Logger;
   readonly store?: SessionStore;
+  /** The provider's client: with no adapter given, Hoiio's adapter around this client (tests stand in for Hoiio's API this way). */
   readonly provider?: ProviderClient;
+  /** The provider (Hoiio from `config.hoiio` when absent). */
+  readonly adapter?: ProviderAdapter;
   readonly hooks?: RunnerHooks;
   readonly ids?: IdSource;
   readonly mount?: (app: Hono) => void;
@@ -83,14 +87,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     log.info({ store: describeStore(config.store.spec), durable: store.durable, activeCalls: parked.length }, 'store.opened');
     if (!store.durable) log.warn({ store: store.kind }, 'store.not_durable');
   }
-  const provider =
-    o.provider ??
-    new HoiioClient({
-      baseUrl: config.hoiio.baseUrl,
-      appId: config.hoiio.appId,
-      accessToken: config.hoiio.accessToken,
-      timeoutMs: config.hoiio.timeoutMs,
-    });
+  const adapter = o.adapter ?? hoiioAdapter(config.hoiio, o.provider);
+  const provider = adapter.client;
   // The public URL may depend on the port the OS picks, known only after listen().
   let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
   const metrics = new EngineMetrics(scripts);
@@ -110,7 +108,9 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     store,
     provider,
     log,
-    notifyUrl: (id, seq, token) => hoiioNotifyUrl(publicUrl, id, seq, token),
+    notifyUrl: (id, seq, token) => adapter.callbackUrl(publicUrl, id, seq, token),
+    delivery: adapter.capabilities.delivery,
+    limits: messageLimits(adapter.capabilities),
     maxSteps: config.maxSteps,
     hooks: mergeHooks(metrics.hooks(), scripting.hooks, o.hooks),
     http: new HttpExecutor({ env }),
@@ -138,8 +138,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     runner,
     scripts,
     log,
-    accessToken: config.hoiio.accessToken,
-    signatureMode: config.hoiio.signatureMode,
+    adapter,
+    publicUrl: () => publicUrl,
     maxBodyBytes: config.maxBodyBytes,
     ...(config.apiToken !== undefined ? { apiToken: config.apiToken } : {}),
     ...(o.mount !== undefined ? { mount: o.mount } : {}),

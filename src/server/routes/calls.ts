@@ -40,6 +40,7 @@ export function requireBearer(c: Context, apiToken: string | undefined): Respons
  * `POST /calls`: place an outbound call running a script once answered.
  * `GET /calls?active=1`: the calls in progress, a page at a time.
  * `GET /calls/<call or session>`: one call (in progress, or ended and still retained) with its transcript.
+ * `POST /calls/<call or session>/hangup`: end a call in progress now.
  */
 export function callsRoutes(o: CallsRoutesOptions): Hono {
   const app = new Hono();
@@ -89,6 +90,26 @@ export function callsRoutes(o: CallsRoutesOptions): Hono {
       ...(state.errors !== undefined ? { errors: state.errors } : {}),
       transcript: transcript.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     });
+  });
+
+  /** `POST /calls/<call or session>/hangup`: a forced hangup over the provider's REST API. */
+  app.post('/:session/hangup', async (c) => {
+    const denied = requireBearer(c, o.apiToken);
+    if (denied !== undefined) return denied;
+    const key = c.req.param('session');
+    const id = (await o.runner.store.get(key)) !== undefined ? key : await o.runner.store.findBySession(key);
+    if (id === undefined) return jsonError(c, 404, 'CS_UNKNOWN_CALL', 'no such call');
+    const verdict = await o.runner.hangup(id);
+    switch (verdict) {
+      case 'sent':
+        return c.json({ call: id, hangup: 'requested' }, 202);
+      case 'unknown-call':
+        return jsonError(c, 404, 'CS_UNKNOWN_CALL', 'no such call');
+      case 'ended':
+        return jsonError(c, 409, 'CS_CALL_ENDED', 'the call is already over');
+      case 'failed':
+        return jsonError(c, 502, 'CS_PROVIDER_ERROR', 'the provider did not take the hangup');
+    }
   });
 
   app.post('/', async (c) => {

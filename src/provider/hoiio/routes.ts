@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from '../../log/logger.js';
-import { hoiioEvent, parseHoiioNotification } from '../../provider/hoiio/notification.js';
-import { checkHoiioSignature, type SignatureMode } from '../../provider/hoiio/signature.js';
 import type { CallRunner } from '../../runtime/call-runner.js';
-import { jsonError } from '../http-error.js';
-import { isFormOrEmpty, rawQuery, readBody } from '../read-body.js';
+import { jsonError } from '../../server/http-error.js';
+import { isFormOrEmpty, rawQuery, readBody } from '../../server/read-body.js';
+import type { RefusalReason } from '../port.js';
+import { hoiioEvent, parseHoiioNotification } from './notification.js';
+import { checkHoiioSignature, type SignatureMode } from './signature.js';
 
 export interface HoiioRoutesOptions {
   readonly runner: CallRunner;
@@ -17,20 +18,7 @@ export interface HoiioRoutesOptions {
   readonly onRefused?: (reason: RefusalReason) => void;
 }
 
-/** Why a webhook was answered with an error status. */
-export type RefusalReason =
-  | 'too-large'
-  | 'aborted'
-  | 'unsupported-media-type'
-  | 'signature-invalid'
-  | 'signature-missing'
-  | 'bad-notification'
-  | 'unknown-call'
-  | 'bad-token'
-  | 'session-mismatch'
-  | 'unknown-script'
-  | 'busy'
-  | 'error';
+export type { RefusalReason };
 
 /** Builds the notify URL for block `seq` of call `id`: the token binds the URL to that call. */
 export function hoiioNotifyUrl(publicUrl: string, id: string, seq: number, token: string): string {

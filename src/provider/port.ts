@@ -1,0 +1,50 @@
+/**
+ * The port every provider adapter plugs into. The runtime knows providers only
+ * through this: a capability table (what the provider can do, and whether it is
+ * driven by *push* — each block sent over REST — or by *reply* — each webhook's
+ * answer is the next block), a REST client (every block for push providers;
+ * outbound dials and forced hangups for reply providers), the callback URL the
+ * provider reports a block's result to, and the webhook routes, mounted at
+ * `/<name>`. Everything that knows a provider's wire format lives in its folder.
+ */
+import type { Hono } from 'hono';
+import type { ProviderCapabilities } from '../engine/capabilities.js';
+import type { Logger } from '../log/logger.js';
+import type { CallRunner } from '../runtime/call-runner.js';
+import type { ProviderClient } from './provider.js';
+
+/** Why a webhook was answered with an error status (a metrics label). */
+export type RefusalReason =
+  | 'too-large'
+  | 'aborted'
+  | 'unsupported-media-type'
+  | 'signature-invalid'
+  | 'signature-missing'
+  | 'bad-notification'
+  | 'unknown-call'
+  | 'bad-token'
+  | 'session-mismatch'
+  | 'unknown-script'
+  | 'busy'
+  | 'error';
+
+/** What an adapter's routes get from the server. */
+export interface AdapterContext {
+  readonly runner: CallRunner;
+  readonly log: Logger;
+  /** Largest webhook body accepted (bytes); larger ones get 413. */
+  readonly maxBodyBytes: number;
+  /** The base URL the provider reaches this server at (known once it listens). */
+  readonly publicUrl: () => string;
+  /** Told about every webhook answered with an error, by reason (for metrics). */
+  readonly onRefused?: (reason: RefusalReason) => void;
+}
+
+export interface ProviderAdapter {
+  readonly capabilities: ProviderCapabilities;
+  readonly client: ProviderClient;
+  /** The absolute URL the provider reports on block `seq` of call `id` at; `token` binds it to that call. */
+  callbackUrl(publicUrl: string, id: string, seq: number, token: string): string;
+  /** The provider's webhooks, mounted at `/<capabilities.name>`. */
+  routes(context: AdapterContext): Hono;
+}

@@ -1,0 +1,235 @@
+/**
+ * The provider port's *reply* mode, driven by a throwaway adapter written here
+ * (the worked example of docs/adding-a-provider.md): its webhooks answer with
+ * the next block as JSON, like TwiML providers answer with XML. It runs the acme
+ * example end to end through the same runtime, SQLite store and hot-reload
+ * paths as Hoiio; a webhook the provider retries is answered identically and
+ * does not advance the call; outbound dials and a forced hangup go over its
+ * REST API, here a real HTTP server on loopback.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Block } from '../../src/engine/blocks.js';
+import type { ProviderCapabilities } from '../../src/engine/capabilities.js';
+import type { CallEvent } from '../../src/engine/events.js';
+import { formatParts } from '../../src/engine/parts.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { AdapterContext, ProviderAdapter } from '../../src/provider/port.js';
+import type { BlockTarget, ProviderClient, SendResult } from '../../src/provider/provider.js';
+import type { Reply } from '../../src/runtime/call-runner.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+
+const CAPABILITIES: ProviderCapabilities = {
+  name: 'jsonreply',
+  delivery: 'reply',
+  maxMessageLength: 4000,
+  maxTagLength: 0,
+  maxDigits: 64,
+  record: true,
+  monitor: true,
+  pause: true,
+  audio: true,
+  forcedHangup: true,
+  gatherAttempts: 'provider',
+  genders: ['male', 'female'],
+  languages: 'any',
+};
+
+/** The provider's REST API (dial, forced hangup) over undici, as a real adapter's client would be. */
+class JsonReplyClient implements ProviderClient {
+  readonly name = 'jsonreply';
+  constructor(private readonly restUrl: string) {}
+  async send(block: Block, target: BlockTarget): Promise<SendResult> {
+    const res = await request(`${this.restUrl}/${block.kind === 'dial' ? 'calls' : `calls/${target.session ?? ''}/hangup`}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(block.kind === 'dial' ? { to: block.to, callback: target.notifyUrl } : { force: true }),
+    });
+    const body = (await res.body.json()) as { call?: string };
+    return block.kind === 'dial' ? { session: body.call ?? '' } : {};
+  }
+  async close(): Promise<void> {}
+}
+
+/** The whole adapter: a few dozen lines, as the docs promise. */
+function jsonReplyAdapter(restUrl: string): ProviderAdapter {
+  const callbackUrl = (publicUrl: string, id: string, seq: number, token: string): string => `${publicUrl}/jsonreply/step/${id}/${seq}?t=${token}`;
+  const answer = (c: { json: (v: unknown) => Response }, ctx: AdapterContext, reply: Reply): Response => {
+    if (reply.type === 'none') return c.json({ verbs: [] });
+    const next = callbackUrl(ctx.publicUrl(), reply.id, reply.seq, reply.token);
+    return c.json(reply.type === 'hold' ? { hold: true, next } : { block: reply.block, next });
+  };
+  return {
+    capabilities: CAPABILITIES,
+    client: new JsonReplyClient(restUrl),
+    callbackUrl,
+    routes: (ctx) => {
+      const app = new Hono();
+      app.post('/voice', async (c) => {
+        const b = await c.req.json<{ call: string; from: string; to: string }>();
+        const { reply } = await ctx.runner.inboundReply({ session: b.call, txnRef: '', from: b.from, to: b.to });
+        return answer(c, ctx, reply);
+      });
+      app.post('/step/:id/:seq', async (c) => {
+        const b = await c.req.json<{ call: string; event: 'done' | 'ended' | 'again'; digits?: string; status?: string; record_url?: string }>();
+        const seq = Number(c.req.param('seq'));
+        const event: CallEvent | undefined =
+          b.event === 'again'
+            ? undefined
+            : {
+                type: b.event === 'done' ? 'block.done' : 'ended',
+                seq,
+                ...(b.digits !== undefined ? { digits: b.digits } : {}),
+                ...(b.status !== undefined ? { status: b.status } : {}),
+                ...(b.record_url !== undefined ? { recordUrl: b.record_url } : {}),
+              };
+        const result = await ctx.runner.replyTo(c.req.param('id'), c.req.query('t') ?? '', event, b.call, seq);
+        if (result.verdict !== 'accepted') return c.json({ error: result.verdict }, result.verdict === 'unknown-call' ? 404 : 403);
+        return answer(c, ctx, result.reply);
+      });
+      return app;
+    },
+  };
+}
+
+/** The provider's side of its REST API: records requests, names new calls. */
+let rest: Server;
+const restCalls: Array<{ path: string; body: Record<string, unknown> }> = [];
+let server: RunningServer;
+let dir: string;
+
+beforeAll(async () => {
+  rest = createServer((req, res) => {
+    let data = '';
+    req.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+    req.on('end', () => {
+      restCalls.push({ path: req.url ?? '', body: JSON.parse(data) as Record<string, unknown> });
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ call: `OUT-${restCalls.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => rest.listen(0, '127.0.0.1', resolve));
+  dir = mkdtempSync(join(tmpdir(), 'callscript-reply-'));
+  writeFileSync(join(dir, 'acme.yaml'), readFileSync('examples/acme.yaml', 'utf8'));
+  server = await startServer({
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
+      maxBodyBytes: 65_536,
+      maxSteps: 200,
+      apiToken: 'api-token',
+    },
+    scripts: [],
+    log: silentLogger(),
+    store: new SqliteStore(join(dir, 'calls.db')),
+    adapter: jsonReplyAdapter(`http://127.0.0.1:${(rest.address() as AddressInfo).port}`),
+    reload: { paths: [dir], watch: false, git: false },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await new Promise<void>((resolve) => rest.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  readonly block?: Block;
+  readonly next?: string;
+  readonly hold?: boolean;
+}
+
+async function webhook(url: string, body: Record<string, unknown>): Promise<{ status: number; answer: Answer }> {
+  const res = await request(url.replace(server.publicUrl, server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.statusCode, answer: (await res.body.json()) as Answer };
+}
+
+const said = (a: Answer): string => {
+  const b = a.block;
+  if (b === undefined) return '';
+  const parts = 'message' in b ? b.message : 'prompt' in b ? b.prompt : undefined;
+  return `${b.kind}: ${parts !== undefined ? formatParts(parts) : ''}`;
+};
+
+describe('a reply-mode provider through the port', () => {
+  it('runs the acme example end to end: every answer is the next block, a retried webhook gets the same answer and does not advance the call', async () => {
+    const voice = `${server.url}/jsonreply/voice`;
+    const ring = await webhook(voice, { call: 'R-1', from: '+6591234567', to: '+6560000001' });
+    expect(ring.status).toBe(200);
+    expect(said(ring.answer)).toBe('monitor: Welcome to Acme. This call may be recorded for quality purposes.');
+    // The provider retries the first webhook: same block, no second call started.
+    const again = await webhook(voice, { call: 'R-1', from: '+6591234567', to: '+6560000001' });
+    expect(again.answer).toEqual(ring.answer);
+
+    const menu = await webhook(ring.answer.next ?? '', { call: 'R-1', event: 'done' });
+    expect(said(menu.answer)).toMatch(/^gather: For sales press 1\./);
+    const menuRetried = await webhook(ring.answer.next ?? '', { call: 'R-1', event: 'done' });
+    expect(menuRetried.answer).toEqual(menu.answer);
+
+    const sales = await webhook(menu.answer.next ?? '', { call: 'R-1', event: 'done', digits: '1' });
+    expect(said(sales.answer)).toBe('transfer: Connecting you to our sales team.');
+    expect(sales.answer.block).toMatchObject({ kind: 'transfer', to: '+6562223333', callerId: '+6591234567', onFailure: 'continue' });
+    // A retry of the key press (the provider did not see our answer) must not press 1 twice.
+    expect((await webhook(menu.answer.next ?? '', { call: 'R-1', event: 'done', digits: '1' })).answer).toEqual(sales.answer);
+
+    const voicemail = await webhook(sales.answer.next ?? '', { call: 'R-1', event: 'done', status: 'busy' });
+    expect(said(voicemail.answer)).toMatch(/^record: Sorry, no one is available/);
+    const thanks = await webhook(voicemail.answer.next ?? '', { call: 'R-1', event: 'done', record_url: 'https://rec.example/1.wav' });
+    expect(said(thanks.answer)).toBe('hangup: Thank you for calling Acme. Goodbye.');
+    const over = await webhook(thanks.answer.next ?? '', { call: 'R-1', event: 'ended' });
+    expect(over.answer).toEqual({ verbs: [] });
+
+    const id = /\/step\/([^/]+)\//.exec(ring.answer.next ?? '')?.[1] ?? '';
+    const state = await server.store.get(id);
+    expect(state).toMatchObject({ status: 'ended', outcome: 'completed', vars: { voicemail_url: 'https://rec.example/1.wav' } });
+    expect(state?.path).toEqual(['welcome', 'menu', 'sales', 'voicemail', 'thanks']);
+  });
+
+  it('refuses a webhook for another call\'s token and changes nothing', async () => {
+    const ring = await webhook(`${server.url}/jsonreply/voice`, { call: 'R-2', from: '+6591234567', to: '+6560000001' });
+    const forged = (ring.answer.next ?? '').replace(/t=[^&]+/, 't=forged');
+    const refused = await webhook(forged, { call: 'R-2', event: 'done' });
+    expect(refused.status).toBe(403);
+    const real = await webhook(ring.answer.next ?? '', { call: 'R-2', event: 'done' });
+    expect(said(real.answer)).toMatch(/^gather:/);
+  });
+
+  it('places outbound calls and forces hangups over the provider\'s REST API', async () => {
+    const auth = { authorization: 'Bearer api-token', 'content-type': 'application/json' };
+    const placed = await request(`${server.url}/calls`, { method: 'POST', headers: auth, body: JSON.stringify({ script: 'acme', to: '+6598765432' }) });
+    const call = (await placed.body.json()) as { call?: string; id?: string; session?: string };
+    expect(placed.statusCode).toBeLessThan(300);
+    const dial = restCalls.find((r) => r.path === '/calls');
+    expect(dial?.body).toMatchObject({ to: '+6598765432', callback: expect.stringMatching(/\/jsonreply\/step\/.+\/1\?t=/) });
+    // The callee answers: the provider reports on the dial, and the answer is the script's first block.
+    const answered = await webhook(String(dial?.body.callback), { call: 'OUT-' + String(restCalls.indexOf(dial as (typeof restCalls)[number]) + 1), event: 'done', status: 'answered' });
+    expect(said(answered.answer)).toBe('monitor: Welcome to Acme. This call may be recorded for quality purposes.');
+
+    const session = call.session ?? '';
+    const hung = await request(`${server.url}/calls/${session}/hangup`, { method: 'POST', headers: auth });
+    expect(hung.statusCode).toBe(202);
+    await hung.body.dump();
+    expect(restCalls.at(-1)).toEqual({ path: `/calls/${session}/hangup`, body: { force: true } });
+  });
+
+  it('hot reload refuses an edit the provider cannot run, and keeps the last good version serving', async () => {
+    const reloader = server.reloader;
+    expect(reloader).toBeDefined();
+    writeFileSync(join(dir, 'acme.yaml'), readFileSync('examples/acme.yaml', 'utf8').replace('company: Acme', 'company: Acme Two'));
+    await reloader?.reload('signal');
+    const ring = await webhook(`${server.url}/jsonreply/voice`, { call: 'R-3', from: '+6591234567', to: '+6560000001' });
+    expect(said(ring.answer)).toBe('monitor: Welcome to Acme Two. This call may be recorded for quality purposes.');
+  });
+});
