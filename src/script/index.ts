@@ -15,4 +15,4 @@ export type {
   TransferStep,
   VarValue,
 } from './model.js';
-export { CALL_FIELDS, MAX_MESSAGE_LENGTH, MAX_TAG_LENGTH, RESERVED_NAMES, STEP_KINDS } from './limits.js';
+export { CALL_FIELDS, RESERVED_NAMES, STEP_KINDS } from './limits.js';

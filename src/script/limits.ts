@@ -4,10 +4,7 @@
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** YAML aliases beyond this are refused: protects against "billion laughs" documents. */
 export const MAX_ALIAS_COUNT = 100;
-/** Hoiio's limit on a rendered message. */
-export const MAX_MESSAGE_LENGTH = 1000;
-/** Hoiio's limit on a rendered tag. */
-export const MAX_TAG_LENGTH = 256;
+// Message and tag lengths are each provider's: see ProviderCapabilities (src/engine/capabilities.ts).
 
 /** Names the interpreter puts in the template context itself; scripts cannot declare them. */
 export const RESERVED_NAMES: readonly string[] = ['call', 'digits', 'record_url', 'transfer_status', 'http_status'];

@@ -267,16 +267,7 @@ describe('diagnostic codes', () => {
     expect(d.message).toContain('`shout` is not a template helper');
   });
 
-  test('CS_MESSAGE_TOO_LONG: a constant message over 1000 characters', () => {
-    const d = only(yaml('steps:', '  bye:', `    hangup: ${'a'.repeat(1001)}`), 'CS_MESSAGE_TOO_LONG');
-    expect(d).toMatchObject({ severity: 'error', line: 3, column: 13, path: 'steps.bye.hangup' });
-  });
-
-  test('CS_MESSAGE_TOO_LONG: a constant tag over 256 characters', () => {
-    const d = only(yaml('steps:', '  bye:', `    hangup: { message: Bye., tag: ${'t'.repeat(257)} }`), 'CS_MESSAGE_TOO_LONG');
-    expect(d).toMatchObject({ line: 3, column: 35, path: 'steps.bye.hangup.tag' });
-    expect(d.message).toContain('256');
-  });
+  // CS_MESSAGE_TOO_LONG is the provider's limit: test/script/capabilities.test.ts.
 
   test('CS_RESERVED_NAME: a var named like a context field, on the key', () => {
     const d = only(yaml('vars:', '  digits: "1234"', 'steps:', '  bye: { hangup: Bye. }'), 'CS_RESERVED_NAME');
