@@ -6,6 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkCalls } from '../script/call-checks.js';
 import { compileDetailed } from '../script/compile.js';
+import type { ProviderCapabilities } from '../engine/capabilities.js';
 import { ScriptEncodingError, readScriptFile } from './encoding.js';
 import type { Diagnostic } from '../script/diagnostic.js';
 import type { Script } from '../script/model.js';
@@ -82,7 +83,7 @@ interface Compiled {
   readonly diagnostics: Diagnostic[];
 }
 
-async function compileFile(file: string): Promise<Compiled> {
+async function compileFile(file: string, provider: ProviderCapabilities | undefined): Promise<Compiled> {
   let source: string;
   try {
     source = await readScriptFile(file);
@@ -90,7 +91,7 @@ async function compileFile(file: string): Promise<Compiled> {
     if (err instanceof ScriptEncodingError) return { file, diagnostics: [err.diagnostic()] };
     return { file, diagnostics: [fileDiagnostic(file, `cannot read ${file}: ${reason(err)}`)] };
   }
-  const { result, index } = compileDetailed(source, { file });
+  const { result, index } = compileDetailed(source, { file, ...(provider !== undefined ? { provider } : {}) });
   if (!result.ok) return { file, diagnostics: result.diagnostics, ...(index && { index }) };
   return { file, script: result.script, diagnostics: result.warnings, ...(index && { index }) };
 }
@@ -151,10 +152,15 @@ function crossCheck(all: readonly Compiled[]): Map<Compiled, Diagnostic[]> {
   return extra;
 }
 
-export async function loadScripts(paths: readonly string[]): Promise<LoadResult> {
+export interface LoadOptions {
+  /** Check every script against this provider's capabilities (see CompileOptions.provider). */
+  readonly provider?: ProviderCapabilities;
+}
+
+export async function loadScripts(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const problems: Diagnostic[] = [];
   const files = await listScriptFiles(paths, problems);
-  const compiled = await Promise.all(files.map(compileFile));
+  const compiled = await Promise.all(files.map((file) => compileFile(file, options.provider)));
   const extra = crossCheck(compiled);
   const callable = compiled.filter((c) => c.script !== undefined && !extra.has(c));
   const callProblems = checkCalls(

@@ -1,12 +1,15 @@
 /**
  * `callscript validate [paths...]`: compile scripts and report problems the
  * way compilers do (`file:line:col: severity: message [code]`), for editors
- * and CI. Diagnostics go to stdout, the one-line summary to stderr.
+ * and CI. Diagnostics go to stdout, the one-line summary to stderr. Scripts
+ * are checked against one provider's capabilities (`--provider`, default
+ * hoiio), as `serve` and `dev` will check them.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
-import { loadScripts } from '../../script-files/load.js';
+import { loadScripts, type LoadOptions } from '../../script-files/load.js';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, capabilitiesOf } from '../../provider/registry.js';
 import { githubAnnotation } from '../github-annotations.js';
 
 export type ValidateFormat = 'text' | 'json' | 'github';
@@ -14,6 +17,8 @@ export type ValidateFormat = 'text' | 'json' | 'github';
 interface ValidateFlags {
   readonly format: ValidateFormat;
   readonly strict?: boolean;
+  /** One of PROVIDER_NAMES (commander refuses any other). */
+  readonly provider: string;
 }
 
 /** Paths inside the working directory are shown relative to it, like compilers do. */
@@ -33,8 +38,8 @@ export interface ValidateReport {
   readonly warnings: number;
 }
 
-export async function validatePaths(paths: readonly string[], cwd: string = process.cwd()): Promise<ValidateReport> {
-  const loaded = await loadScripts(paths);
+export async function validatePaths(paths: readonly string[], cwd: string = process.cwd(), options: LoadOptions = {}): Promise<ValidateReport> {
+  const loaded = await loadScripts(paths, options);
   const diagnostics = loaded.diagnostics.map((d) => ({ ...d, file: displayPath(d.file, cwd) }));
   return {
     files: loaded.files.map((f) => displayPath(f, cwd)),
@@ -57,9 +62,14 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
     .argument('[paths...]', 'script files or folders (default: examples/)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .option('--strict', 'fail on warnings too')
+    .addOption(
+      new Option('--provider <name>', 'check the scripts against what this provider can do (record, pauses, message length…)')
+        .choices(PROVIDER_NAMES)
+        .default(DEFAULT_PROVIDER),
+    )
     .action(async (paths: string[], flags: ValidateFlags) => {
       const targets = paths.length > 0 ? paths : ['examples/'];
-      const report = await validatePaths(targets);
+      const report = await validatePaths(targets, process.cwd(), { provider: capabilitiesOf(flags.provider) });
       if (flags.format === 'json') {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
