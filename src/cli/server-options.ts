@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { SignatureMode } from '../provider/hoiio/signature.js';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES } from '../provider/registry.js';
 import { DEFAULT_HOIIO_URL } from '../server/config.js';
 import { DurationError, parseDuration } from '../store/duration.js';
 import { StoreError, StoreSpecError } from '../store/errors.js';
@@ -24,6 +25,8 @@ export interface ServerFlags {
   sessionTtl: number;
   /** Ended calls stay inspectable this long (ms). */
   endedRetention: number;
+  /** One of PROVIDER_NAMES: whose capabilities the scripts are checked against at load and on reload. */
+  provider: string;
 }
 
 /**
@@ -127,6 +130,12 @@ export function addServerOptions(cmd: Command, defaults: { port: number; host: s
         .env('CALLSCRIPT_ENDED_RETENTION')
         .default(10 * 60_000, '10m')
         .argParser(duration),
+    )
+    .addOption(
+      new Option('--provider <name>', 'the telephony provider: scripts that need what it cannot do are refused at load and on reload')
+        .env('CALLSCRIPT_PROVIDER')
+        .choices(PROVIDER_NAMES)
+        .default(DEFAULT_PROVIDER),
     )
     .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .addOption(new Option('--no-watch', 'do not reload scripts when their files change (SIGHUP still reloads)').env('CALLSCRIPT_NO_WATCH'));

@@ -15,6 +15,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import type { ProviderCapabilities } from '../engine/capabilities.js';
 import type { Logger } from '../log/logger.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { compileDetailed, nameFromFile, scriptVersion } from '../script/compile.js';
@@ -41,6 +42,8 @@ export interface ReloaderOptions {
   readonly git?: boolean;
   /** Told about every reload once it is done (metrics). Must not throw. */
   readonly onReload?: (report: ReloadReport) => void;
+  /** Check scripts against this provider's capabilities: an edit that needs what it lacks is invalid like any other. */
+  readonly provider?: ProviderCapabilities;
 }
 
 type Compiled =
@@ -232,7 +235,7 @@ export class ScriptReloader implements CatalogSource {
         if (old !== undefined && old.diskVersion === diskVersion) {
           compiled = old.compiled;
         } else {
-          const { result, index } = compileDetailed(entry.text, { file });
+          const { result, index } = compileDetailed(entry.text, { file, ...(this.o.provider !== undefined ? { provider: this.o.provider } : {}) });
           compiled = result.ok
             ? { ok: true, script: result.script, warnings: result.warnings, ...(index !== undefined ? { index } : {}) }
             : { ok: false, diagnostics: result.diagnostics, name: guessName(entry.text, file) };

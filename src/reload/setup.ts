@@ -1,3 +1,4 @@
+import type { ProviderCapabilities } from '../engine/capabilities.js';
 import type { Logger } from '../log/logger.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { ScriptReloader, type ReloadReport } from './reloader.js';
@@ -14,6 +15,8 @@ export interface ReloadSetup {
   readonly watchOptions?: WatchOptions;
   /** Told about every reload (metrics). */
   readonly onReload?: (report: ReloadReport) => void;
+  /** Refuse edits that need what this provider cannot do, as at start-up. */
+  readonly provider?: ProviderCapabilities;
 }
 
 /** A reloader in step with the folder (one initial reload), watching it if asked. */
@@ -24,6 +27,7 @@ export async function startReloader(setup: ReloadSetup, registry: ScriptRegistry
     log,
     ...(setup.git !== undefined ? { git: setup.git } : {}),
     ...(setup.onReload !== undefined ? { onReload: setup.onReload } : {}),
+    ...(setup.provider !== undefined ? { provider: setup.provider } : {}),
   });
   await reloader.reload('initial');
   if (setup.watch) await reloader.watch(setup.watchOptions);

@@ -4,6 +4,7 @@ import { isoTime } from '../now-option.js';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script-files/load.js';
+import { capabilitiesOf } from '../../provider/registry.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { DEV_EVENTS_SECRET, startDevServer } from '../../dev/server.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';
@@ -20,7 +21,9 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
   addServerOptions(cmd, { port: 3000, host: '127.0.0.1' });
   cmd.addOption(new Option('--now <time>', 'start the clock `hours` steps see at this time (e.g. 2026-12-25T10:00:00+08:00); it runs on from there').argParser(isoTime));
   cmd.action(async (dir: string, flags: ServerFlags & { now?: number }) => {
-    const loaded = await loadScripts([dir]);
+    // Only the load-time checks use it for now; the runtime still drives Hoiio.
+    const provider = capabilitiesOf(flags.provider);
+    const loaded = await loadScripts([dir], { provider });
     for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (loaded.scripts.length === 0) {
       process.stderr.write(`callscript dev: no valid call scripts in ${dir}.\n`);
@@ -39,7 +42,7 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
       log,
       apiToken,
       accessToken: randomBytes(16).toString('hex'),
-      reload: { paths: [dir], watch: flags.watch },
+      reload: { paths: [dir], watch: flags.watch, provider },
       ...(flags.now !== undefined ? { clock: shiftedClock(flags.now) } : {}),
     }).catch(refuseOnStoreError('dev', setExit));
     if (dev === undefined) return;

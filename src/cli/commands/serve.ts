@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script-files/load.js';
+import { capabilitiesOf } from '../../provider/registry.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { startServer } from '../../server/start.js';
@@ -26,7 +27,9 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       setExit(2);
       return;
     }
-    const loaded = await loadScripts([dir]);
+    // Only the load-time checks use it for now; the runtime still drives Hoiio.
+    const provider = capabilitiesOf(flags.provider);
+    const loaded = await loadScripts([dir], { provider });
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0 || loaded.scripts.length === 0) {
       for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -61,7 +64,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       },
       scripts: loaded.scripts,
       log,
-      reload: { paths: [dir], watch: flags.watch },
+      reload: { paths: [dir], watch: flags.watch, provider },
     }).catch(refuseOnStoreError('serve', setExit));
     if (server === undefined) return;
     const stopReloading = server.reloader !== undefined ? reloadOnSighup(server.reloader) : undefined;
