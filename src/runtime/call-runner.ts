@@ -177,6 +177,25 @@ export class CallRunner {
 
   private readonly endedSessions = new Set<string>();
 
+  /**
+   * The provider says the call with this handle is over (a reply provider's
+   * status callback, which names no block): the call ends as when a block's
+   * result says so, and a ringing webhook arriving late for it starts nothing.
+   * `status` is the provider's final status mapped to the engine's words
+   * (`busy`, `unanswered`, `failed`), if any.
+   */
+  async callEnded(session: string, status?: string): Promise<'ended' | 'unknown-call'> {
+    this.endedSessions.add(session);
+    if (this.endedSessions.size > ENDED_SESSIONS_KEPT) {
+      const oldest = this.endedSessions.values().next();
+      if (oldest.done !== true) this.endedSessions.delete(oldest.value);
+    }
+    const id = await this.o.store.findBySession(session);
+    if (id === undefined) return 'unknown-call';
+    await this.internalEvent(id, status !== undefined && status !== '' ? { type: 'ended', status } : { type: 'ended' });
+    return 'ended';
+  }
+
   /** A ringing inbound call, routed by number, or to `scriptName` when the URL names one. */
   async inbound(call: IncomingCall, scriptName?: string): Promise<InboundResult> {
     const { log } = this.o;

@@ -42,6 +42,8 @@ export interface StartOptions {
   readonly provider?: ProviderClient;
   /** The provider (Hoiio from `config.hoiio` when absent). */
   readonly adapter?: ProviderAdapter;
+  /** Reply-mode providers: how long a webhook waits for the next block before answering with a hold (default 8 s, under the providers' 10–15 s deadlines). */
+  readonly replyWaitMs?: number;
   readonly hooks?: RunnerHooks;
   readonly ids?: IdSource;
   readonly mount?: (app: Hono) => void;
@@ -110,6 +112,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     log,
     notifyUrl: (id, seq, token) => adapter.callbackUrl(publicUrl, id, seq, token),
     delivery: adapter.capabilities.delivery,
+    ...(o.replyWaitMs !== undefined ? { replyWaitMs: o.replyWaitMs } : {}),
     limits: messageLimits(adapter.capabilities),
     maxSteps: config.maxSteps,
     hooks: mergeHooks(metrics.hooks(), scripting.hooks, o.hooks),

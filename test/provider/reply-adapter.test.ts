@@ -94,6 +94,11 @@ function jsonReplyAdapter(restUrl: string): ProviderAdapter {
         if (result.verdict !== 'accepted') return c.json({ error: result.verdict }, result.verdict === 'unknown-call' ? 404 : 403);
         return answer(c, ctx, result.reply);
       });
+      // The status callback names no block: the call is found by the provider's handle.
+      app.post('/status', async (c) => {
+        const b = await c.req.json<{ call: string; status: string }>();
+        return c.json({ result: await ctx.runner.callEnded(b.call, b.status === 'completed' ? undefined : b.status) });
+      });
       return app;
     },
   };
@@ -197,13 +202,18 @@ describe('a reply-mode provider through the port', () => {
     expect(state?.path).toEqual(['welcome', 'menu', 'sales', 'voicemail', 'thanks']);
   });
 
-  it('refuses a webhook for another call\'s token and changes nothing', async () => {
+  it('refuses a webhook for another call\'s token and changes nothing; the status callback ends the call', async () => {
     const ring = await webhook(`${server.url}/jsonreply/voice`, { call: 'R-2', from: '+6591234567', to: '+6560000001' });
     const forged = (ring.answer.next ?? '').replace(/t=[^&]+/, 't=forged');
     const refused = await webhook(forged, { call: 'R-2', event: 'done' });
     expect(refused.status).toBe(403);
     const real = await webhook(ring.answer.next ?? '', { call: 'R-2', event: 'done' });
     expect(said(real.answer)).toMatch(/^gather:/);
+    // The caller hangs up; the provider's status callback ends the call, and a late ringing webhook starts nothing.
+    expect((await webhook(`${server.url}/jsonreply/status`, { call: 'R-2', status: 'completed' })).answer).toEqual({ result: 'ended' });
+    const id = /\/step\/([^/]+)\//.exec(ring.answer.next ?? '')?.[1] ?? '';
+    expect(await server.store.get(id)).toMatchObject({ status: 'ended', outcome: 'caller-hangup' });
+    expect((await webhook(`${server.url}/jsonreply/voice`, { call: 'R-2', from: '+6591234567', to: '+6560000001' })).answer).toEqual({ verbs: [] });
   });
 
   it('places outbound calls and forces hangups over the provider\'s REST API', async () => {
@@ -222,6 +232,46 @@ describe('a reply-mode provider through the port', () => {
     expect(hung.statusCode).toBe(202);
     await hung.body.dump();
     expect(restCalls.at(-1)).toEqual({ path: `/calls/${session}/hangup`, body: { force: true } });
+  });
+
+  it('an http step that outlasts the webhook\'s wait is answered with a hold, and the block follows on the next ask: no call is dropped', async () => {
+    const slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"Ann"}'), 600));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const holdDir = mkdtempSync(join(tmpdir(), 'callscript-hold-'));
+    const held = await startServer({
+      config: {
+        port: 0,
+        host: '127.0.0.1',
+        hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
+        maxBodyBytes: 65_536,
+        maxSteps: 200,
+      },
+      scripts: [],
+      log: silentLogger(),
+      adapter: jsonReplyAdapter('http://127.0.0.1:9'),
+      replyWaitMs: 150,
+      reload: { paths: [holdDir], watch: false, git: false },
+    });
+    try {
+      writeFileSync(
+        join(holdDir, 'lookup.yaml'),
+        `numbers: ["+6560000009"]\nvars: { name: "" }\nsteps:\n  ask:\n    http: { url: "http://127.0.0.1:${(slow.address() as AddressInfo).port}/who", timeout: 3, save: { name: name } }\n    next: hi\n  hi:\n    hangup: "Hello {{name}}"\n`,
+      );
+      await held.reloader?.reload('signal');
+      const post = async (url: string, body: Record<string, unknown>): Promise<Answer> => {
+        const res = await request(url.replace(held.publicUrl, held.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return (await res.body.json()) as Answer;
+      };
+      const first = await post(`${held.url}/jsonreply/voice`, { call: 'H-1', from: '+6591234567', to: '+6560000009' });
+      expect(first.hold).toBe(true);
+      let answer = first;
+      for (let i = 0; i < 20 && answer.hold === true; i++) answer = await post(answer.next ?? '', { call: 'H-1', event: 'again' });
+      expect(said(answer)).toBe('hangup: Hello Ann');
+    } finally {
+      await held.close();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+      rmSync(holdDir, { recursive: true, force: true });
+    }
   });
 
   it('hot reload refuses an edit the provider cannot run, and keeps the last good version serving', async () => {
