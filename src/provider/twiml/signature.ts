@@ -1,0 +1,119 @@
+/**
+ * Webhook authenticity for the TwiML family (../shared/providers.md §4):
+ * Twilio and SignalWire sign the URL they requested plus the sorted form
+ * fields with HMAC-SHA1 (base64); Telnyx signs `timestamp|raw body` with
+ * Ed25519. The URL is always the one built from the configured public URL,
+ * never one rebuilt from `Host` (behind a proxy or tunnel that would differ
+ * from what the provider signed).
+ */
+import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+
+/** Form fields as the provider sent them: every value of a repeated name, in order. */
+export type FormFields = ReadonlyMap<string, readonly string[]>;
+
+export type SignatureVerdict = 'valid' | 'invalid' | 'missing';
+
+/** Telnyx refuses webhooks whose timestamp is further than this from now (its own library's window). */
+export const TELNYX_TOLERANCE_SECONDS = 300;
+
+/**
+ * The string Twilio signs: the URL, then each field name and value, names in
+ * JavaScript's default string order. A repeated name contributes each distinct
+ * value once, sorted, on Twilio; SignalWire's library keeps them as sent.
+ */
+function signedString(url: string, fields: FormFields, repeated: 'distinct-sorted' | 'as-sent'): string {
+  let data = url;
+  for (const name of [...fields.keys()].sort()) {
+    const values = fields.get(name) ?? [];
+    const ordered = repeated === 'distinct-sorted' ? [...new Set(values)].sort() : values;
+    for (const value of ordered) data += name + value;
+  }
+  return data;
+}
+
+/** `X-Twilio-Signature` for a request (HMAC-SHA1, or SHA-256 for Twilio's SharedKey rules). */
+export function twilioSignature(authToken: string, url: string, fields: FormFields, hash: 'sha1' | 'sha256' = 'sha1'): string {
+  return createHmac(hash, authToken).update(signedString(url, fields, 'distinct-sorted'), 'utf8').digest('base64');
+}
+
+/** `X-SignalWire-Signature`: Twilio's scheme keyed with the project's Signing Key, repeated values as sent. */
+export function signalwireSignature(signingKey: string, url: string, fields: FormFields): string {
+  return createHmac('sha1', signingKey).update(signedString(url, fields, 'as-sent'), 'utf8').digest('base64');
+}
+
+/**
+ * The URL with and without its scheme's default port: the providers' own
+ * validators accept either, as their signing back ends have not been consistent.
+ */
+function urlVariants(url: string): string[] {
+  const match = /^(https?):\/\/([^/?#]+)(.*)$/i.exec(url);
+  if (match === null) return [url];
+  const [, scheme = '', authority = '', rest = ''] = match;
+  const port = scheme.toLowerCase() === 'https' ? ':443' : ':80';
+  const bare = authority.endsWith(port) ? authority.slice(0, -port.length) : authority;
+  const variants = new Set([url, `${scheme}://${bare}${rest}`, `${scheme}://${bare}${port}${rest}`]);
+  return [...variants];
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Checks a Twilio or SignalWire signature header against the request's URL and fields. */
+export function verifyHmacSignature(
+  scheme: 'twilio' | 'signalwire',
+  key: string,
+  header: string | undefined,
+  url: string,
+  fields: FormFields,
+): SignatureVerdict {
+  if (header === undefined || header === '') return 'missing';
+  const expected = (u: string): string => (scheme === 'twilio' ? twilioSignature(key, u, fields) : signalwireSignature(key, u, fields));
+  return urlVariants(url).some((u) => sameText(header, expected(u))) ? 'valid' : 'invalid';
+}
+
+/** The DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The account's public key from the Telnyx portal (base64 of the 32 raw bytes) as a key object. */
+export function telnyxPublicKey(base64: string): KeyObject {
+  const raw = Buffer.from(base64.trim(), 'base64');
+  if (raw.length !== 32) throw new TelnyxKeyError(`TELNYX_PUBLIC_KEY must be the base64 of a 32-byte Ed25519 key, got ${raw.length} bytes`);
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+/** A Telnyx public key that is not one. */
+export class TelnyxKeyError extends Error {
+  readonly code = 'CS_PROVIDER_BAD_KEY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TelnyxKeyError';
+  }
+}
+
+/** `telnyx-signature-ed25519` for a body sent at `timestamp` (seconds): what Telnyx (and the tests, and a simulator) send. */
+export function telnyxSignature(privateKey: KeyObject, timestamp: string, body: string): string {
+  return sign(null, Buffer.from(`${timestamp}|${body}`, 'utf8'), privateKey).toString('base64');
+}
+
+/** Checks a Telnyx webhook: the signature over `timestamp|raw body`, and a timestamp within ±300 s of `nowSeconds`. */
+export function verifyTelnyxSignature(
+  publicKey: KeyObject,
+  signature: string | undefined,
+  timestamp: string | undefined,
+  body: string,
+  nowSeconds: number,
+): SignatureVerdict {
+  if (signature === undefined || signature === '' || timestamp === undefined || timestamp === '') return 'missing';
+  const sent = Number(timestamp);
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - sent) > TELNYX_TOLERANCE_SECONDS) return 'invalid';
+  const bytes = Buffer.from(signature, 'base64');
+  if (bytes.length !== 64) return 'invalid';
+  try {
+    return verify(null, Buffer.from(`${timestamp}|${body}`, 'utf8'), publicKey, bytes) ? 'valid' : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
