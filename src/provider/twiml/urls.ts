@@ -1,0 +1,40 @@
+/**
+ * The continuation URLs a reply carries. Each names the call, the block it
+ * answers and the call's token in the path and query, in one fixed order
+ * (Twilio and SignalWire sign the full URL, so it must come back byte for byte
+ * as we wrote it), plus `k`, what the provider is reporting when it requests
+ * it, and for a gather the attempt it answers.
+ */
+export type Continuation =
+  /** A play or monitor block finished (a `<Redirect>` after it). */
+  | 'next'
+  /** A `<Gather>` action: digits, or none for that attempt. */
+  | 'gather'
+  /** Every attempt of a gather passed with no input (the `<Redirect>` after the gathers). */
+  | 'none'
+  /** A `<Record>` action, or the `<Redirect>` after a recording with no audio. */
+  | 'record'
+  /** A transfer's `<Dial>` action. */
+  | 'dial'
+  /** After a hold: nothing happened, ask for the block again. */
+  | 'hold';
+
+export const CONTINUATIONS: ReadonlySet<string> = new Set<Continuation>(['next', 'gather', 'none', 'record', 'dial', 'hold']);
+
+/**
+ * The block's own URL (the port's `callbackUrl`): an outbound call's first
+ * request arrives here when the callee answers; every continuation adds to it.
+ */
+export function stepUrl(publicUrl: string, provider: string, id: string, seq: number, token: string): string {
+  return `${publicUrl}/${provider}/step/${encodeURIComponent(id)}/${seq}?t=${encodeURIComponent(token)}`;
+}
+
+/** A continuation of the block at `step` (a `stepUrl`). */
+export function continuationUrl(step: string, k: Continuation, attempt?: number): string {
+  return attempt === undefined ? `${step}&k=${k}` : `${step}&k=${k}&a=${attempt}`;
+}
+
+/** Where the provider reports calls ending (and the number's status callback). */
+export function statusUrl(publicUrl: string, provider: string): string {
+  return `${publicUrl}/${provider}/status`;
+}
