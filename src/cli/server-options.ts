@@ -25,8 +25,10 @@ export interface ServerFlags {
   sessionTtl: number;
   /** Ended calls stay inspectable this long (ms). */
   endedRetention: number;
-  /** One of PROVIDER_NAMES: whose capabilities the scripts are checked against at load and on reload. */
+  /** One of PROVIDER_NAMES: the provider the server drives, and whose capabilities the scripts are checked against. */
   provider: string;
+  /** The provider's REST API root, replacing its real one (tests and simulators stand in for it). */
+  providerApiUrl?: string;
 }
 
 /**
@@ -132,10 +134,15 @@ export function addServerOptions(cmd: Command, defaults: { port: number; host: s
         .argParser(duration),
     )
     .addOption(
-      new Option('--provider <name>', 'the telephony provider: scripts that need what it cannot do are refused at load and on reload')
+      new Option('--provider <name>', 'the telephony provider the server drives; scripts that need what it cannot do are refused at load and on reload')
         .env('CALLSCRIPT_PROVIDER')
         .choices(PROVIDER_NAMES)
         .default(DEFAULT_PROVIDER),
+    )
+    .addOption(
+      new Option('--provider-api-url <url>', "the provider's REST API root instead of its real one (a stand-in for tests; not for Hoiio, which has --hoiio-url)")
+        .env('CALLSCRIPT_PROVIDER_API_URL')
+        .argParser(url),
     )
     .addOption(new Option('--log-level <level>', 'log level').env('LOG_LEVEL').default('info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .addOption(new Option('--no-watch', 'do not reload scripts when their files change (SIGHUP still reloads)').env('CALLSCRIPT_NO_WATCH'));

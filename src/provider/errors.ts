@@ -39,3 +39,19 @@ export const ProviderErrorCode = {
   badResponse: 'E_PROVIDER_BAD_RESPONSE',
   closed: 'E_PROVIDER_CLOSED',
 } as const;
+
+/**
+ * A variable a provider needs is not set (or not usable): `serve` prints it and
+ * refuses to start. Credentials come only from the environment.
+ */
+export class ProviderEnvError extends Error {
+  readonly code = 'CS_PROVIDER_ENV';
+  constructor(
+    readonly provider: string,
+    readonly variable: string,
+    message?: string,
+  ) {
+    super(message ?? `${variable} must be set to run with --provider ${provider}`);
+    this.name = 'ProviderEnvError';
+  }
+}

@@ -21,7 +21,14 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
   addServerOptions(cmd, { port: 3000, host: '127.0.0.1' });
   cmd.addOption(new Option('--now <time>', 'start the clock `hours` steps see at this time (e.g. 2026-12-25T10:00:00+08:00); it runs on from there').argParser(isoTime));
   cmd.action(async (dir: string, flags: ServerFlags & { now?: number }) => {
-    // Only the load-time checks use it for now; the runtime still drives Hoiio.
+    if (flags.provider !== 'hoiio') {
+      // dev runs calls on a built-in simulator of the provider; only Hoiio's exists so far.
+      process.stderr.write(
+        `callscript dev: there is no ${flags.provider} simulator yet (it is coming); run \`callscript dev\` on the Hoiio simulator, \`callscript validate --provider ${flags.provider}\` to check scripts, or \`callscript serve --provider ${flags.provider}\` against the real service.\n`,
+      );
+      setExit(2);
+      return;
+    }
     const provider = capabilitiesOf(flags.provider);
     const loaded = await loadScripts([dir], { provider });
     for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);

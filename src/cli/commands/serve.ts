@@ -2,32 +2,54 @@ import type { Command } from 'commander';
 import { createLogger } from '../../log/logger.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { loadScripts } from '../../script-files/load.js';
-import { capabilitiesOf } from '../../provider/registry.js';
+import { ProviderEnvError } from '../../provider/errors.js';
+import type { ProviderAdapter } from '../../provider/port.js';
+import { adapterFromEnv, capabilitiesOf } from '../../provider/registry.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { reloadOnSighup } from '../../reload/sighup.js';
 import { startServer } from '../../server/start.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
-/** `callscript serve [dir]`: the production server, against the real Hoiio API. */
+/** `callscript serve [dir]`: the production server, against the real provider (Hoiio, Twilio, Telnyx TeXML or SignalWire). */
 export function registerServe(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('serve')
-    .description('run call scripts for real calls (set the Hoiio number\'s Voice Notify URL to <public-url>/hoiio/incoming)')
+    .description(
+      "run call scripts for real calls (Hoiio: set the number's Voice Notify URL to <public-url>/hoiio/incoming; Twilio, Telnyx, SignalWire: its voice webhook to <public-url>/<provider>/voice, see docs/providers/)",
+    )
     .argument('[dir]', 'folder (or file) of call scripts', 'examples/');
   addServerOptions(cmd, { port: 3000, host: '0.0.0.0' });
   cmd.action(async (dir: string, flags: ServerFlags) => {
     const appId = process.env.HOIIO_APP_ID ?? '';
     const accessToken = process.env.HOIIO_ACCESS_TOKEN ?? '';
-    if (appId === '' || accessToken === '') {
-      process.stderr.write(
-        'callscript serve: HOIIO_APP_ID and HOIIO_ACCESS_TOKEN must be set (your Hoiio application\'s credentials).\n' +
-          'To try scripts without Hoiio, run `callscript dev` instead.\n',
-      );
-      setExit(2);
-      return;
+    let adapter: ProviderAdapter | undefined;
+    if (flags.provider === 'hoiio') {
+      if (appId === '' || accessToken === '') {
+        process.stderr.write(
+          'callscript serve: HOIIO_APP_ID and HOIIO_ACCESS_TOKEN must be set (your Hoiio application\'s credentials).\n' +
+            'To try scripts without Hoiio, run `callscript dev` instead.\n',
+        );
+        setExit(2);
+        return;
+      }
+    } else {
+      if (flags.publicUrl === undefined) {
+        process.stderr.write(
+          `callscript serve: --provider ${flags.provider} needs --public-url (or PUBLIC_URL): the provider signs the exact URL it requests, and every reply names URLs under it.\n`,
+        );
+        setExit(2);
+        return;
+      }
+      try {
+        adapter = adapterFromEnv(flags.provider, { env: (name) => process.env[name], ...(flags.providerApiUrl !== undefined ? { apiUrl: flags.providerApiUrl } : {}) });
+      } catch (err) {
+        if (!(err instanceof ProviderEnvError)) throw err;
+        process.stderr.write(`callscript serve: ${err.message} [${err.code}]\n`);
+        setExit(2);
+        return;
+      }
     }
-    // Only the load-time checks use it for now; the runtime still drives Hoiio.
     const provider = capabilitiesOf(flags.provider);
     const loaded = await loadScripts([dir], { provider });
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
@@ -64,9 +86,14 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       },
       scripts: loaded.scripts,
       log,
+      ...(adapter !== undefined ? { adapter } : {}),
       reload: { paths: [dir], watch: flags.watch, provider },
     }).catch(refuseOnStoreError('serve', setExit));
     if (server === undefined) return;
+    if (adapter !== undefined) {
+      const name = provider.name;
+      log.info({ provider: name, voiceUrl: `${server.publicUrl}/${name}/voice`, statusUrl: `${server.publicUrl}/${name}/status` }, 'provider.webhooks');
+    }
     const stopReloading = server.reloader !== undefined ? reloadOnSighup(server.reloader) : undefined;
     const signal = await untilSignal();
     log.info({ signal }, 'server.stopping');

@@ -1,0 +1,212 @@
+/**
+ * The TwiML providers' REST API, over a keep-alive undici pool: what reply
+ * mode still sends over REST (../shared/providers.md §5). An outbound call
+ * (`Calls`, answered at the notify URL, ended at the status URL), a forced
+ * hangup (the call updated with `Status=completed`), a goodbye said over a call
+ * whose webhook is gone (updated with new TwiML), and the start of a call
+ * recording for `monitor`. Every other block travels in a webhook's reply.
+ */
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Block } from '../../engine/blocks.js';
+import { ProviderError, ProviderErrorCode } from '../errors.js';
+import type { BlockTarget, ProviderClient, SendResult } from '../provider.js';
+import type { TwimlConfig } from './config.js';
+import { hangupReply } from './render.js';
+
+/** Stable codes of this client's failures, beside the shared transport codes. */
+export const TwimlErrorCode = {
+  /** 4xx other than 404 and 429: the provider refused the request as made. */
+  refused: 'E_PROVIDER_REFUSED',
+  /** 404: the call (or account) is not there; nothing more can be sent to it. */
+  notFound: 'E_PROVIDER_NOT_FOUND',
+  rateLimited: 'E_PROVIDER_RATE_LIMITED',
+  serverError: 'E_PROVIDER_SERVER_ERROR',
+  /** The block is one reply mode never sends over REST. */
+  unsupported: 'E_PROVIDER_UNSUPPORTED',
+  /** Something the request needs was not configured (a From number, Telnyx's account). */
+  config: 'E_PROVIDER_CONFIG',
+} as const;
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** An outbound call rings this long; valid on all three (Telnyx takes 5–120, Twilio up to 600). */
+const OUTBOUND_RING_SECONDS = 60;
+
+export interface TwimlClientOptions {
+  /** Where status callbacks go: `{public}/{provider}/status`, known once the server listens. */
+  readonly statusUrl: () => string;
+  readonly connections?: number;
+}
+
+export class TwimlClient implements ProviderClient {
+  readonly name: string;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private account: string | undefined;
+
+  constructor(
+    private readonly config: TwimlConfig,
+    private readonly options: TwimlClientOptions,
+  ) {
+    this.name = config.dialect.name;
+    const root = new URL(config.apiRoot);
+    this.basePath = root.pathname.replace(/\/+$/, '');
+    this.account = config.account;
+    this.pool = new Pool(root.origin, {
+      connections: options.connections ?? 32,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: 5_000 },
+      maxResponseSize: MAX_RESPONSE_BYTES,
+    });
+  }
+
+  /** Telnyx's account SID as an authenticated webhook named it, for when TELNYX_ACCOUNT_SID is not set. */
+  learnAccount(account: string): void {
+    if (this.account === undefined && account !== '') this.account = account;
+  }
+
+  private accountPath(): string {
+    if (this.account === undefined) {
+      throw new ProviderError(
+        TwimlErrorCode.config,
+        `${this.config.dialect.title}: the account SID is not known yet; set TELNYX_ACCOUNT_SID (or receive one call first)`,
+        { retryable: false },
+      );
+    }
+    const prefix = this.config.dialect.name === 'telnyx' ? '/texml' : '/2010-04-01';
+    return `${this.basePath}${prefix}/Accounts/${encodeURIComponent(this.account)}`;
+  }
+
+  /** Twilio and SignalWire name resources with `.json`; Telnyx's call resource has no suffix. */
+  private callPath(callSid: string, sub = ''): string {
+    const call = `${this.accountPath()}/Calls/${encodeURIComponent(callSid)}`;
+    if (sub !== '') return `${call}/${sub}.json`;
+    return this.config.dialect.name === 'telnyx' ? call : `${call}.json`;
+  }
+
+  async send(block: Block, target: BlockTarget): Promise<SendResult> {
+    if (block.kind === 'dial') return this.dial(block.to, block.callerId, target.notifyUrl);
+    if (block.kind === 'hangup' && target.session !== undefined) {
+      const update: Array<[string, string]> =
+        block.force === true || block.message === undefined || block.message.length === 0
+          ? [['Status', 'completed']]
+          : // Said over a call whose webhook has already been answered (a call the engine had to give up).
+            [[this.config.dialect.name === 'telnyx' ? 'Texml' : 'Twiml', hangupReply(block.message)]];
+      await this.post(this.callPath(target.session), 'form', update, 'hangup');
+      return {};
+    }
+    throw new ProviderError(TwimlErrorCode.unsupported, `${this.config.dialect.title}: a ${block.kind} block travels in a webhook reply, not over REST`, {
+      retryable: false,
+    });
+  }
+
+  /** Starts recording the rest of the call (`monitor`); the recording is kept in the provider's account. */
+  async startRecording(callSid: string): Promise<void> {
+    const json = this.config.dialect.outboundBody === 'json';
+    await this.post(this.callPath(callSid, 'Recordings'), json ? 'json' : 'form', [['RecordingChannels', 'dual']], 'monitor');
+  }
+
+  private async dial(to: string, from: string | undefined, notifyUrl: string | undefined): Promise<SendResult> {
+    const d = this.config.dialect;
+    if (from === undefined || from === '') {
+      throw new ProviderError(TwimlErrorCode.config, `${d.title} needs a From number for an outbound call: give "from" in the request`, { retryable: false });
+    }
+    const fields: Array<[string, string]> = [
+      ['To', to],
+      ['From', from],
+      ['Url', notifyUrl ?? ''],
+      [d.outboundBody === 'json' ? 'UrlMethod' : 'Method', 'POST'],
+      ['StatusCallback', this.options.statusUrl()],
+      ['StatusCallbackMethod', 'POST'],
+      ['StatusCallbackEvent', 'completed'],
+      ['Timeout', String(OUTBOUND_RING_SECONDS)],
+    ];
+    const answer = await this.post(`${this.accountPath()}/Calls${d.outboundBody === 'json' ? '' : '.json'}`, d.outboundBody, fields, 'dial');
+    const sid = stringField(answer, 'sid') ?? stringField(answer, 'call_sid') ?? stringField(answer, 'CallSid');
+    if (sid === undefined) {
+      throw new ProviderError(ProviderErrorCode.badResponse, `${d.title} dial: accepted without a call SID`, { retryable: false });
+    }
+    return { session: sid };
+  }
+
+  private async post(path: string, encoding: 'form' | 'json', fields: ReadonlyArray<readonly [string, string]>, what: string): Promise<unknown> {
+    const title = this.config.dialect.title;
+    const body =
+      encoding === 'json'
+        ? JSON.stringify(Object.fromEntries(fields))
+        : fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+    let statusCode: number;
+    let text: string;
+    try {
+      const res = await this.pool.request({
+        path,
+        method: 'POST',
+        headers: {
+          authorization: this.config.authorization,
+          accept: 'application/json',
+          'content-type': encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded; charset=utf-8',
+        },
+        body,
+        headersTimeout: this.config.timeoutMs,
+        bodyTimeout: this.config.timeoutMs,
+      });
+      statusCode = res.statusCode;
+      text = await res.body.text();
+    } catch (err) {
+      throw transportError(err, `${title} ${what}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      parsed = {};
+    }
+    if (statusCode >= 200 && statusCode < 300) return parsed;
+    const detail = stringField(parsed, 'message') ?? stringField(parsed, 'detail') ?? text.slice(0, 200);
+    const message = `${title} ${what}: HTTP ${statusCode}${detail !== '' ? ` (${detail})` : ''}`;
+    if (statusCode === 404) throw new ProviderError(TwimlErrorCode.notFound, message, { retryable: false, sessionGone: true, httpStatus: statusCode });
+    // A rate-limited request was not carried out, so it may be sent again.
+    if (statusCode === 429) throw new ProviderError(TwimlErrorCode.rateLimited, message, { retryable: true, httpStatus: statusCode });
+    if (statusCode >= 500) throw new ProviderError(TwimlErrorCode.serverError, message, { retryable: false, httpStatus: statusCode });
+    throw new ProviderError(TwimlErrorCode.refused, message, { retryable: false, httpStatus: statusCode });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+function stringField(value: unknown, name: string): string | undefined {
+  if (typeof value !== 'object' || value === null || !(name in value)) return undefined;
+  const v = (value as Record<string, unknown>)[name];
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Only a connection that never opened is retryable: anything later may have placed the call. */
+function transportError(err: unknown, what: string): ProviderError {
+  if (err instanceof ProviderError) return err;
+  let code: string | undefined;
+  for (let e: unknown = err, depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string' && c !== 'UND_ERR_SOCKET') {
+      code = c;
+      break;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new ProviderError(ProviderErrorCode.unreachable, `${what}: provider unreachable (${code})`, { retryable: true, cause: err });
+  }
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return new ProviderError(ProviderErrorCode.timeout, `${what}: no answer within the timeout`, { retryable: false, cause: err });
+  }
+  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
+    return new ProviderError(ProviderErrorCode.badResponse, `${what}: answer larger than ${MAX_RESPONSE_BYTES} bytes`, { retryable: false, cause: err });
+  }
+  if (err instanceof undiciErrors.ClientDestroyedError || err instanceof undiciErrors.ClientClosedError) {
+    return new ProviderError(ProviderErrorCode.closed, `${what}: client closed`, { retryable: false, cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProviderError(ProviderErrorCode.connectionReset, `${what}: connection failed (${code ?? message})`, { retryable: false, cause: err });
+}

@@ -1,0 +1,205 @@
+/**
+ * The TwiML family's webhooks, mounted at `/<provider>`: the number's voice
+ * URL (a ringing call), each block's URL (what a verb reported; the answer is
+ * the next block), and the status callback (the call is over). Every request
+ * is read within the body limit, parsed strictly, and authenticated against the
+ * URL built from the configured public URL before anything changes.
+ */
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { UNKNOWN_NUMBER_MESSAGE } from '../../engine/messages.js';
+import { said } from '../../engine/parts.js';
+import type { Reply } from '../../runtime/call-runner.js';
+import { jsonError } from '../../server/http-error.js';
+import { isFormOrEmpty, rawQuery, readBody } from '../../server/read-body.js';
+import type { AdapterContext, RefusalReason } from '../port.js';
+import type { TwimlVerifier } from './config.js';
+import type { TwimlDialect } from './dialect.js';
+import { field, parseForm } from './form.js';
+import { TwimlRenderer, emptyReply, hangupReply } from './render.js';
+import { endStatus, FINAL_STATUSES, reportOf } from './report.js';
+import { verifyHmacSignature, verifyTelnyxSignature, type FormFields, type SignatureVerdict } from './signature.js';
+import { CONTINUATIONS, stepUrl, type Continuation } from './urls.js';
+
+/** What the routes need of the REST client. */
+export interface TwimlRestHooks {
+  /** Starts recording a call (a `monitor` block). */
+  startRecording(callSid: string): Promise<void>;
+  /** Telnyx: the account SID an authenticated webhook named. */
+  learnAccount(account: string): void;
+}
+
+export interface TwimlRoutesOptions {
+  readonly dialect: TwimlDialect;
+  readonly verifier: TwimlVerifier;
+  readonly rest: TwimlRestHooks;
+  /** Seconds since the epoch, for Telnyx's timestamp window (a test clock in tests). */
+  readonly nowSeconds?: () => number;
+}
+
+/** Recordings started by this process, so a retried webhook does not start a second one. */
+const STARTED_KEPT = 10_000;
+
+export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hono {
+  const app = new Hono();
+  const { runner, log } = context;
+  const name = o.dialect.name;
+  const renderer = new TwimlRenderer(o.dialect);
+  const nowSeconds = o.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const started = new Set<string>();
+  const refused = (reason: RefusalReason): void => context.onRefused?.(reason);
+
+  const xml = (c: Context, body: string, status: ContentfulStatusCode = 200): Response =>
+    c.body(body, status, { 'content-type': 'text/xml; charset=utf-8' });
+
+  const verify = (c: Context, body: string, fields: FormFields): SignatureVerdict => {
+    const v = o.verifier;
+    if (v.scheme === 'telnyx') {
+      return verifyTelnyxSignature(v.publicKey, c.req.header('telnyx-signature-ed25519'), c.req.header('telnyx-timestamp'), body, nowSeconds());
+    }
+    const query = rawQuery(c.req.url);
+    // The URL the provider requested is the one we gave it: the public URL, never Host or X-Forwarded-*.
+    const url = `${context.publicUrl()}${c.req.path}${query !== '' ? `?${query}` : ''}`;
+    const header = v.scheme === 'signalwire' ? (c.req.header('x-signalwire-signature') ?? c.req.header('x-twilio-signature')) : c.req.header('x-twilio-signature');
+    return verifyHmacSignature(v.scheme, v.key, header, url, fields);
+  };
+
+  /** The request's fields once read, parsed and authenticated; otherwise the error answer. */
+  const read = async (c: Context, route: string): Promise<{ fields: FormFields } | { refusal: Response }> => {
+    const body = await readBody(c, context.maxBodyBytes);
+    if (!body.ok) {
+      refused(body.reason);
+      if (body.reason === 'aborted') return { refusal: jsonError(c, 400, 'CS_BAD_REQUEST', 'the request body was cut short') };
+      log.warn({ path: c.req.path, limit: context.maxBodyBytes }, 'request.too_large');
+      return { refusal: jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
+    }
+    if (!isFormOrEmpty(c.req.header('content-type'), body.text)) {
+      refused('unsupported-media-type');
+      return { refusal: jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'webhooks must be application/x-www-form-urlencoded') };
+    }
+    const fields = parseForm(body.text);
+    if (fields === undefined) {
+      log.warn({ provider: name, route }, 'notification.malformed');
+      refused('bad-notification');
+      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'the form body is malformed') };
+    }
+    const verdict = verify(c, body.text, fields);
+    if (verdict !== 'valid') {
+      log.warn({ provider: name, route, reason: `signature-${verdict}` }, 'notification.refused');
+      refused(verdict === 'missing' ? 'signature-missing' : 'signature-invalid');
+      return { refusal: jsonError(c, 403, 'CS_BAD_SIGNATURE', `the ${o.dialect.title} signature is ${verdict}`) };
+    }
+    if (o.verifier.scheme === 'telnyx') o.rest.learnAccount(field(fields, 'AccountSid'));
+    if (field(fields, 'CallSid') === '') {
+      refused('bad-notification');
+      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a webhook needs CallSid') };
+    }
+    return { fields };
+  };
+
+  /** Starts the call recording a monitor block asks for, once per block in this process; a failure is logged, the call goes on. */
+  const startRecording = async (id: string, seq: number, callSid: string): Promise<void> => {
+    const key = `${id}:${seq}`;
+    if (started.has(key)) return;
+    started.add(key);
+    if (started.size > STARTED_KEPT) started.delete(started.values().next().value ?? key);
+    try {
+      await o.rest.startRecording(callSid);
+      log.info({ call: id, session: callSid, seq }, 'monitor.started');
+    } catch (err) {
+      log.error({ call: id, session: callSid, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
+    }
+  };
+
+  const answer = async (c: Context, reply: Reply, callSid: string): Promise<Response> => {
+    if (reply.type === 'none') return xml(c, hangupReply());
+    const step = stepUrl(context.publicUrl(), name, reply.id, reply.seq, reply.token);
+    if (reply.type === 'hold') return xml(c, renderer.hold(step));
+    if (reply.block.kind === 'monitor') await startRecording(reply.id, reply.seq, callSid);
+    return xml(c, renderer.block(reply.block, step));
+  };
+
+  app.post('/voice', async (c) => {
+    const r = await read(c, 'voice');
+    if ('refusal' in r) return r.refusal;
+    const callSid = field(r.fields, 'CallSid');
+    const to = field(r.fields, 'To');
+    if (to === '') {
+      refused('bad-notification');
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing call needs To');
+    }
+    // TwiML calls have no second reference besides CallSid.
+    const call = { session: callSid, from: field(r.fields, 'From'), to, providerRef: '', txnRef: '' };
+    const { result, reply } = await runner.inboundReply(call);
+    if (result.result === 'unknown-number') return xml(c, hangupReply(said(UNKNOWN_NUMBER_MESSAGE)));
+    return answer(c, reply, callSid);
+  });
+
+  app.post('/step/:id/:seq', async (c) => {
+    const id = c.req.param('id');
+    const seq = Number(c.req.param('seq'));
+    const token = c.req.query('t') ?? '';
+    const k = c.req.query('k');
+    const attempt = Number(c.req.query('a') ?? '1');
+    if (!Number.isSafeInteger(seq) || seq < 0 || (k !== undefined && !CONTINUATIONS.has(k)) || !Number.isSafeInteger(attempt) || attempt < 1) {
+      refused('bad-notification');
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
+    }
+    const r = await read(c, 'step');
+    if ('refusal' in r) return r.refusal;
+    const callSid = field(r.fields, 'CallSid');
+    const report = reportOf(k as Continuation | undefined, attempt, seq, r.fields);
+    let result;
+    if (report.type === 'event') {
+      result = await runner.replyTo(id, token, report.event, callSid, seq);
+    } else if (report.type === 'ask') {
+      result = await runner.replyTo(id, token, undefined, callSid, seq);
+    } else {
+      // One attempt of a gather passed with no input: the block is still outstanding, so ask from the next attempt.
+      result = await runner.replyTo(id, token, undefined, callSid, seq - 1);
+      if (result.verdict === 'accepted' && result.reply.type === 'block' && result.reply.seq === seq && result.reply.block.kind === 'gather') {
+        const gather = result.reply.block;
+        if (report.attempt < (gather.attempts ?? 1)) {
+          return xml(c, renderer.block(gather, stepUrl(context.publicUrl(), name, id, seq, token), report.attempt + 1));
+        }
+        result = await runner.replyTo(id, token, { type: 'block.done', seq, digits: '' }, callSid, seq);
+      }
+    }
+    switch (result.verdict) {
+      case 'accepted':
+        // The outbox keeps the last block after the call is over; a webhook that late ends the call instead.
+        if (result.reply.type === 'block' && (await runner.store.get(id))?.status === 'ended') return xml(c, hangupReply());
+        return answer(c, result.reply, callSid);
+      case 'unknown-call':
+        // A call this server no longer knows (or never did): end it politely rather than fail the provider's request.
+        log.warn({ call: id, session: callSid, reason: 'unknown-call' }, 'notification.refused');
+        refused('unknown-call');
+        return xml(c, hangupReply());
+      case 'bad-token':
+      case 'session-mismatch':
+        log.warn({ call: id, session: callSid, reason: result.verdict }, 'notification.refused');
+        refused(result.verdict);
+        return jsonError(c, 403, 'CS_FORBIDDEN', 'this request does not belong to that call');
+      case 'busy':
+        refused('busy');
+        return jsonError(c, 503, 'CS_BUSY', 'the call stayed locked by another server for too long');
+      case 'error':
+        refused('error');
+        return jsonError(c, 503, 'CS_INTERNAL', 'the request could not be handled');
+    }
+  });
+
+  app.post('/status', async (c) => {
+    const r = await read(c, 'status');
+    if ('refusal' in r) return r.refusal;
+    const callSid = field(r.fields, 'CallSid');
+    const status = field(r.fields, 'CallStatus');
+    if (FINAL_STATUSES.has(status)) {
+      const ended = await runner.callEnded(callSid, endStatus(status));
+      log.info({ session: callSid, status, result: ended }, 'notification.status');
+    }
+    return xml(c, emptyReply());
+  });
+
+  return app;
+}

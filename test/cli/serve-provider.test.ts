@@ -1,0 +1,91 @@
+/**
+ * `callscript serve --provider twilio|telnyx|signalwire` as a real process:
+ * credentials only from the environment (a missing one is named), the public
+ * URL required, and a started server answering a signed voice webhook with
+ * TwiML over a real socket. `dev` refuses providers it has no simulator for.
+ * (`npm test` builds dist/ first.)
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { twilioSignature } from '../../src/provider/twiml/signature.js';
+import { parseForm } from '../../src/provider/twiml/form.js';
+import { providerEnv } from '../provider/twiml/harness.js';
+
+const BIN = join(process.cwd(), 'bin/callscript.js');
+
+function run(args: string[], env: Record<string, string>): { exit: Promise<number | null>; out: () => string; err: () => string; kill: () => void } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return { exit: new Promise((resolve) => child.on('exit', resolve)), out: () => out, err: () => err, kill: () => child.kill('SIGTERM') };
+}
+
+const ACME_DIR = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-serve-provider-'));
+  copyFileSync('examples/acme.yaml', join(dir, 'acme.yaml'));
+  return dir;
+})();
+
+describe('callscript serve --provider', () => {
+  it.each([
+    ['twilio', {}, 'TWILIO_ACCOUNT_SID'],
+    ['twilio', { TWILIO_ACCOUNT_SID: 'AC1' }, 'TWILIO_AUTH_TOKEN'],
+    ['telnyx', { TELNYX_API_KEY: 'k' }, 'TELNYX_PUBLIC_KEY'],
+    ['signalwire', { SIGNALWIRE_PROJECT_ID: 'p', SIGNALWIRE_API_TOKEN: 't', SIGNALWIRE_SPACE_URL: 'x.signalwire.com' }, 'SIGNALWIRE_SIGNING_KEY'],
+  ] as const)('%s without %j refuses to start, naming %s (exit 2)', async (provider, env, missing) => {
+    const p = run(['serve', ACME_DIR, '--provider', provider, '--public-url', 'https://ivr.example.com', '--port', '0'], env);
+    expect(await p.exit).toBe(2);
+    expect(p.err()).toContain(`${missing} must be set to run with --provider ${provider} [CS_PROVIDER_ENV]`);
+  });
+
+  it('refuses a Telnyx public key that is not one, and a provider without --public-url', async () => {
+    const bad = run(['serve', ACME_DIR, '--provider', 'telnyx', '--public-url', 'https://ivr.example.com', '--port', '0'], { TELNYX_API_KEY: 'k', TELNYX_PUBLIC_KEY: 'c2hvcnQ=' });
+    expect(await bad.exit).toBe(2);
+    expect(bad.err()).toContain('TELNYX_PUBLIC_KEY must be the base64 of a 32-byte Ed25519 key');
+    const noUrl = run(['serve', ACME_DIR, '--provider', 'twilio', '--port', '0'], providerEnv('twilio'));
+    expect(await noUrl.exit).toBe(2);
+    expect(noUrl.err()).toContain('--provider twilio needs --public-url');
+  });
+
+  it('serves Twilio webhooks: a signed ring gets the first block as text/xml; an unsigned one 403', async () => {
+    const env = { ...providerEnv('twilio'), CALLSCRIPT_STORE: 'memory', LOG_LEVEL: 'info' };
+    const p = run(['serve', ACME_DIR, '--provider', 'twilio', '--public-url', 'https://ivr.example.com/', '--port', '0', '--host', '127.0.0.1', '--provider-api-url', 'http://127.0.0.1:9'], env);
+    try {
+      for (let i = 0; i < 500 && !p.out().includes('server.listening'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const line = p.out().split('\n').find((l) => l.includes('server.listening')) ?? '{}';
+      const { url } = JSON.parse(line) as { url: string };
+      expect(p.out()).toContain('"voiceUrl":"https://ivr.example.com/twilio/voice"');
+      const body = new URLSearchParams({ CallSid: 'CA1', From: '+6591234567', To: '+6560000001', CallStatus: 'ringing' }).toString();
+      const signature = twilioSignature(env.TWILIO_AUTH_TOKEN ?? '', 'https://ivr.example.com/twilio/voice', parseForm(body) ?? new Map());
+      const res = await request(`${url}/twilio/voice`, {
+        method: 'POST',
+        // The Host the server sees is not the public URL's: the signature is checked over the public URL all the same.
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/xml/);
+      expect(await res.body.text()).toContain('<Say voice="Polly.Joanna" language="en-US" loop="1">Welcome to Acme.');
+      const unsigned = await request(`${url}/twilio/voice`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      expect(unsigned.statusCode).toBe(403);
+      await unsigned.body.dump();
+    } finally {
+      p.kill();
+    }
+    expect(await p.exit).toBe(0);
+  });
+});
+
+describe('callscript dev --provider', () => {
+  it('refuses a provider it has no simulator for, saying so (exit 2)', async () => {
+    const p = run(['dev', ACME_DIR, '--provider', 'telnyx', '--port', '0'], {});
+    expect(await p.exit).toBe(2);
+    expect(p.err()).toContain('there is no telnyx simulator yet');
+  });
+});
