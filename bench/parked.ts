@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const session = `S${i}`;
     const common = `session=${session}&txn_ref=AA-C-${1_000_000 + i}&from=${encodeURIComponent(CALLER_NUMBER)}&to=${encodeURIComponent(BENCH_NUMBER)}`;
     const ringing = parseHoiioNotification('', received(`call_state=ringing&ivr_block=answer&${common}`));
-    const started = await runner.inbound({ session: ringing.session, txnRef: ringing.txnRef, from: ringing.from, to: ringing.to });
+    const started = await runner.inbound({ session: ringing.session, providerRef: ringing.txnRef, from: ringing.from, to: ringing.to });
     if (started.result !== 'started') throw new Error(`call ${session} was not started: ${started.result}`);
     const state = await store.get(started.id);
     if (state === undefined) throw new Error(`call ${session} is not in the store`);

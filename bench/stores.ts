@@ -86,7 +86,7 @@ async function storeOnly(name: string, store: SessionStore | null, script: Scrip
   const ids: string[] = [];
   for (let i = 0; i < calls; i++) {
     const id = `c${randomBytes(6).toString('hex')}`;
-    const t = startInbound(script, { id, token: 'tok', session: `S${id}`, txnRef: 'AA', from: '+6591234567', to: '+6560000999' }, { now: Date.now(), ...ENGINE });
+    const t = startInbound(script, { id, token: 'tok', session: `S${id}`, providerRef: 'AA', from: '+6591234567', to: '+6560000999' }, { now: Date.now(), ...ENGINE });
     if (store === null) bare.set(id, t.state);
     else await store.put(t.state, { transcript: transcriptEntries(undefined, t, Date.now()) });
     ids.push(id);

@@ -46,6 +46,13 @@ export interface ProviderCapabilities {
   readonly genders: readonly ('male' | 'female')[];
   /** Languages a voice may name (BCP 47 tags), or `any` when the provider takes every tag it knows. */
   readonly languages: readonly string[] | 'any';
+  /**
+   * The provider's own call fields templates may read as `{{call.<name>}}`, beyond
+   * the neutral `from`, `to`, `direction` and `session` (the provider's handle for
+   * the call), each naming the state field it shows: Hoiio's transaction reference is the
+   * call's `providerRef`.
+   */
+  readonly callFields?: Readonly<Record<string, 'providerRef'>>;
 }
 
 /** What the engine needs of a provider's table to bound what it renders. */

@@ -6,7 +6,7 @@ import type { CallOutcomeStatus } from './blocks.js';
  */
 export type CallEvent =
   /** The provider accepted the outbound Dial and named the session. */
-  | { readonly type: 'dial.accepted'; readonly session: string; readonly txnRef: string }
+  | { readonly type: 'dial.accepted'; readonly session: string; readonly providerRef: string }
   /** The outstanding block `seq` finished and the call goes on. */
   | {
       readonly type: 'block.done';

@@ -16,7 +16,7 @@ import { evaluate } from './conditions.js';
 import type { CallEvent } from './events.js';
 import { isOpen } from './hours.js';
 import { POLITE_HANGUP } from './messages.js';
-import type { MessageLimits } from './capabilities.js';
+import type { MessageLimits, ProviderCapabilities } from './capabilities.js';
 import { said, type MessagePart } from './parts.js';
 import { copyState, type CallFrame, type CallState, type Direction, type Outcome } from './state.js';
 import type { Action, HttpRequest, Note, Transition } from './transition.js';
@@ -67,6 +67,8 @@ export interface EngineOptions {
    * bounds apply.
    */
   readonly limits?: MessageLimits;
+  /** The provider's own `{{call.<name>}}` fields (its capability table's `callFields`). */
+  readonly callFields?: ProviderCapabilities['callFields'];
 }
 
 interface CallExtras {
@@ -80,7 +82,7 @@ export interface InboundCall extends CallExtras {
   readonly id: string;
   readonly token: string;
   readonly session: string;
-  readonly txnRef: string;
+  readonly providerRef: string;
   readonly from: string;
   readonly to: string;
 }
@@ -164,7 +166,10 @@ class Run {
       const ctx: Record<string, unknown> = {};
       for (const [name, value] of varEntries(this.script)) define(ctx, name, value);
       for (const name of Object.keys(s.vars)) define(ctx, name, s.vars[name]);
-      ctx.call = { from: s.from, to: s.to, session: s.session, txn_ref: s.txnRef, direction: s.direction };
+      const call: Record<string, string> = { from: s.from, to: s.to, session: s.session, direction: s.direction };
+      const extra = this.options.callFields;
+      if (extra !== undefined) for (const name of Object.keys(extra)) call[name] = s[extra[name] as 'providerRef'];
+      ctx.call = call;
       ctx.digits = s.digits;
       ctx.record_url = s.recordUrl;
       ctx.transfer_status = s.transferStatus;
@@ -642,7 +647,7 @@ function newState(
     from: string;
     to: string;
     session: string;
-    txnRef: string;
+    providerRef: string;
     vars: Readonly<Record<string, string>>;
   },
   now: number,
@@ -658,7 +663,7 @@ function newState(
     from: base.from,
     to: base.to,
     session: base.session,
-    txnRef: base.txnRef,
+    providerRef: base.providerRef,
     status: 'active',
     step: null,
     seq: 0,
@@ -688,7 +693,7 @@ function maxStepsOf(options: EngineOptions): number {
 export function startInbound(script: Script, call: InboundCall, options: EngineOptions): Transition {
   const s = newState(
     script,
-    { id: call.id, token: call.token, direction: 'inbound', from: call.from, to: call.to, session: call.session, txnRef: call.txnRef, vars: call.vars ?? {} },
+    { id: call.id, token: call.token, direction: 'inbound', from: call.from, to: call.to, session: call.session, providerRef: call.providerRef, vars: call.vars ?? {} },
     options.now,
     call.clock,
   );
@@ -708,7 +713,7 @@ export function startOutbound(script: Script, call: OutboundCall, options: Engin
       from: call.from ?? '',
       to: call.to,
       session: '',
-      txnRef: '',
+      providerRef: '',
       vars: call.vars ?? {},
     },
     options.now,
@@ -733,7 +738,7 @@ export function step(script: Script, state: CallState, event: CallEvent, options
     case 'dial.accepted': {
       if (s.status === 'ended') return ignore('after-end');
       s.session = event.session;
-      s.txnRef = event.txnRef;
+      s.providerRef = event.providerRef;
       return run.result();
     }
 

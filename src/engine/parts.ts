@@ -1,7 +1,7 @@
 /**
  * What the caller hears, in provider-neutral form: ordered parts, each spoken
  * text (with its voice), recorded audio or a pause. Blocks carry these; turning
- * them into `<speech>`, `<Say>`, `say` verbs or SSML is each adapter's job.
+ * them into a provider's markup, TwiML verbs, jambonz `say` verbs or SSML is each adapter's job.
  */
 /** A text-to-speech voice; each adapter maps it onto its provider's voices. */
 export interface Voice {

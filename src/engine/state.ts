@@ -52,9 +52,10 @@ export interface CallState {
   readonly direction: Direction;
   readonly from: string;
   readonly to: string;
-  /** Provider session id; empty until the provider assigns one (outbound, before Dial returns). */
+  /** The provider's handle for the call (Hoiio's session, a TwiML provider's CallSid); empty until the provider assigns one (outbound, before the dial is accepted). */
   readonly session: string;
-  readonly txnRef: string;
+  /** A second reference the provider gives the call, if any (Hoiio's transaction reference); empty otherwise. */
+  readonly providerRef: string;
   readonly status: CallStatus;
   readonly step: StepId | null;
   /** Sequence number of the last block sent; notifications carry it back. */
@@ -138,7 +139,8 @@ export function copyState(s: CallState, updatedAt: number): { -readonly [K in ke
     from: s.from,
     to: s.to,
     session: s.session,
-    txnRef: s.txnRef,
+    // States stored before the provider port called it `txnRef` (Hoiio's name): calls parked across an upgrade keep theirs.
+    providerRef: s.providerRef ?? (s as { readonly txnRef?: string }).txnRef ?? '',
     status: s.status,
     step: s.step,
     seq: s.seq,

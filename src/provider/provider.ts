@@ -11,7 +11,7 @@ export interface BlockTarget {
 export interface SendResult {
   /** Set for Dial: the new call's session and transaction reference. */
   readonly session?: string;
-  readonly txnRef?: string;
+  readonly providerRef?: string;
 }
 
 /**

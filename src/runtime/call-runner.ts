@@ -10,7 +10,7 @@ import type { CallEvent } from '../engine/events.js';
 import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step, type EngineOptions } from '../engine/interpreter.js';
 import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
 import { said } from '../engine/parts.js';
-import type { DeliveryMode, MessageLimits } from '../engine/capabilities.js';
+import type { DeliveryMode, MessageLimits, ProviderCapabilities } from '../engine/capabilities.js';
 import { copyState, type CallState, type Outcome } from '../engine/state.js';
 import type { Note, Transition } from '../engine/transition.js';
 import type { Logger } from '../log/logger.js';
@@ -60,6 +60,10 @@ export interface CallRunnerOptions {
   readonly delivery?: DeliveryMode;
   /** The provider's message limits (from its capability table), applied when messages are rendered. */
   readonly limits?: MessageLimits;
+  /** The provider's own `{{call.<name>}}` fields (its capability table's `callFields`). */
+  readonly callFields?: EngineOptions['callFields'];
+  /** The provider's table, for compiling a script version back from the store as it was loaded. */
+  readonly capabilities?: ProviderCapabilities;
   /** Reply mode: how long a webhook waits for the block (an http step may be out) before answering with a hold. */
   readonly replyWaitMs?: number;
 }
@@ -78,7 +82,7 @@ export type ReplyResult = { readonly verdict: 'accepted'; readonly reply: Reply 
 
 export interface IncomingCall {
   readonly session: string;
-  readonly txnRef: string;
+  readonly providerRef: string;
   readonly from: string;
   readonly to: string;
 }
@@ -104,7 +108,7 @@ export interface OutboundRequest {
 export interface OutboundResult {
   readonly id: string;
   readonly session: string;
-  readonly txnRef: string;
+  readonly providerRef: string;
 }
 
 /** Why the runner refused or could not place a call. */
@@ -145,7 +149,7 @@ export class CallRunner {
     this.ids = o.ids ?? randomIds;
     this.maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
     this.retry = o.retry ?? DEFAULT_RETRY_POLICY;
-    this.archive = new ScriptArchive(o.store, this.now);
+    this.archive = new ScriptArchive(o.store, this.now, o.capabilities);
     this.features = new CallFeatures(o.scripts, this.archive, o.log, o.http);
     const every = o.sweepIntervalMs ?? 30_000;
     if (every > 0) {
@@ -294,7 +298,7 @@ export class CallRunner {
       this.lastDialError.delete(id);
       throw new CallRequestError('CS_DIAL_FAILED', `the provider refused the call: ${err?.message ?? 'unknown error'}`, err?.code);
     }
-    return { id, session: final.session, txnRef: final.txnRef };
+    return { id, session: final.session, providerRef: final.providerRef };
   }
 
   private readonly lastDialError = new Map<string, ProviderError>();
@@ -481,13 +485,16 @@ export class CallRunner {
   }
 
   private engineOptions(): EngineOptions {
-    return {
+    // Built by assignment, with every key always present: this runs on every step.
+    const options: { -readonly [K in keyof EngineOptions]: EngineOptions[K] } = {
       now: this.now(),
       maxSteps: this.maxSteps,
       scripts: this.features.resolver,
-      ...(this.o.limits !== undefined ? { limits: this.o.limits } : {}),
-      ...(this.o.clock !== undefined ? { clock: this.o.clock() } : {}),
+      limits: this.o.limits,
+      callFields: this.o.callFields,
+      clock: this.o.clock !== undefined ? this.o.clock() : undefined,
     };
+    return options;
   }
 
   private async endAnswered(session: string): Promise<void> {
@@ -592,7 +599,7 @@ export class CallRunner {
           }
           if (action.block.kind === 'dial' && result.session !== undefined) {
             await this.o.store.claimSession(result.session, t.state.id);
-            const event: CallEvent = { type: 'dial.accepted', session: result.session, txnRef: result.txnRef ?? '' };
+            const event: CallEvent = { type: 'dial.accepted', session: result.session, providerRef: result.providerRef ?? '' };
             const accepted = step(script, t.state, event, this.engineOptions());
             await this.o.store.put(accepted.state, { lease, transcript: this.entries(event, accepted) });
             t = { ...accepted, notes: [] };

@@ -7,7 +7,7 @@ import { compileTemplate, type Template } from '../template/index.js';
 import { parseCondition } from './condition-spec.js';
 import { parseHours } from './hours-spec.js';
 import { parseJsonPath } from './json-path.js';
-import { hasInlineMarkup, parseInlineMarkup } from './inline-markup.js';
+import { hasInlineMarkup, parseInlineMarkup } from '../markup/hoiio-inline.js';
 import { isBlockShorthand, isMessageShape } from './messages.js';
 import { DEFAULT_EVENTS_SECRET_ENV, DEFAULT_HTTP_TIMEOUT_S, DEFAULT_INVALID_MESSAGE, DEFAULT_INVALID_RETRIES, REPEAT_KEYWORD } from './limits.js';
 import {
@@ -132,7 +132,7 @@ class StepBuilder {
   }
 
   /**
-   * A text message. Hoiio's inline `<speech>` / `<url>` markup is read into parts
+   * A text message. Hoiio's inline speech and audio tags are read into parts
    * here, once, so no provider markup reaches the engine; markup that cannot be
    * split safely stays one text (`validate` says so).
    */

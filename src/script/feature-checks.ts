@@ -59,7 +59,7 @@ function checkLanguages(data: RawRecord, reporter: Reporter): void {
 
 function checkEvents(data: RawRecord, reporter: Reporter): void {
   if (own(data, 'events_url') !== undefined && own(data, 'events') !== undefined) {
-    reporter.at('/events', 'key', 'CS_VALUE', 'give call summaries one way: `events_url: <url>` or `events: { url, secret_env }`, not both');
+    reporter.at('/events', 'key', 'CS_VALUE', 'give call summaries one way: `events_url: URL` or `events: { url, secret_env }`, not both');
   }
 }
 
@@ -77,7 +77,7 @@ function checkGather(id: string, step: RawRecord, reporter: Reporter): void {
   }
 }
 
-function checkConditions(id: string, step: RawRecord, reporter: Reporter, known: ReadonlySet<string>): void {
+function checkConditions(id: string, step: RawRecord, reporter: Reporter, known: ReadonlySet<string>, callFields: readonly string[]): void {
   const cases = own(step, 'switch');
   if (!Array.isArray(cases)) return;
   const problems: ConditionProblem[] = [];
@@ -87,7 +87,7 @@ function checkConditions(id: string, step: RawRecord, reporter: Reporter, known:
   });
   report(reporter, problems);
   for (const ref of refs) {
-    const message = unknownVarMessage(ref.ref, known);
+    const message = unknownVarMessage(ref.ref, known, callFields);
     if (message !== undefined) reporter.at(toPointer(ref.path), 'value', 'CS_TEMPLATE_UNKNOWN_VAR', message.replace(/`\{\{([^}]*)\}\}`/, '`$1`'));
   }
 }
@@ -139,7 +139,7 @@ function checkHoursStep(id: string, step: RawRecord, reporter: Reporter): void {
   report(reporter, parseHours(block, ['steps', id, 'hours']).problems);
 }
 
-export function checkFeatures(data: unknown, reporter: Reporter, known: ReadonlySet<string>): void {
+export function checkFeatures(data: unknown, reporter: Reporter, known: ReadonlySet<string>, callFields: readonly string[]): void {
   if (!isRecord(data)) return;
   checkLanguages(data, reporter);
   checkEvents(data, reporter);
@@ -152,7 +152,7 @@ export function checkFeatures(data: unknown, reporter: Reporter, known: Readonly
         checkGather(id, step, reporter);
         break;
       case 'switch':
-        checkConditions(id, step, reporter, known);
+        checkConditions(id, step, reporter, known, callFields);
         break;
       case 'http':
         checkHttp(id, step, reporter);

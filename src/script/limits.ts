@@ -9,7 +9,7 @@ export const MAX_ALIAS_COUNT = 100;
 /** Names the interpreter puts in the template context itself; scripts cannot declare them. */
 export const RESERVED_NAMES: readonly string[] = ['call', 'digits', 'record_url', 'transfer_status', 'http_status'];
 /** The fields of `{{call.<field>}}`. */
-export const CALL_FIELDS: readonly string[] = ['from', 'to', 'session', 'txn_ref', 'direction'];
+export const CALL_FIELDS: readonly string[] = ['from', 'to', 'session', 'direction'];
 
 export const STEP_KINDS = ['play', 'gather', 'record', 'monitor', 'transfer', 'hangup', 'set', 'switch', 'http', 'hours', 'call', 'return'] as const;
 

@@ -131,12 +131,21 @@ function lineText(index: PositionIndex, source: string, line: number): string | 
   return source.slice(from, to).replace(/\r?\n$/, '');
 }
 
-export function unknownVarMessage(path: readonly string[], known: ReadonlySet<string>): string | undefined {
+/**
+ * The fields of `{{call.<field>}}`: the neutral ones, and those the provider adds
+ * (its capability table's `callFields`, e.g. Hoiio's transaction reference). The pure
+ * compiler without a provider knows the neutral ones only.
+ */
+export function callFieldsOf(providerFields: Readonly<Record<string, unknown>> | undefined): readonly string[] {
+  return providerFields === undefined ? CALL_FIELDS : [...CALL_FIELDS, ...Object.keys(providerFields)];
+}
+
+export function unknownVarMessage(path: readonly string[], known: ReadonlySet<string>, callFields: readonly string[] = CALL_FIELDS): string | undefined {
   const [name, field] = path;
   if (name === undefined) return undefined;
   if (name === 'call') {
-    if (field === undefined || CALL_FIELDS.includes(field)) return undefined;
-    return `\`{{call.${field}}}\` is not a call field: call has ${CALL_FIELDS.join(', ')}${didYouMean(field, CALL_FIELDS)}`;
+    if (field === undefined || callFields.includes(field)) return undefined;
+    return `\`{{call.${field}}}\` is not a call field: call has ${callFields.join(', ')}${didYouMean(field, callFields)}`;
   }
   if (known.has(name)) return undefined;
   const hint = CALL_FIELDS.includes(name) ? `; did you mean \`call.${name}\`?` : didYouMean(name, known);
@@ -144,7 +153,7 @@ export function unknownVarMessage(path: readonly string[], known: ReadonlySet<st
 }
 
 /** Compiles and checks every template; returns them by JSON pointer of their field. */
-export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: string): Map<string, CompiledTemplate> {
+export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: string, callFields: readonly string[] = CALL_FIELDS): Map<string, CompiledTemplate> {
   const compiled = new Map<string, CompiledTemplate>();
   const known = knownNames(data);
   const { index } = reporter;
@@ -162,7 +171,7 @@ export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: st
     }
     compiled.set(pointer, template);
     for (const ref of template.references) {
-      const message = unknownVarMessage(ref.path, known);
+      const message = unknownVarMessage(ref.path, known, callFields);
       if (message) reporter.atPosition(at(ref.line, ref.column), field.path, 'CS_TEMPLATE_UNKNOWN_VAR', message);
     }
   }

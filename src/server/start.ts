@@ -114,6 +114,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     delivery: adapter.capabilities.delivery,
     ...(o.replyWaitMs !== undefined ? { replyWaitMs: o.replyWaitMs } : {}),
     limits: messageLimits(adapter.capabilities),
+    capabilities: adapter.capabilities,
+    ...(adapter.capabilities.callFields !== undefined ? { callFields: adapter.capabilities.callFields } : {}),
     maxSteps: config.maxSteps,
     hooks: mergeHooks(metrics.hooks(), scripting.hooks, o.hooks),
     http: new HttpExecutor({ env }),

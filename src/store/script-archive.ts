@@ -1,3 +1,4 @@
+import type { ProviderCapabilities } from '../engine/capabilities.js';
 import { compile } from '../script/compile.js';
 import type { Script } from '../script/model.js';
 import { SCRIPT_GRACE_MS, type SessionStore } from './session-store.js';
@@ -21,6 +22,8 @@ export class ScriptArchive {
   constructor(
     private readonly store: SessionStore,
     private readonly now: () => number = Date.now,
+    /** The provider the versions were loaded for: its call fields and limits apply again when one is compiled back. */
+    private readonly provider?: ProviderCapabilities,
   ) {}
 
   /** Stores `script`'s version before a call starts on it (idempotent; at most once a minute per version). */
@@ -52,7 +55,11 @@ export class ScriptArchive {
   private async load(name: string, version: string): Promise<RestoreResult> {
     const stored = await this.store.getScript(name, version);
     if (stored === undefined) return { ok: false, reason: 'not-stored' };
-    const result = compile(stored.source, { name, ...(stored.file !== undefined ? { file: stored.file } : {}) });
+    const result = compile(stored.source, {
+      name,
+      ...(stored.file !== undefined ? { file: stored.file } : {}),
+      ...(this.provider !== undefined ? { provider: this.provider } : {}),
+    });
     if (!result.ok) return { ok: false, reason: 'does-not-compile' };
     if (result.script.name !== name || result.script.version !== version) return { ok: false, reason: 'version-mismatch' };
     return { ok: true, script: result.script };

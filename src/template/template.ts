@@ -4,12 +4,14 @@
  * Rendering is pure: the same context gives the same text, with no HTML
  * escaping, no prototype access and only callscript's registered helpers.
  */
+/** The call's fields in templates: neutral ones, plus those the provider adds (`txn_ref` on Hoiio). */
 export interface CallInfo {
+  readonly [field: string]: string;
   readonly from: string;
   readonly to: string;
+  /** The provider's handle for the call (Hoiio's session, Twilio's CallSid). */
   readonly session: string;
-  readonly txn_ref: string;
-  readonly direction: 'inbound' | 'outbound';
+  readonly direction: string;
 }
 
 /** What a template sees: script vars, outbound vars and `save_as` values, plus the call fields. */

@@ -7,6 +7,7 @@ import { formatDiagnostic, type Diagnostic } from '../script/diagnostic.js';
 import { loadScripts } from '../script-files/load.js';
 import type { Script } from '../script/model.js';
 import { suggest } from '../script/suggest.js';
+import { HOIIO_CAPABILITIES } from '../provider/hoiio/capabilities.js';
 
 /** A script that cannot be found or does not compile; the CLI prints it and exits 2. */
 export class ScriptLookupError extends Error {
@@ -35,7 +36,8 @@ export function isNumber(target: string): boolean {
 
 export async function resolveScript(target: string, dir: string): Promise<Resolved> {
   const isFile = /\.ya?ml$/i.test(target) && (await stat(target).then((s) => s.isFile(), () => false));
-  const loaded = await loadScripts([isFile ? target : dir]);
+  // The bench runs scripts on Hoiio's simulator: they are checked against Hoiio's table.
+  const loaded = await loadScripts([isFile ? target : dir], { provider: HOIIO_CAPABILITIES });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new ScriptLookupError('CS_INVALID_SCRIPT', `${errors.length} error(s) in the scripts:\n${errors.map(formatDiagnostic).join('\n')}`, errors);

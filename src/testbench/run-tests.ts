@@ -21,6 +21,7 @@ import { buildTranscript, type Transcript } from './transcript.js';
 import { writeGolden, type GoldenCase } from './update.js';
 import { CannedServices } from './services.js';
 import type { CallSetup } from '../runtime/call-features.js';
+import { HOIIO_CAPABILITIES } from '../provider/hoiio/capabilities.js';
 
 export interface RunTestsOptions {
   /** Folders (their `*.test.yaml` and scripts) or test files (scripts from their folder). */
@@ -190,7 +191,8 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
   const show = o.display ?? ((f: string) => f);
   const diagnostics: Diagnostic[] = [];
   const { testFiles, scriptDirs } = await discover(o.paths, diagnostics);
-  const loaded = await loadScripts(scriptDirs);
+  // The bench runs scripts on Hoiio's simulator: they are checked against Hoiio's table.
+  const loaded = await loadScripts(scriptDirs, { provider: HOIIO_CAPABILITIES });
   const scriptErrors = loaded.diagnostics.filter((d) => d.severity === 'error');
   const empty = { files: [], passed: 0, failed: 0, updated: 0 };
   if (scriptErrors.length > 0) {

@@ -54,7 +54,7 @@ describe('callscript serve --provider', () => {
   });
 
   it('serves Twilio webhooks: a signed ring gets the first block as text/xml; an unsigned one 403', async () => {
-    const env = { ...providerEnv('twilio'), CALLSCRIPT_STORE: 'memory', LOG_LEVEL: 'info' };
+    const env: Record<string, string> = { ...providerEnv('twilio'), CALLSCRIPT_STORE: 'memory', LOG_LEVEL: 'info' };
     const p = run(['serve', ACME_DIR, '--provider', 'twilio', '--public-url', 'https://ivr.example.com/', '--port', '0', '--host', '127.0.0.1', '--provider-api-url', 'http://127.0.0.1:9'], env);
     try {
       for (let i = 0; i < 500 && !p.out().includes('server.listening'); i++) await new Promise((resolve) => setTimeout(resolve, 20));

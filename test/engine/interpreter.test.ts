@@ -6,8 +6,9 @@ import { POLITE_HANGUP } from '../../src/engine/messages.js';
 import type { CallState } from '../../src/engine/state.js';
 import type { Action, Transition } from '../../src/engine/transition.js';
 import type { Script } from '../../src/script/model.js';
-import { mustCompile } from '../helpers/compile.js';
+import { mustCompile, mustCompileFor } from '../helpers/compile.js';
 import { readable, type ReadableBlock } from '../helpers/readable-blocks.js';
+import { HOIIO_CAPABILITIES } from '../../src/provider/hoiio/capabilities.js';
 
 const MENU = `
 name: acme
@@ -62,8 +63,9 @@ steps:
     hangup: {}
 `;
 
-const OPTS = { now: 1_000 };
-const CALL = { id: 'c1', token: 'tok', session: 'S1', txnRef: 'AA-C-1', from: '+6591234567', to: '+6560000001' };
+// Hoiio's call fields (`{{call.txn_ref}}`), as the server passes them from the provider's table.
+const OPTS = { now: 1_000, callFields: HOIIO_CAPABILITIES.callFields };
+const CALL = { id: 'c1', token: 'tok', session: 'S1', providerRef: 'AA-C-1', from: '+6591234567', to: '+6560000001' };
 
 /** Drives a call: applies events in order, collecting every transition. */
 class Driver {
@@ -79,7 +81,7 @@ class Driver {
   }
 
   apply(event: CallEvent, maxSteps?: number): Transition {
-    const t = step(this.script, this.state, event, { now: 2_000, ...(maxSteps !== undefined ? { maxSteps } : {}) });
+    const t = step(this.script, this.state, event, { ...OPTS, now: 2_000, ...(maxSteps !== undefined ? { maxSteps } : {}) });
     this.state = t.state;
     this.transitions.push(t);
     return t;
@@ -450,8 +452,8 @@ steps:
     expect(sends(first.actions)).toEqual([{ kind: 'dial', to: '+6591234567' }]);
     expect(first.state).toMatchObject({ status: 'dialing', pending: 'dial', session: '' });
     const d = new Driver(script, first);
-    d.apply({ type: 'dial.accepted', session: 'S9', txnRef: 'AA-C-9' });
-    expect(d.state).toMatchObject({ session: 'S9', txnRef: 'AA-C-9', pending: 'dial' });
+    d.apply({ type: 'dial.accepted', session: 'S9', providerRef: 'AA-C-9' });
+    expect(d.state).toMatchObject({ session: 'S9', providerRef: 'AA-C-9', pending: 'dial' });
     const t = d.done({ status: 'answered' });
     expect(sends(t.actions)).toEqual([{ kind: 'play', message: 'Hello Bob, this is a reminder.' }]);
     expect(d.state.status).toBe('active');
@@ -472,9 +474,9 @@ steps:
 
 describe('interpreter: the template context', () => {
   // Every context field the issue lists: vars, outbound request vars, save_as values, call.*
-  // (from, to, session, txn_ref, direction) and the last digits, record_url and transfer_status;
-  // transfer `to` and `caller_id` are templates too.
-  const script = mustCompile(`
+  // (from, to, session, direction, and Hoiio's txn_ref) and the last digits, record_url and
+  // transfer_status; transfer `to` and `caller_id` are templates too.
+  const script = mustCompileFor(HOIIO_CAPABILITIES, `
 name: context
 numbers: ["+6560000001"]
 vars: { desk: "+6562229999", greeting: Hi }
@@ -511,7 +513,7 @@ steps:
   it('outbound: the request vars override the defaults; direction, session and txn_ref come from the dial', () => {
     const first = startOutbound(script, { id: 'c2', token: 't', to: '+6598765432', from: '+6560000001', vars: { greeting: 'Hello', desk: '+6562228888' } }, OPTS);
     const d = new Driver(script, first);
-    d.apply({ type: 'dial.accepted', session: 'S7', txnRef: 'AA-C-7' });
+    d.apply({ type: 'dial.accepted', session: 'S7', providerRef: 'AA-C-7' });
     d.done({ status: 'answered' });
     expect(d.lastBlock()).toEqual({ kind: 'play', message: 'Hello +6560000001 on +6598765432, outbound call S7 / AA-C-7.' });
     d.done();

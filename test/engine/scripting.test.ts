@@ -19,7 +19,7 @@ import { said } from '../../src/engine/parts.js';
 import { HOIIO_CAPABILITIES } from '../../src/provider/hoiio/capabilities.js';
 import { renderHoiioMessage } from '../../src/provider/hoiio/render.js';
 
-const CALL = { id: 'c1', token: 'tok', session: 'S1', txnRef: 'T1', from: '+6591234567', to: '+6560000001' };
+const CALL = { id: 'c1', token: 'tok', session: 'S1', providerRef: 'T1', from: '+6591234567', to: '+6560000001' };
 /** Monday 2026-12-21 10:00 in Singapore. */
 const MONDAY_10AM = Date.parse('2026-12-21T10:00:00+08:00');
 
@@ -939,7 +939,7 @@ steps:
         'to',
         'token',
         'transferStatus',
-        'txnRef',
+        'providerRef',
         'updatedAt',
         'vars',
         'version',

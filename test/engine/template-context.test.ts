@@ -4,7 +4,7 @@ import { said } from '../../src/engine/parts.js';
 import { copyState } from '../../src/engine/state.js';
 import { mustCompile } from '../helpers/compile.js';
 
-const call = { id: 'c1', token: 't', session: 'S1', txnRef: 'T1', from: '+6591234567', to: '+6560000011' };
+const call = { id: 'c1', token: 't', session: 'S1', providerRef: 'T1', from: '+6591234567', to: '+6560000011' };
 
 describe('the template context', () => {
   it('holds vars whose names are Object.prototype members as plain own values', () => {

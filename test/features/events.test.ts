@@ -41,7 +41,7 @@ function ended(id: string): CallState {
     from: '+6591234567',
     to: '+6560000001',
     session: `S-${id}`,
-    txnRef: 'T',
+    providerRef: 'T',
     status: 'ended',
     step: 'a',
     seq: 1,

@@ -62,7 +62,7 @@ describe('coverage from the engine\'s notes', () => {
   it('a repeat key is a branch, and the key pressed after it is one too', () => {
     const script = mustCompile('keys: { "*": repeat }\nsteps:\n  menu: { gather: "Press 1.", branches: { "1": bye } }\n  bye: { hangup: x }\n', 'm.yaml');
     const coverage = new CoverageRecorder([script]);
-    const call = { id: 'c', token: 't', session: 'S', txnRef: 'T', from: '+6591234567', to: '+6560000001' };
+    const call = { id: 'c', token: 't', session: 'S', providerRef: 'T', from: '+6591234567', to: '+6560000001' };
     let t = startInbound(script, call, { now: 1 });
     coverage.notes(t.state, t.notes);
     for (const digits of ['*', '1']) {

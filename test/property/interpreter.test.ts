@@ -55,7 +55,7 @@ function eventFor(t: EventTemplate, state: CallState): CallEvent {
     case 'send.failed':
       return { type: 'send.failed', seq, code: t.code, message: t.code, sessionGone: t.sessionGone };
     case 'dial.accepted':
-      return { type: 'dial.accepted', session: 'S1', txnRef: 'AA-C-1' };
+      return { type: 'dial.accepted', session: 'S1', providerRef: 'AA-C-1' };
   }
 }
 
@@ -107,7 +107,7 @@ describe('interpreter invariants under any sequence of events', () => {
         const outbound = script.numbers.length === 0;
         let t = outbound
           ? startOutbound(script, { id: 'c1', token: 'tok', to: '+6591234567' }, { now: NOW, maxSteps: 50 })
-          : startInbound(script, { id: 'c1', token: 'tok', session: 'S1', txnRef: 'AA-C-1', from: '+6591234567', to: script.numbers[0] ?? '' }, { now: NOW, maxSteps: 50 });
+          : startInbound(script, { id: 'c1', token: 'tok', session: 'S1', providerRef: 'AA-C-1', from: '+6591234567', to: script.numbers[0] ?? '' }, { now: NOW, maxSteps: 50 });
         checkTransition(undefined, undefined, t);
         for (const template of events) {
           const before = t.state;
@@ -123,7 +123,7 @@ describe('interpreter invariants under any sequence of events', () => {
   it('replaying every event a second time changes nothing the first time did not', () => {
     fc.assert(
       fc.property(fc.constantFrom(...scripts.filter((s) => s.numbers.length > 0)), fc.array(template, { maxLength: 40 }), (script, events) => {
-        let state = startInbound(script, { id: 'c1', token: 'tok', session: 'S1', txnRef: 'AA-C-1', from: '+6591234567', to: script.numbers[0] ?? '' }, { now: NOW }).state;
+        let state = startInbound(script, { id: 'c1', token: 'tok', session: 'S1', providerRef: 'AA-C-1', from: '+6591234567', to: script.numbers[0] ?? '' }, { now: NOW }).state;
         for (const template of events) {
           const event = eventFor(template, state);
           const once = step(script, state, event, { now: NOW });

@@ -33,7 +33,7 @@ describe('HoiioClient', () => {
   it('dials and returns the session and txn_ref, sending only the parameters that are set', async () => {
     const res = await client.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: NOTIFY });
     expect(res.session).toMatch(/\S/);
-    expect(res.txnRef).toMatch(/\S/);
+    expect(res.providerRef).toMatch(/\S/);
     const req = sim.requests.at(-1);
     expect(req?.block).toBe('dial');
     expect(Object.keys(req?.params ?? {}).sort()).toEqual(['dest', 'notify_url']);
@@ -272,7 +272,7 @@ describe('HoiioClient against a bare HTTP server', () => {
       await c.send({ kind: 'transfer', to: '+6562223333', onFailure: 'continue' }, { session: 'S1', notifyUrl: NOTIFY });
       await c.send({ kind: 'hangup', message: said('Bye.') }, { session: 'S1', notifyUrl: NOTIFY });
       answer = { code: 200, body: '{"status":"success_ok","session":"S2","txn_ref":"AA-C-2"}' };
-      await expect(c.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: NOTIFY })).resolves.toEqual({ session: 'S2', txnRef: 'AA-C-2' });
+      await expect(c.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: NOTIFY })).resolves.toEqual({ session: 'S2', providerRef: 'AA-C-2' });
     } finally {
       answer = { code: 200, body: '{"status":"success_ok"}' };
       await c.close();

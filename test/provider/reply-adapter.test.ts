@@ -74,7 +74,7 @@ function jsonReplyAdapter(restUrl: string): ProviderAdapter {
       const app = new Hono();
       app.post('/voice', async (c) => {
         const b = await c.req.json<{ call: string; from: string; to: string }>();
-        const { reply } = await ctx.runner.inboundReply({ session: b.call, txnRef: '', from: b.from, to: b.to });
+        const { reply } = await ctx.runner.inboundReply({ session: b.call, providerRef: '', from: b.from, to: b.to });
         return answer(c, ctx, reply);
       });
       app.post('/step/:id/:seq', async (c) => {

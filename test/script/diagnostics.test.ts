@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compile } from '../../src/script/compile.js';
 import { loadScripts } from '../../src/script-files/load.js';
 import { diagnosticsOf, only, yaml } from './helpers.js';
+import { HOIIO_CAPABILITIES } from '../../src/provider/hoiio/capabilities.js';
 
 describe('diagnostic codes', () => {
   test('CS_YAML_SYNTAX: yaml errors keep their position (duplicate keys too)', () => {
@@ -258,7 +259,16 @@ describe('diagnostic codes', () => {
   test('CS_TEMPLATE_UNKNOWN_VAR: call subfields are checked', () => {
     const d = only(yaml('steps:', '  bye:', '    hangup: "You called from {{call.number}}."'), 'CS_TEMPLATE_UNKNOWN_VAR');
     expect(d).toMatchObject({ line: 3, column: 32, path: 'steps.bye.hangup' });
-    expect(d.message).toContain('call has from, to, session, txn_ref, direction');
+    expect(d.message).toContain('call has from, to, session, direction');
+  });
+
+  test('CS_TEMPLATE_UNKNOWN_VAR: a provider\'s own call fields are known only for that provider (Hoiio\'s txn_ref)', () => {
+    const source = yaml('steps:', '  bye:', '    hangup: "Ref {{call.txn_ref}}."');
+    const neutral = compile(source, { file: 'test.yaml' });
+    expect(neutral.ok ? [] : neutral.diagnostics.map((x) => x.message)).toEqual([expect.stringContaining('`{{call.txn_ref}}` is not a call field')]);
+    expect(compile(source, { file: 'test.yaml', provider: HOIIO_CAPABILITIES }).ok).toBe(true);
+    const typo = compile(yaml('steps:', '  bye:', '    hangup: "Ref {{call.txnref}}."'), { file: 'test.yaml', provider: HOIIO_CAPABILITIES });
+    expect(typo.ok ? '' : typo.diagnostics[0]?.message).toContain('call has from, to, session, direction, txn_ref');
   });
 
   test('CS_TEMPLATE_UNKNOWN_HELPER', () => {

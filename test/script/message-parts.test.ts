@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/script/compile.js';
 import { formatDiagnostic } from '../../src/script/diagnostic.js';
-import { hasInlineMarkup, parseInlineMarkup, partsSuggestion } from '../../src/script/inline-markup.js';
+import { hasInlineMarkup, parseInlineMarkup, partsSuggestion } from '../../src/markup/hoiio-inline.js';
 import type { PlayStep } from '../../src/script/model.js';
 import { formatParts } from '../../src/engine/parts.js';
 import { hoiioMessageParts, renderHoiioMessage } from '../../src/provider/hoiio/render.js';

@@ -16,7 +16,7 @@ export function callState(overrides: Partial<CallState> = {}): CallState {
     from: '+6591234567',
     to: '+6560000001',
     session: `S${counter}`,
-    txnRef: `AA-C-${1_000_000 + counter}`,
+    providerRef: `AA-C-${1_000_000 + counter}`,
     status: 'active',
     step: 'menu',
     seq: 2,

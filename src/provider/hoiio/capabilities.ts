@@ -25,4 +25,6 @@ export const HOIIO_CAPABILITIES: ProviderCapabilities = Object.freeze({
   genders: Object.freeze(['male', 'female'] as const),
   // The TTS language list was never readable (contract §3.9): any tag is passed on and Hoiio judges it.
   languages: 'any',
+  // Scripts written for Hoiio read its transaction reference as {{call.txn_ref}}.
+  callFields: Object.freeze({ txn_ref: 'providerRef' as const }),
 });

@@ -104,7 +104,7 @@ export class HoiioClient implements ProviderClient {
         httpStatus: statusCode,
       });
     }
-    return { session, txnRef: typeof txnRef === 'string' ? txnRef : '' };
+    return { session, providerRef: typeof txnRef === 'string' ? txnRef : '' };
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@
  * "invalid" message and the prompt.
  */
 import type { MessagePart } from '../../engine/parts.js';
-import { parseInlineMarkup } from '../../script/inline-markup.js';
+import { parseInlineMarkup } from '../../markup/hoiio-inline.js';
 import { xmlEscape } from '../../util/xml.js';
 
 export class HoiioRenderError extends Error {

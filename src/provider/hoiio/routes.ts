@@ -82,7 +82,7 @@ export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
       refused('bad-notification');
       return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing notification needs session and to');
     }
-    const result = await runner.inbound({ session: n.session, txnRef: n.txnRef, from: n.from, to: n.to }, scriptName);
+    const result = await runner.inbound({ session: n.session, providerRef: n.txnRef, from: n.from, to: n.to }, scriptName);
     if (result.result === 'unknown-script') {
       refused('unknown-script');
       return jsonError(c, 404, 'CS_UNKNOWN_SCRIPT', `no script named "${scriptName ?? ''}"`);

@@ -18,7 +18,7 @@
 import type { ProviderCapabilities } from '../../engine/capabilities.js';
 import { plainMessageLength } from '../../engine/capabilities.js';
 import type { MessagePart, Voice } from '../../engine/parts.js';
-import { hasInlineMarkup, parseInlineMarkup } from '../inline-markup.js';
+import { INLINE_AUDIO, INLINE_SPEECH, hasInlineMarkup, parseInlineMarkup } from '../../markup/hoiio-inline.js';
 import { isLanguageKey } from '../messages.js';
 import { toPointer, type DataPath } from '../paths.js';
 import { isRecord, kindsOf, own, ownRecord, type RawRecord } from '../raw.js';
@@ -59,7 +59,7 @@ interface Variant {
 /** A voice as written, with where its fields are. */
 interface WrittenVoice {
   readonly voice: Voice;
-  /** The `voice:` mapping; undefined for a voice written in inline `<speech>` markup. */
+  /** The `voice:` mapping; undefined for a voice written in inline Hoiio markup. */
   readonly path?: DataPath;
   /** The message text holding inline markup. */
   readonly inlineAt?: DataPath;
@@ -337,7 +337,7 @@ export function checkCapabilities(data: unknown, reporter: Reporter, caps: Provi
           at(
             item.at,
             PROVIDER_UNSUPPORTED,
-            `${item.inline ? 'recorded audio (inline `<url>` markup)' : 'recorded audio (`{ url }`)'}, but ${provider} cannot play audio files: ` +
+            `${item.inline ? `recorded audio (inline ${INLINE_AUDIO} markup)` : 'recorded audio (`{ url }`)'}, but ${provider} cannot play audio files: ` +
               'say the words as text instead',
           );
         } else if ((item.kind === 'say' && !isConstant(item.text)) || (item.kind === 'play' && !isConstant(item.url))) {
@@ -382,7 +382,7 @@ function checkVoice(
   const { voice } = written;
   const place = (field: 'gender' | 'language'): Place =>
     written.path !== undefined ? { path: [...written.path, field], on: 'value' } : { path: written.inlineAt ?? [], on: 'value' };
-  const where = written.path !== undefined ? 'voice' : 'inline `<speech>` voice';
+  const where = written.path !== undefined ? 'voice' : `inline ${INLINE_SPEECH} voice`;
   if (voice.gender !== undefined && !caps.genders.includes(voice.gender)) {
     if (caps.genders.length === 0) {
       // The call still works, in the provider's default voice: worth knowing, not worth refusing.

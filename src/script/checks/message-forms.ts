@@ -1,5 +1,5 @@
 /**
- * CS_HOIIO_MARKUP (warning): Hoiio's `<speech>` / `<url>` markup written inside
+ * CS_HOIIO_MARKUP (warning): Hoiio's speech and audio tags written inside
  * a message. The compiler reads it into parts, so it still works everywhere, but
  * it is Hoiio's syntax: the warning shows the `parts:` form to write instead.
  * Markup that cannot be read into parts (unbalanced tags, Handlebars blocks
@@ -8,7 +8,7 @@
  *
  * CS_LANGUAGE (error): a `parts` item naming a language the script does not declare.
  */
-import { hasInlineMarkup, parseInlineMarkup, partsSuggestion } from '../inline-markup.js';
+import { INLINE_TAGS, hasInlineMarkup, parseInlineMarkup, partsSuggestion } from '../../markup/hoiio-inline.js';
 import { declaredLanguages, messageFields, messageLeaves } from '../messages.js';
 import { toPointer } from '../paths.js';
 import { isRecord, own } from '../raw.js';
@@ -29,11 +29,11 @@ export function checkMessageForms(data: unknown, reporter: Reporter): void {
           pointer,
           'value',
           HOIIO_MARKUP,
-          'Hoiio-only markup (`<speech>` / `<url>`) that cannot be read into parts: it is sent as written, which only Hoiio understands. Write the message as `{ parts: [...] }` (texts with `voice:` or `language:`, `{ url: … }` for audio)',
+          `Hoiio-only markup (${INLINE_TAGS}) that cannot be read into parts: it is sent as written, which only Hoiio understands. Write the message as \`{ parts: [...] }\` (texts with \`voice:\` or \`language:\`, \`{ url: … }\` for audio)`,
           'warning',
         );
       } else {
-        reporter.at(pointer, 'value', HOIIO_MARKUP, `Hoiio-only markup (\`<speech>\` / \`<url>\`): it is read into parts at load, but write it as ${partsSuggestion(segments)}`, 'warning');
+        reporter.at(pointer, 'value', HOIIO_MARKUP, `Hoiio-only markup (${INLINE_TAGS}): it is read into parts at load, but write it as ${partsSuggestion(segments)}`, 'warning');
       }
     }
     forEachPartsItem(field.value, [...field.path], (path, item) => {

@@ -142,7 +142,7 @@ export function callsRoutes(o: CallsRoutesOptions): Hono {
     }
     try {
       const call = await o.runner.outbound(parsed);
-      return c.json({ session: call.session, txn_ref: call.txnRef, call: call.id }, 202);
+      return c.json({ session: call.session, txn_ref: call.providerRef, call: call.id }, 202);
     } catch (err) {
       if (err instanceof CallRequestError) {
         const status = err.code === 'CS_UNKNOWN_SCRIPT' ? 404 : 502;
@@ -160,7 +160,7 @@ function callSummary(s: CallState) {
   return {
     call: s.id,
     session: s.session,
-    txn_ref: s.txnRef,
+    txn_ref: s.providerRef,
     script: s.script,
     version: s.version,
     direction: s.direction,

@@ -17,6 +17,11 @@ const HAS_MARKUP = /<speech[\s>]|<url>/;
 const SPEECH_OPEN = /^<speech((?:\s+[A-Za-z_][\w-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*>/;
 const ATTRIBUTE = /([A-Za-z_][\w-]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/g;
 
+/** How diagnostics name the two tags (the compiler names no provider markup itself). */
+export const INLINE_TAGS = '`<speech>` / `<url>`';
+export const INLINE_SPEECH = '`<speech>`';
+export const INLINE_AUDIO = '`<url>`';
+
 /** The source holds Hoiio markup. */
 export function hasInlineMarkup(source: string): boolean {
   return HAS_MARKUP.test(source);
