@@ -2,7 +2,8 @@
  * `callscript serve --provider twilio|telnyx|signalwire` as a real process:
  * credentials only from the environment (a missing one is named), the public
  * URL required, and a started server answering a signed voice webhook with
- * TwiML over a real socket. `dev` refuses providers it has no simulator for.
+ * TwiML over a real socket. `dev`, `call` and `test` refuse providers they
+ * have no simulator for.
  * (`npm test` builds dist/ first.)
  */
 import { spawn } from 'node:child_process';
@@ -57,7 +58,7 @@ describe('callscript serve --provider', () => {
     const env: Record<string, string> = { ...providerEnv('twilio'), CALLSCRIPT_STORE: 'memory', LOG_LEVEL: 'info' };
     const p = run(['serve', ACME_DIR, '--provider', 'twilio', '--public-url', 'https://ivr.example.com/', '--port', '0', '--host', '127.0.0.1', '--provider-api-url', 'http://127.0.0.1:9'], env);
     try {
-      for (let i = 0; i < 500 && !p.out().includes('server.listening'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 500 && !p.out().includes('provider.webhooks'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
       const line = p.out().split('\n').find((l) => l.includes('server.listening')) ?? '{}';
       const { url } = JSON.parse(line) as { url: string };
       expect(p.out()).toContain('"voiceUrl":"https://ivr.example.com/twilio/voice"');
@@ -82,10 +83,20 @@ describe('callscript serve --provider', () => {
   });
 });
 
-describe('callscript dev --provider', () => {
-  it('refuses a provider it has no simulator for, saying so (exit 2)', async () => {
-    const p = run(['dev', ACME_DIR, '--provider', 'telnyx', '--port', '0'], {});
+describe('dev, call and test --provider', () => {
+  it.each([
+    ['dev', ACME_DIR, '--provider', 'telnyx', '--port', '0'],
+    ['call', 'acme', '--dir', ACME_DIR, '--press', '1', '--provider', 'twilio'],
+    ['test', ACME_DIR, '--provider', 'signalwire'],
+  ])('%s refuses a provider it has no simulator for, saying so (exit 2)', async (...args) => {
+    const p = run(args, {});
     expect(await p.exit).toBe(2);
-    expect(p.err()).toContain('there is no telnyx simulator yet');
+    expect(p.err()).toContain(`callscript ${args[0]}: there is no ${args[args.indexOf('--provider') + 1]} simulator yet`);
+  });
+
+  it('takes --provider hoiio as before', async () => {
+    const p = run(['call', 'acme', '--dir', ACME_DIR, '--press', ',', '--provider', 'hoiio'], {});
+    expect(await p.exit).toBe(0);
+    expect(p.out()).toContain('Welcome to Acme');
   });
 });

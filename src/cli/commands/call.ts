@@ -4,6 +4,7 @@
  * (--server). Interactive by default; scripted with --press / --transfer / --dial.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { refuseUnsimulated, simulatedProviderOption } from '../simulated-provider.js';
 import { Bench } from '../../testbench/bench.js';
 import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
 import { driveCall } from '../../testbench/drive-call.js';
@@ -85,9 +86,11 @@ export function registerCall(program: Command, setExit: (code: number) => void):
     .addOption(new Option('--transfer <outcome,...>', 'scripted: outcome of each transfer in turn (answered, busy, unanswered, failed)').argParser(outcomes))
     .addOption(new Option('--dial <outcome>', 'scripted: how the callee answers an outbound call').argParser(outcome))
     .option('--json', 'print the transcript as JSON lines')
+    .addOption(simulatedProviderOption())
     .addOption(new Option('--timeout <seconds>', 'hang up when the call makes no progress for this long').default(30).argParser(seconds))
     .addOption(new Option('--now <time>', 'the time `hours` steps see (e.g. 2026-12-25T10:00:00+08:00); not with --server (start `callscript dev --now` instead)').argParser(isoTime))
-    .action(async (target: string, flags: CallFlags) => {
+    .action(async (target: string, flags: CallFlags & { provider: string }) => {
+      if (refuseUnsimulated('call', flags.provider, setExit)) return;
       const scripted = flags.press !== undefined || flags.transfer !== undefined || flags.dial !== undefined;
       const out = (text: string): void => void process.stdout.write(text);
       const err = (text: string): void => void process.stderr.write(text);

@@ -9,6 +9,7 @@ import { reloadOnSighup } from '../../reload/sighup.js';
 import { DEV_EVENTS_SECRET, startDevServer } from '../../dev/server.js';
 import { describeMissing, missingEnv } from '../../script/env-refs.js';
 import { DEFAULT_EVENTS_SECRET_ENV } from '../../script/limits.js';
+import { refuseUnsimulated } from '../simulated-provider.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
@@ -21,14 +22,7 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
   addServerOptions(cmd, { port: 3000, host: '127.0.0.1' });
   cmd.addOption(new Option('--now <time>', 'start the clock `hours` steps see at this time (e.g. 2026-12-25T10:00:00+08:00); it runs on from there').argParser(isoTime));
   cmd.action(async (dir: string, flags: ServerFlags & { now?: number }) => {
-    if (flags.provider !== 'hoiio') {
-      // dev runs calls on a built-in simulator of the provider; only Hoiio's exists so far.
-      process.stderr.write(
-        `callscript dev: there is no ${flags.provider} simulator yet (it is coming); run \`callscript dev\` on the Hoiio simulator, \`callscript validate --provider ${flags.provider}\` to check scripts, or \`callscript serve --provider ${flags.provider}\` against the real service.\n`,
-      );
-      setExit(2);
-      return;
-    }
+    if (refuseUnsimulated('dev', flags.provider, setExit)) return;
     const provider = capabilitiesOf(flags.provider);
     const loaded = await loadScripts([dir], { provider });
     for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);

@@ -5,6 +5,7 @@
  * transcripts of cases that have no expectations yet.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { refuseUnsimulated, simulatedProviderOption } from '../simulated-provider.js';
 import { formatCoverage, formatReport, formatSummary, ANSI_PAINT, NO_PAINT } from '../../testbench/report-text.js';
 import { toJunit } from '../../testbench/junit.js';
 import { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS, runTests } from '../../testbench/run-tests.js';
@@ -46,7 +47,9 @@ export function registerTest(program: Command, setExit: (code: number) => void):
     .addOption(new Option('--jobs <n>', 'cases run at once').default(DEFAULT_JOBS).argParser(count))
     .addOption(new Option('--timeout <seconds>', 'a call still going after this long fails its case').default(DEFAULT_CASE_TIMEOUT_MS / 1000).argParser(count))
     .addOption(new Option('--now <time>', 'the time `hours` steps see in cases without their own `now:` (e.g. 2026-12-24T10:30:00+08:00)').argParser(isoTime))
-    .action(async (paths: string[], flags: TestFlags) => {
+    .addOption(simulatedProviderOption())
+    .action(async (paths: string[], flags: TestFlags & { provider: string }) => {
+      if (refuseUnsimulated('test', flags.provider, setExit)) return;
       const targets = paths.length > 0 ? paths : ['examples/'];
       const paint = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && flags.format === 'text' ? ANSI_PAINT : NO_PAINT;
       const report = await runTests({
