@@ -34,10 +34,8 @@ export interface TwimlDialect {
    * billed transcription to find the silence.
    */
   readonly recordSilence: (maxLength: number) => number;
-  /** REST: how the body of a call update or outbound call is encoded. */
+  /** REST: how an outbound call and a recording request are encoded (Telnyx: JSON; its call updates stay form-encoded). */
   readonly outboundBody: 'form' | 'json';
-  /** REST: how `StatusCallbackEvent` is written (Twilio repeats the field; Telnyx takes one space-separated string). */
-  readonly statusEvents: 'repeated' | 'spaced';
 }
 
 export const TWILIO: TwimlDialect = Object.freeze({
@@ -48,7 +46,6 @@ export const TWILIO: TwimlDialect = Object.freeze({
   actionOnEmptyResult: true,
   recordSilence: (maxLength: number) => maxLength,
   outboundBody: 'form',
-  statusEvents: 'repeated',
 });
 
 export const SIGNALWIRE: TwimlDialect = Object.freeze({
@@ -59,7 +56,6 @@ export const SIGNALWIRE: TwimlDialect = Object.freeze({
   actionOnEmptyResult: true,
   recordSilence: (maxLength: number) => maxLength,
   outboundBody: 'form',
-  statusEvents: 'repeated',
 });
 
 export const TELNYX: TwimlDialect = Object.freeze({
@@ -70,5 +66,4 @@ export const TELNYX: TwimlDialect = Object.freeze({
   actionOnEmptyResult: false,
   recordSilence: () => 0,
   outboundBody: 'json',
-  statusEvents: 'spaced',
 });
