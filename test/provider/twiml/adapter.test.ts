@@ -74,8 +74,11 @@ describe.each<Dialect>(['twilio', 'telnyx', 'signalwire'])('%s', (dialect) => {
     expect(redirect(menu)).toMatch(/&k=none$/);
     expect((await h.post(redirect(ring), caller(sid))).body).toBe(menu.body);
 
-    // The first attempt passes with no key (Twilio and SignalWire report it; Telnyx would fall through): asked again, nothing applied.
+    // The first attempt passes with no key (Twilio and SignalWire report it; Telnyx would fall through): asked again, and
+    // nothing is applied, so the call's state and transcript are those of a provider that repeats the prompt itself (Hoiio).
+    const beforeEmpty = await h.server.store.get(callId(redirect(ring)));
     const again = await h.post(action(menu, 'Gather'), caller(sid, { Digits: '' }));
+    expect(await h.server.store.get(callId(redirect(ring)))).toEqual(beforeEmpty);
     expect(text(first(first(again.twiml, 'Gather'), 'Say'))).toBe(text(first(gathers[0], 'Say')));
     expect(elements(again.twiml as XmlNode, 'Gather').map((g) => attribute(g, 'action')?.replace(/^.*&a=/, ''))).toEqual(['2']);
     const id = callId(redirect(ring));
