@@ -151,7 +151,7 @@ export class TwimlRenderer {
     const dial = element(
       'Dial',
       [
-        ['action', continuationUrl(step, 'dial')],
+        ['action', continuationUrl(step, block.onFailure === 'continue' ? 'dial' : 'dial-end')],
         this.method(),
         ['timeout', DIAL_TIMEOUT],
         ['timeLimit', DIAL_TIME_LIMIT],

@@ -62,11 +62,14 @@ export function reportOf(k: Continuation | undefined, attempt: number, seq: numb
       const url = field(fields, 'RecordingUrl');
       return { type: 'event', event: url !== '' ? { type: 'block.done', seq, recordUrl: url } : { type: 'block.done', seq } };
     }
-    case 'dial': {
+    case 'dial':
+    case 'dial-end': {
       const status = field(fields, 'DialCallStatus');
       // A transfer that connected has ended when its action is requested: the call is over for the script.
       if (status === 'completed' || status === 'answered') return { type: 'event', event: { type: 'ended', seq, status: 'answered' } };
-      return { type: 'event', event: { type: 'block.done', seq, status: endStatus(status) ?? 'failed' } };
+      const failed = endStatus(status) ?? 'failed';
+      // Without on_failure a failed transfer ends the call, as Hoiio's on_failure=hangup does.
+      return { type: 'event', event: k === 'dial' ? { type: 'block.done', seq, status: failed } : { type: 'ended', seq, status: failed } };
     }
     case undefined: {
       // The block's bare URL is only requested for an outbound call, when the callee answers (or the attempt ends).

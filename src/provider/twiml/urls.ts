@@ -14,12 +14,14 @@ export type Continuation =
   | 'none'
   /** A `<Record>` action, or the `<Redirect>` after a recording with no audio. */
   | 'record'
-  /** A transfer's `<Dial>` action. */
+  /** A transfer's `<Dial>` action; the script goes on (`on_failure`) if it failed. */
   | 'dial'
+  /** The `<Dial>` action of a transfer without `on_failure`: whatever its outcome, the call is over. */
+  | 'dial-end'
   /** After a hold: nothing happened, ask for the block again. */
   | 'hold';
 
-export const CONTINUATIONS: ReadonlySet<string> = new Set<Continuation>(['next', 'gather', 'none', 'record', 'dial', 'hold']);
+export const CONTINUATIONS: ReadonlySet<string> = new Set<Continuation>(['next', 'gather', 'none', 'record', 'dial', 'dial-end', 'hold']);
 
 /**
  * The block's own URL (the port's `callbackUrl`): an outbound call's first

@@ -21,6 +21,19 @@ steps:
     hangup: "Hello and goodbye."
 `;
 
+const EDGES = `numbers: ["+6560000003"]
+vars: { name: "" }
+steps:
+  lookup:
+    http: { url: "{{API_URL}}/slow", timeout: 3, save: { name: name } }
+    next: hello
+  hello:
+    play: "Hello {{name}}."
+    next: away
+  away:
+    transfer: { to: "+6562229999", message: "Transferring you." }
+`;
+
 const said = (a: Answer): string => elements(a.twiml ?? { name: 'Response', attributes: [], children: [] }, 'Say').map((s) => text(s)).join(' | ');
 const verbs = (a: Answer): string[] => (a.twiml?.children ?? []).map((c) => (typeof c === 'string' ? '#text' : c.name));
 const redirect = (a: Answer): string => text(a.twiml === undefined ? undefined : elements(a.twiml, 'Redirect').at(-1));
@@ -43,7 +56,7 @@ describe.each<Dialect>(['twilio', 'telnyx', 'signalwire'])('%s', (dialect) => {
   const status = `${PUBLIC_URL}/${dialect}/status`;
 
   beforeAll(async () => {
-    h = await startHarness(dialect, { 'acme.yaml': ACME, 'reminder.yaml': REMINDER, 'summarised.yaml': SUMMARISED });
+    h = await startHarness(dialect, { 'acme.yaml': ACME, 'reminder.yaml': REMINDER, 'summarised.yaml': SUMMARISED, 'edges.yaml': EDGES }, { replyWaitMs: 150 });
   });
   afterAll(async () => {
     await h?.close();
@@ -128,6 +141,21 @@ describe.each<Dialect>(['twilio', 'telnyx', 'signalwire'])('%s', (dialect) => {
     const done = await h.post(action(support, 'Dial'), caller(sid, { DialCallStatus: 'completed', DialCallDuration: '30' }));
     expect(verbs(done)).toEqual(['Hangup']);
     expect(await h.server.store.get(callId(redirect(ring3)))).toMatchObject({ status: 'ended', outcome: 'transferred' });
+  });
+
+  it('holds the caller while an http step is out (a pause and a redirect to the same block), then goes on; a failed transfer without on_failure ends the call', async () => {
+    const sid = `${dialect}-call-7`;
+    const ring = await h.post(voice, caller(sid, { To: '+6560000003', CallStatus: 'ringing' }));
+    expect(verbs(ring)).toEqual(['Pause', 'Redirect']);
+    expect(redirect(ring)).toMatch(/\/step\/[^/]+\/0\?t=[^&]+&k=hold$/);
+    let answer = ring;
+    for (let i = 0; i < 20 && verbs(answer)[0] === 'Pause'; i++) answer = await h.post(redirect(answer), caller(sid, { To: '+6560000003' }));
+    expect(said(answer)).toBe('Hello Ann.');
+    const transfer = await h.post(redirect(answer), caller(sid, { To: '+6560000003' }));
+    expect(action(transfer, 'Dial')).toMatch(/&k=dial-end$/);
+    const over = await h.post(action(transfer, 'Dial'), caller(sid, { To: '+6560000003', DialCallStatus: 'no-answer' }));
+    expect(verbs(over)).toEqual(['Hangup']);
+    expect(await h.server.store.get(callId(redirect(ring)))).toMatchObject({ status: 'ended', outcome: 'transfer-failed', transferStatus: 'unanswered' });
   });
 
   it('refuses forged and unsigned webhooks with 403 and changes nothing, counting them; malformed 400, oversized 413, unknown calls a polite hangup', async () => {

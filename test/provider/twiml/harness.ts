@@ -68,7 +68,7 @@ export function providerEnv(dialect: Dialect, telnyxKey?: KeyObject): Record<str
   }
 }
 
-export async function startHarness(dialect: Dialect, scripts: Record<string, string>): Promise<Harness> {
+export async function startHarness(dialect: Dialect, scripts: Record<string, string>, options: { replyWaitMs?: number } = {}): Promise<Harness> {
   const rest: RestRequest[] = [];
   const events: Array<Record<string, unknown>> = [];
   let outbound = 0;
@@ -80,6 +80,11 @@ export async function startHarness(dialect: Dialect, scripts: Record<string, str
       const fields: Record<string, string> = contentType.startsWith('application/json')
         ? Object.fromEntries(Object.entries(JSON.parse(data === '' ? '{}' : data) as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
         : Object.fromEntries([...(parseForm(data) ?? new Map<string, string[]>())].map(([k, v]) => [k, v.join(',')]));
+      if (req.url === '/slow') {
+        // An http step's web service that answers after the webhook's wait: the reply is a hold.
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"Ann"}'), 400);
+        return;
+      }
       if (req.url === '/events') {
         events.push(JSON.parse(data) as Record<string, unknown>);
         res.writeHead(204).end();
@@ -101,7 +106,7 @@ export async function startHarness(dialect: Dialect, scripts: Record<string, str
   const keys = generateKeyPairSync('ed25519');
   const env: Record<string, string> = { ...providerEnv(dialect, keys.publicKey), CALLSCRIPT_EVENTS_SECRET: 'events-secret' };
   const dir = mkdtempSync(join(tmpdir(), `callscript-${dialect}-`));
-  for (const [file, text] of Object.entries(scripts)) writeFileSync(join(dir, file), text.replaceAll('{{EVENTS_URL}}', `${apiUrl}/events`));
+  for (const [file, text] of Object.entries(scripts)) writeFileSync(join(dir, file), text.replaceAll('{{EVENTS_URL}}', `${apiUrl}/events`).replaceAll('{{API_URL}}', apiUrl));
   const loaded = await loadScripts([dir], { provider: capabilitiesOf(dialect) });
   if (loaded.scripts.length !== Object.keys(scripts).length) throw new Error(JSON.stringify(loaded.diagnostics));
   const adapter = adapterFromEnv(dialect, { env: (name) => env[name], apiUrl });
@@ -120,6 +125,7 @@ export async function startHarness(dialect: Dialect, scripts: Record<string, str
     log: silentLogger(),
     adapter,
     env: (name) => env[name],
+    ...(options.replyWaitMs !== undefined ? { replyWaitMs: options.replyWaitMs } : {}),
   });
 
   const post: Harness['post'] = async (url, fields, sign = 'valid', extra = {}) => {

@@ -72,7 +72,7 @@ function oracle(d: TwimlDialect, block: Block, fromAttempt = 1): string {
     case 'transfer': {
       oracleParts(vr, block.message);
       vr.dial({
-        action: continuationUrl(STEP, 'dial'),
+        action: continuationUrl(STEP, block.onFailure === 'continue' ? 'dial' : 'dial-end'),
         ...method,
         timeout: 30,
         timeLimit: 14400,
