@@ -48,10 +48,18 @@ describe('validate --provider', () => {
   });
 });
 
+describe('validate --provider for the TwiML family', () => {
+  test.each(['twilio', 'telnyx', 'signalwire'])('the bundled examples pass on %s, and a pause is fine there', async (provider) => {
+    const run = await runCli('validate', '--provider', provider, 'examples/', join(dir, 'pause.yaml'));
+    expect(run.stdout).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
+
 describe('serve and dev --provider', () => {
   test.each(['serve', 'dev'])('%s refuses an unknown provider before starting anything', async (command) => {
     const run = await runCli(command, '--provider', 'nosuch', 'examples/');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("option '--provider <name>' argument 'nosuch' is invalid. Allowed choices are hoiio.");
+    expect(run.stderr).toContain("option '--provider <name>' argument 'nosuch' is invalid. Allowed choices are hoiio, twilio, telnyx, signalwire.");
   });
 });
