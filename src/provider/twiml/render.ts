@@ -29,9 +29,20 @@ export const HOLD_SECONDS = 2;
 
 type Attributes = ReadonlyArray<readonly [string, string | number | undefined]>;
 
+/**
+ * Characters XML 1.0 cannot carry (most C0 controls, lone surrogates, U+FFFE/F):
+ * a template fed by a caller or a web service could produce them, and one of
+ * them would make the whole reply unparseable (Twilio error 12100).
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function escape(value: string): string {
+  return xmlEscape(value.replace(NOT_XML, ''));
+}
+
 function element(name: string, attributes: Attributes, children?: string): string {
   let out = `<${name}`;
-  for (const [key, value] of attributes) if (value !== undefined) out += ` ${key}="${xmlEscape(String(value))}"`;
+  for (const [key, value] of attributes) if (value !== undefined) out += ` ${key}="${escape(String(value))}"`;
   return children === undefined ? `${out}/>` : `${out}>${children}</${name}>`;
 }
 
@@ -45,13 +56,13 @@ export function renderParts(parts: readonly MessagePart[] | undefined): string {
   for (const part of parts ?? []) {
     switch (part.type) {
       case 'say': {
-        if (part.text === '') break;
+        if (part.text.replace(NOT_XML, '').trim() === '') break;
         const { voice, language } = sayVoice(part.voice);
-        out += element('Say', [['voice', voice], ['language', language], ['loop', 1]], xmlEscape(part.text));
+        out += element('Say', [['voice', voice], ['language', language], ['loop', 1]], escape(part.text));
         break;
       }
       case 'play':
-        out += element('Play', [['loop', 1]], xmlEscape(part.url.trim()));
+        out += element('Play', [['loop', 1]], escape(part.url.trim()));
         break;
       case 'pause':
         // TwiML pauses are whole seconds; a shorter one still pauses.
@@ -71,7 +82,7 @@ export class TwimlRenderer {
   }
 
   private redirect(step: string, k: Continuation): string {
-    return element('Redirect', [this.method()], xmlEscape(continuationUrl(step, k)));
+    return element('Redirect', [this.method()], escape(continuationUrl(step, k)));
   }
 
   /** The reply that runs `block`; a gather starts at attempt `fromAttempt` (the earlier ones passed with no input). */
@@ -158,7 +169,7 @@ export class TwimlRenderer {
         // Without one each provider shows the caller's own number, where the provider allows it.
         ['callerId', block.callerId],
       ],
-      element('Number', [], xmlEscape(block.to)),
+      element('Number', [], escape(block.to)),
     );
     return renderParts(block.message) + dial;
   }

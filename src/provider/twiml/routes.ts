@@ -9,7 +9,7 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UNKNOWN_NUMBER_MESSAGE } from '../../engine/messages.js';
 import { said } from '../../engine/parts.js';
-import type { Reply } from '../../runtime/call-runner.js';
+import type { Reply, ReplyResult } from '../../runtime/call-runner.js';
 import { jsonError } from '../../server/http-error.js';
 import { isFormOrEmpty, rawQuery, readBody } from '../../server/read-body.js';
 import type { AdapterContext, RefusalReason } from '../port.js';
@@ -149,7 +149,7 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
     if ('refusal' in r) return r.refusal;
     const callSid = field(r.fields, 'CallSid');
     const report = reportOf(k as Continuation | undefined, attempt, seq, r.fields);
-    let result;
+    let result: ReplyResult;
     if (report.type === 'event') {
       result = await runner.replyTo(id, token, report.event, callSid, seq);
     } else if (report.type === 'ask') {

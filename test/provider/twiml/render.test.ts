@@ -4,6 +4,7 @@
  * same verbs, every continuation URL absolute under the public URL, and the
  * dialects' differences (Telnyx: no `method`, attempts as repeated gathers).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../../src/engine/blocks.js';
 import type { MessagePart } from '../../../src/engine/parts.js';
@@ -174,5 +175,20 @@ describe('voices', () => {
     ]);
     expect(text(elements(root, 'Say')[0])).toBe('Press 1 for sales & 2 for <support>.');
     expect(text(elements(root, 'Play')[0])).toBe('https://cdn.example.com/jingle.mp3?a=1&b=2');
+  });
+});
+
+describe('any text', () => {
+  it('gives a well-formed reply whose <Say> reads back as the text, less what XML cannot carry', () => {
+    const renderer = new TwimlRenderer(TELNYX);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 20 }), (said, to) => {
+        const xml = renderer.block({ kind: 'transfer', to, message: [{ type: 'say', text: said }], onFailure: 'continue' }, STEP);
+        const root = parseTwiml(xml);
+        const expected = said.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+        if (expected.trim() !== '') expect(text(elements(root, 'Say')[0]).replace(/\r\n?/g, '\n')).toBe(expected.replace(/\r\n?/g, '\n'));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
