@@ -129,8 +129,7 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
       return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing call needs To');
     }
     // TwiML calls have no second reference besides CallSid.
-    const call = { session: callSid, from: field(r.fields, 'From'), to, providerRef: '', txnRef: '' };
-    const { result, reply } = await runner.inboundReply(call);
+    const { result, reply } = await runner.inboundReply({ session: callSid, providerRef: '', from: field(r.fields, 'From'), to });
     if (result.result === 'unknown-number') return xml(c, hangupReply(said(UNKNOWN_NUMBER_MESSAGE)));
     return answer(c, reply, callSid);
   });
