@@ -2,6 +2,7 @@
 // Data: GET /phone/api/scripts (scripts and their flow diagrams), POST /phone/api/calls
 // (place a call), GET /phone/api/calls/<session> (transcript + the engine's current step),
 // and the simulator's control plane: SSE /sim/calls/<session>/events, POST .../act, .../hangup.
+import { utterances } from './utterances.js';
 
 const $ = (selector) => document.querySelector(selector);
 const $$ = (selector) => [...document.querySelectorAll(selector)];
@@ -192,7 +193,11 @@ function speak(transcript) {
   for (; state.spokenBlocks < turns.length; state.spokenBlocks++) {
     const msg = turns[state.spokenBlocks]?.message;
     if (msg && $('#speak').checked && 'speechSynthesis' in window) {
-      window.speechSynthesis.speak(new SpeechSynthesisUtterance(msg.replace(/<[^>]*>/g, ' ')));
+      for (const { text, lang } of utterances(msg)) {
+        const utterance = new SpeechSynthesisUtterance(text);
+        if (lang !== '') utterance.lang = lang;
+        window.speechSynthesis.speak(utterance);
+      }
     }
   }
 }

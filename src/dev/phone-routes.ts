@@ -38,6 +38,7 @@ const ASSETS = new URL('../../public/phone/', import.meta.url);
 const FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
   'phone.js': 'text/javascript; charset=utf-8',
+  'utterances.js': 'text/javascript; charset=utf-8',
   'phone.css': 'text/css; charset=utf-8',
 };
 const E164 = /^\+[1-9][0-9]{6,14}$/;
