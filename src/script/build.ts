@@ -8,7 +8,7 @@ import { parseCondition } from './condition-spec.js';
 import { parseHours } from './hours-spec.js';
 import { parseJsonPath } from './json-path.js';
 import { hasInlineMarkup, parseInlineMarkup } from '../markup/hoiio-inline.js';
-import { isBlockShorthand, isMessageShape } from './messages.js';
+import { SHORTHAND_MESSAGE_KINDS, blockIsMessage, isBlockShorthand } from './messages.js';
 import { DEFAULT_EVENTS_SECRET_ENV, DEFAULT_HTTP_TIMEOUT_S, DEFAULT_INVALID_MESSAGE, DEFAULT_INVALID_RETRIES, REPEAT_KEYWORD } from './limits.js';
 import {
   REPEAT_TARGET,
@@ -156,7 +156,7 @@ class StepBuilder {
 
   /** A block's message, whether written as the shorthand (a string or a message mapping) or in the block mapping. */
   private blockMessage(id: string, kind: string, field: string, block: unknown): Message | undefined {
-    if (isBlockShorthand(block, false)) return this.message(['steps', id, kind], block);
+    if (SHORTHAND_MESSAGE_KINDS.has(kind) && isBlockShorthand(block, false)) return this.message(['steps', id, kind], block);
     return isRecord(block) ? this.message(['steps', id, kind, field], own(block, field)) : undefined;
   }
 
@@ -164,7 +164,8 @@ class StepBuilder {
     const [kind] = kindsOf(step);
     const block = own(step, kind ?? '');
     const shorthand = typeof block === 'string';
-    const fields: RawRecord = isRecord(block) && !isMessageShape(block) ? block : {};
+    // Only a kind that may be written as its message can be one: `set: { who: Ann }` is an assignment.
+    const fields: RawRecord = isRecord(block) && !blockIsMessage(kind ?? '', block) ? block : {};
     const base = {
       id,
       tag: this.template(['steps', id, kind ?? '', 'tag']),

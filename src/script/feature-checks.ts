@@ -12,11 +12,40 @@ import { toPointer, type DataPath } from './paths.js';
 import { isRecord, kindsOf, own, ownRecord, type RawRecord } from './raw.js';
 import type { Reporter } from './report.js';
 import { stepsOf } from './semantic-checks.js';
-import { didYouMean } from './suggest.js';
+import { schema, type SchemaNode } from './schema.js';
+import { didYouMean, suggest } from './suggest.js';
 import { unknownVarMessage } from './template-checks.js';
 
 function report(reporter: Reporter, problems: readonly ConditionProblem[]): void {
   for (const p of problems) reporter.at(toPointer(p.path), p.on, p.code, p.message);
+}
+
+/** The keys of a kind's block mapping (`message`, `tag`…), as the schema lists them. */
+function blockKeys(kind: string): string[] {
+  const block = schema.definitions[`${kind}Block`] as (SchemaNode & { readonly else?: SchemaNode }) | undefined;
+  return Object.keys(block?.else?.properties ?? block?.properties ?? {});
+}
+
+/** `` `en`, `zh` `` */
+function quoted(keys: readonly string[]): string {
+  return keys.map((k) => `\`${k}\``).join(', ');
+}
+
+/**
+ * A mapping in a message position whose keys all look like language codes is
+ * read as one text per language. In a script without `languages:` that reading
+ * cannot be right, and neither can the block reading (block keys are never
+ * language-shaped), so it is refused with both fixes, never guessed.
+ */
+function noLanguagesMessage(keys: readonly string[], shorthandOf: string | undefined): string {
+  const declare = `declare \`languages: { ${keys.map((k) => `${k}: {}`).join(', ')} }\` at the top of the script`;
+  const reading = `one text per language (${quoted(keys)}), since every key looks like a language code, but the script declares no \`languages\``;
+  if (shorthandOf === undefined) return `this message is read as ${reading}: ${declare}, or give one text`;
+  const own = blockKeys(shorthandOf);
+  const meant = keys.map((k) => suggest(k, own)).find((k) => k !== undefined);
+  return meant !== undefined
+    ? `\`${shorthandOf}\` is read as a message with ${reading}: did you mean \`${meant}\` (a ${shorthandOf} block's keys are ${own.join(', ')})? If these are languages, ${declare}`
+    : `\`${shorthandOf}\` is read as a message with ${reading}: ${declare}, or write the block with its own keys (${own.join(', ')})`;
 }
 
 function checkLanguages(data: RawRecord, reporter: Reporter): void {
@@ -24,25 +53,27 @@ function checkLanguages(data: RawRecord, reporter: Reporter): void {
   if (own(data, 'language') !== undefined && declared.length === 0) {
     reporter.at('/language', 'key', 'CS_LANGUAGE', '`language` picks one of the script\'s `languages`, but it declares none: add `languages: { en: {}, … }`');
   }
-  const checkMap = (path: DataPath, value: RawRecord): void => {
+  const checkMap = (path: DataPath, value: RawRecord, shorthandOf: string | undefined): void => {
     const keys = Object.keys(value);
     if (keys.includes('url')) {
       reporter.at(toPointer([...path, 'url']), 'key', 'CS_VALUE', 'a message is either audio (`url:` alone) or one text per language, not both');
       return;
     }
     if (declared.length === 0) {
-      reporter.at(
-        toPointer(path),
-        'value',
-        'CS_LANGUAGE',
-        `this message has one text per language (${keys.join(', ')}), but the script declares no \`languages\`: add them at the top of the script`,
-      );
+      reporter.at(toPointer(path), 'value', 'CS_LANGUAGE', noLanguagesMessage(keys, shorthandOf));
       return;
     }
     for (const key of keys) {
-      if (!declared.includes(key)) {
-        reporter.at(toPointer([...path, key]), 'key', 'CS_LANGUAGE', `\`${key}\` is not one of the script's languages (${declared.join(', ')})${didYouMean(key, declared)}`);
-      }
+      if (declared.includes(key)) continue;
+      const meant = shorthandOf !== undefined ? suggest(key, blockKeys(shorthandOf)) : undefined;
+      reporter.at(
+        toPointer([...path, key]),
+        'key',
+        'CS_LANGUAGE',
+        meant !== undefined
+          ? `\`${key}\` is not one of the script's languages (${declared.join(', ')}) nor a key of a ${shorthandOf ?? ''} block; did you mean \`${meant}\`?`
+          : `\`${key}\` is not one of the script's languages (${declared.join(', ')})${didYouMean(key, declared)}`,
+      );
     }
     const missing = declared.filter((lang) => !keys.includes(lang));
     if (missing.length > 0) {
@@ -50,10 +81,13 @@ function checkLanguages(data: RawRecord, reporter: Reporter): void {
     }
   };
   for (const field of messageFields(data)) {
-    const values: Array<[DataPath, unknown]> = Array.isArray(field.value)
-      ? field.value.map((v: unknown, i) => [[...field.path, i], v] as [DataPath, unknown])
-      : [[field.path, field.value]];
-    for (const [path, value] of values) if (isLanguageMap(value)) checkMap(path, value);
+    if (Array.isArray(field.value)) {
+      field.value.forEach((v: unknown, i) => {
+        if (isLanguageMap(v)) checkMap([...field.path, i], v, undefined);
+      });
+    } else if (isLanguageMap(field.value)) {
+      checkMap(field.path, field.value, field.shorthandOf);
+    }
   }
 }
 

@@ -14,10 +14,12 @@ export interface MessageField {
   readonly value: unknown;
   /** A gather's prompt may be a list (escalating prompts). */
   readonly listAllowed: boolean;
+  /** The step kind, when the whole block is written as its message (`play: { en: …, zh: … }`). */
+  readonly shorthandOf?: string;
 }
 
-/** Message-valued block fields per kind; the string shorthand of a block is its message, except for transfer. */
-const MESSAGE_FIELD: Readonly<Record<string, string>> = {
+/** Message-valued block fields per kind. */
+export const MESSAGE_FIELD: Readonly<Record<string, string>> = {
   play: 'message',
   gather: 'prompt',
   record: 'prompt',
@@ -25,6 +27,23 @@ const MESSAGE_FIELD: Readonly<Record<string, string>> = {
   transfer: 'message',
   hangup: 'message',
 };
+
+/**
+ * The kinds whose whole block may be written as its message (`play: "Hi"`,
+ * `play: { en: …, zh: … }`, a gather's list of prompts). These are the only places
+ * where a mapping is told apart as a message or a block; every other mapping
+ * (`set`, `vars`, an http step's `save`, `headers` and `json`, `branches`…)
+ * is names to values whatever its keys look like. A transfer's shorthand is
+ * its `to`, not its message. The schema says the same: only these kinds'
+ * `…Block` definitions start with `if: messageShape`
+ * (test/script/message-positions.test.ts holds the two together).
+ */
+export const SHORTHAND_MESSAGE_KINDS: ReadonlySet<string> = new Set(['play', 'gather', 'record', 'monitor', 'hangup']);
+
+/** A step's block (of `kind`) written as its message rather than as the block mapping. */
+export function blockIsMessage(kind: string, block: unknown): boolean {
+  return SHORTHAND_MESSAGE_KINDS.has(kind) && isBlockShorthand(block, kind === 'gather');
+}
 
 /** Every message-valued field of the script (as written: a string, mapping or list). */
 export function messageFields(data: unknown): MessageField[] {
@@ -38,7 +57,7 @@ export function messageFields(data: unknown): MessageField[] {
     if (!isRecord(step)) continue;
     for (const [kind, field] of Object.entries(MESSAGE_FIELD)) {
       const block = own(step, kind);
-      if (kind !== 'transfer' && isBlockShorthand(block, kind === 'gather')) out.push({ path: ['steps', id, kind], value: block, listAllowed: kind === 'gather' });
+      if (blockIsMessage(kind, block)) out.push({ path: ['steps', id, kind], value: block, listAllowed: kind === 'gather', shorthandOf: kind });
       else if (isRecord(block) && own(block, field) !== undefined) {
         out.push({ path: ['steps', id, kind, field], value: own(block, field), listAllowed: kind === 'gather' });
       }

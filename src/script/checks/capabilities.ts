@@ -19,7 +19,7 @@ import type { ProviderCapabilities } from '../../engine/capabilities.js';
 import { plainMessageLength } from '../../engine/capabilities.js';
 import type { MessagePart, Voice } from '../../engine/parts.js';
 import { INLINE_AUDIO, INLINE_SPEECH, hasInlineMarkup, parseInlineMarkup } from '../../markup/hoiio-inline.js';
-import { isLanguageKey } from '../messages.js';
+import { MESSAGE_FIELD, blockIsMessage, isLanguageKey } from '../messages.js';
 import { toPointer, type DataPath } from '../paths.js';
 import { isRecord, kindsOf, own, ownRecord, type RawRecord } from '../raw.js';
 import type { Reporter } from '../report.js';
@@ -65,16 +65,6 @@ interface WrittenVoice {
   readonly inlineAt?: DataPath;
 }
 
-/** Message-valued block fields per kind; a block's string shorthand is its message, except a transfer's (its `to`). */
-const MESSAGE_FIELD: Readonly<Record<string, string>> = {
-  play: 'message',
-  gather: 'prompt',
-  record: 'prompt',
-  monitor: 'message',
-  transfer: 'message',
-  hangup: 'message',
-};
-
 /** A template with no `{{` renders to itself (src/template/compile.ts): only those can be measured at load. */
 function isConstant(source: string): boolean {
   return !source.includes('{{');
@@ -88,13 +78,6 @@ function voiceOf(value: unknown): Voice | undefined {
   if (typeof language === 'string') voice.language = language;
   if (gender === 'male' || gender === 'female') voice.gender = gender;
   return voice.language === undefined && voice.gender === undefined ? undefined : voice;
-}
-
-/** A mapping that is a message rather than a block (`{ url }`, `{ parts }`, texts per language). */
-function isMessageMapping(value: unknown): value is RawRecord {
-  if (!isRecord(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((k) => k === 'url' || k === 'parts' || isLanguageKey(k));
 }
 
 function textItems(source: string, path: DataPath, voices: WrittenVoice[]): Item[] {
@@ -186,7 +169,7 @@ function messageFieldsOf(data: RawRecord): MessageField[] {
       if (block === undefined) continue;
       if (kind === 'gather') gatherVoices.push(stepVoices[0]);
       const listAllowed = kind === 'gather';
-      if (kind !== 'transfer' && (typeof block === 'string' || isMessageMapping(block) || (listAllowed && Array.isArray(block)))) {
+      if (blockIsMessage(kind, block)) {
         out.push({ path: ['steps', id, kind], value: block, listAllowed, stepVoices });
       } else if (isRecord(block) && own(block, field) !== undefined) {
         out.push({ path: ['steps', id, kind, field], value: own(block, field), listAllowed, stepVoices });

@@ -12,7 +12,7 @@ import type { Reporter } from '../report.js';
 import { stepsOf } from '../semantic-checks.js';
 import { templatePosition } from '../template-checks.js';
 import { keyMentions, lineColumn, type KeyMention } from './key-mentions.js';
-import { isBlockShorthand, messageLeaves } from '../messages.js';
+import { blockIsMessage, messageLeaves } from '../messages.js';
 
 export const KEY_WITHOUT_BRANCH = 'CS_KEY_WITHOUT_BRANCH';
 export const BRANCH_NOT_OFFERED = 'CS_BRANCH_NOT_OFFERED';
@@ -31,7 +31,7 @@ function menuTexts(data: RawRecord, id: string, step: RawRecord): MenuText[] {
     for (const leaf of messageLeaves(path, value)) if (leaf.role === 'message') texts.push({ path: leaf.path, text: leaf.source, role });
   };
   const gather = own(step, 'gather');
-  if (isBlockShorthand(gather, true)) add(['steps', id, 'gather'], gather, 'prompt');
+  if (blockIsMessage('gather', gather)) add(['steps', id, 'gather'], gather, 'prompt');
   else if (isRecord(gather)) add(['steps', id, 'gather', 'prompt'], own(gather, 'prompt'), 'prompt');
   const invalid = own(step, 'invalid');
   if (typeof invalid === 'string') return texts; // `invalid: <step>` goes there at once, without a message
