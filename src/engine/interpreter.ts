@@ -208,7 +208,9 @@ export function step(script: Script, state: CallState, event: CallEvent, options
         run.finish(s.ending ?? 'error');
       } else if (kind === 'hangup') {
         // The goodbye could not be said; a forced hangup carries no message, so it cannot fail on one.
-        run.forceHangup('error');
+        // The outcome stays what the script meant (a `completed` goodbye is still completed); the
+        // call's summary says the goodbye was refused and why.
+        run.forceHangup('error', event.code);
       } else if (s.status === 'ending' || run.broken) {
         run.hangupPolitely('error');
       } else {

@@ -99,6 +99,12 @@ export interface CallState {
   /** Recording URLs, for the call summary (scripts with `events_url` only). */
   readonly recordings?: readonly string[];
   /**
+   * Set when the call's goodbye was refused and the engine hung up by force: the
+   * provider's code for the refusal. The outcome stays what the script meant; the
+   * call's summary reports this.
+   */
+  readonly forced?: string;
+  /**
    * Reply-mode providers only: the block the engine sent last, kept until the
    * provider's next webhook collects it as its answer. A webhook the provider
    * retries is answered with the same block, and the call does not advance twice.
@@ -115,7 +121,7 @@ export interface OutboxEntry {
 type OptionalKey<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 
 /** The fields only some calls have; `copyState` copies exactly these when present. */
-const OPTIONAL_FIELDS = ['frames', 'attempt', 'httpStatus', 'errors', 'errorStep', 'clock', 'inputs', 'recordings', 'outbox'] as const;
+const OPTIONAL_FIELDS = ['frames', 'attempt', 'httpStatus', 'errors', 'errorStep', 'clock', 'inputs', 'recordings', 'forced', 'outbox'] as const;
 
 // Compile-time check that OPTIONAL_FIELDS names every optional field of CallState (a new one left out would be dropped by copyState).
 type Unlisted = Exclude<OptionalKey<CallState>, (typeof OPTIONAL_FIELDS)[number]>;

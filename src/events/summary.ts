@@ -27,6 +27,8 @@ export interface CallSummary {
   readonly digits: ReadonlyArray<{ readonly step: string; readonly digits: string }>;
   readonly recordings: readonly string[];
   readonly outcome: Outcome;
+  /** Present when the goodbye was refused and the engine hung up by force: the provider's code for the refusal. */
+  readonly forced_hangup?: string;
   readonly started_at: string;
   readonly ended_at: string;
   readonly duration_ms: number;
@@ -46,6 +48,7 @@ export function buildSummary(script: Script, state: CallState, outcome: Outcome,
     digits: state.inputs ?? [],
     recordings: state.recordings ?? [],
     outcome,
+    ...(state.forced !== undefined ? { forced_hangup: state.forced } : {}),
     started_at: new Date(state.startedAt).toISOString(),
     ended_at: new Date(endedAt).toISOString(),
     duration_ms: Math.max(0, endedAt - state.startedAt),

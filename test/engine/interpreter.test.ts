@@ -9,6 +9,7 @@ import type { Script } from '../../src/script/model.js';
 import { mustCompile, mustCompileFor } from '../helpers/compile.js';
 import { readable, type ReadableBlock } from '../helpers/readable-blocks.js';
 import { HOIIO_CAPABILITIES } from '../../src/provider/hoiio/capabilities.js';
+import { buildSummary } from '../../src/events/summary.js';
 
 const MENU = `
 name: acme
@@ -370,6 +371,28 @@ describe('interpreter: failures', () => {
     const last = d.apply({ type: 'send.failed', seq: d.state.seq, code: 'e', message: 'x', sessionGone: false });
     expect(last.actions).toEqual([{ type: 'end', outcome: 'error' }]);
     expect(d.state.status).toBe('ended');
+  });
+
+  it('a script\'s own goodbye refused: a forced hangup, the outcome stays completed, and the summary says the goodbye was forced and why', () => {
+    const bye = mustCompile(`
+events_url: https://events.example/calls
+steps:
+  bye: { hangup: "Goodbye." }
+`);
+    const d = inbound(bye);
+    expect(d.lastBlock()).toEqual({ kind: 'hangup', message: 'Goodbye.' });
+    const t = d.apply({ type: 'send.failed', seq: d.state.seq, code: 'error_msg_invalid_length', message: 'x', sessionGone: false });
+    expect(sends(t.actions)).toEqual([{ kind: 'hangup', force: true }]);
+    expect(d.state.forced).toBe('error_msg_invalid_length');
+    const ended = d.apply({ type: 'ended', seq: d.state.seq });
+    expect(ended.actions).toEqual([{ type: 'end', outcome: 'completed' }]);
+    const summary = buildSummary(bye, d.state, 'completed', 5_000);
+    expect(summary).toMatchObject({ outcome: 'completed', forced_hangup: 'error_msg_invalid_length' });
+    // A call whose goodbye went through says nothing of the kind.
+    const normal = inbound(bye);
+    normal.done();
+    normal.apply({ type: 'ended', seq: normal.state.seq });
+    expect(buildSummary(bye, normal.state, 'completed', 5_000)).not.toHaveProperty('forced_hangup');
   });
 
   it('a session the provider no longer knows ends the call without sending anything', () => {
