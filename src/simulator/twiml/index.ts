@@ -1,0 +1,4 @@
+export { playTwimlCall, type TwimlCall, type TwimlCallerScript, type TwimlCallResult, type TwimlPhoneOptions, type Turn, type TurnAction, type TurnBlock, type DialOutcome, type EndReason } from './phone.js';
+export { startTwimlRest, type TwimlRest, type TwimlRestOptions, type RestRequest } from './rest.js';
+export { twilioSigner, signalwireSigner, telnyxSigner, type TwimlSigner } from './sign.js';
+export { parseTwimlReply, textOf, TwimlParseError, type TwimlElement } from './xml.js';
