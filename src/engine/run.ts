@@ -26,6 +26,7 @@ import {
   type Voice,
 } from '../script/model.js';
 import type { Template, TemplateContext } from '../template/template.js';
+import { calledScriptDefaults, varEntries, type VarEntries } from './var-defaults.js';
 import { MAX_BODY_LENGTH, MAX_ERROR_JUMPS, MAX_FIELD_LENGTH, MAX_URL_LENGTH, MAX_VALUE_LENGTH, type EngineOptions } from './options.js';
 
 /** A mutable draft of the state for the length of one transition. */
@@ -97,7 +98,7 @@ export class Run {
       // Built by assignment: a spread of the script's vars (a null-prototype object, so a
       // dictionary) was the costliest line of a step.
       const ctx: Record<string, unknown> = {};
-      for (const [name, value] of varEntries(this.script)) define(ctx, name, value);
+      for (const [name, value] of this.defaults()) define(ctx, name, value);
       for (const name of Object.keys(s.vars)) define(ctx, name, s.vars[name]);
       const call: Record<string, string> = { from: s.from, to: s.to, session: s.session, direction: s.direction };
       const extra = this.options.callFields;
@@ -110,6 +111,14 @@ export class Run {
       this.ctx = ctx as TemplateContext;
     }
     return this.ctx;
+  }
+
+  /** The `vars` defaults this script's templates see: in a called script, its callers' over its own (var-defaults.ts). */
+  private defaults(): VarEntries {
+    const frames = this.s.frames;
+    if (frames === undefined || frames.length === 0) return varEntries(this.script);
+    const callers = [this.root, ...frames.slice(0, -1).map((f) => this.options.scripts?.pinned(f.script, f.version))];
+    return calledScriptDefaults(this.script, callers);
   }
 
   /** The step's place in `path`: its id, or `<script>:<id>` inside a called script. */
@@ -543,19 +552,6 @@ export class Run {
     if (this.root.events === undefined || url === '') return;
     this.s.recordings = [...(this.s.recordings ?? []), url];
   }
-}
-
-/** `{ [key]: value }` when value is set, `{}` otherwise: blocks carry only the fields that are set. */
-const scriptVarEntries = new WeakMap<Script, ReadonlyArray<readonly [string, unknown]>>();
-
-/** A script's `vars` as a list, made once per script version. */
-function varEntries(script: Script): ReadonlyArray<readonly [string, unknown]> {
-  let entries = scriptVarEntries.get(script);
-  if (entries === undefined) {
-    entries = Object.entries(script.vars);
-    scriptVarEntries.set(script, entries);
-  }
-  return entries;
 }
 
 /** `target[name] = value` as an own property, even for `__proto__` (which plain assignment would take as the prototype). */
