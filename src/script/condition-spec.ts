@@ -2,11 +2,12 @@
  * Reads a `switch` condition into its compiled form. The language is small on
  * purpose: a value (`var`) compared with `equals`, `in`, `gt`/`gte`/`lt`/`lte`,
  * `matches` or `empty`, and `all`/`any`/`not` around conditions. Nothing is ever
- * evaluated as code; regular expressions are compiled here, once, and patterns
- * with nested quantifiers (the classic catastrophic-backtracking shape) refused.
+ * evaluated as code; regular expressions are compiled here, once, for a
+ * linear-time engine (pattern.ts).
  */
 import type { Condition, ValueRef } from './model.js';
 import type { DataPath } from './paths.js';
+import { compilePattern } from './pattern.js';
 import { isRecord, own } from './raw.js';
 
 export const COMPARISONS = ['equals', 'in', 'gt', 'gte', 'lt', 'lte', 'matches', 'empty'] as const;
@@ -27,43 +28,6 @@ export interface ConditionRef {
 
 function scalar(value: unknown): string {
   return typeof value === 'string' ? value : String(value);
-}
-
-/**
- * True for a pattern with a quantified group that itself contains a quantifier,
- * such as `(a+)+`, `(\d*)*` or `(x{2,})+`: those backtrack exponentially on
- * near-misses. Character classes and escapes are skipped.
- */
-export function nestedQuantifier(pattern: string): boolean {
-  const stack: boolean[] = [];
-  let quantifiedInside = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (ch === '[') {
-      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
-      continue;
-    }
-    if (ch === '(') {
-      stack.push(quantifiedInside);
-      quantifiedInside = false;
-      continue;
-    }
-    const quantifier = ch === '*' || ch === '+' || (ch === '{' && /^\{\d+,\d*\}/.test(pattern.slice(i)));
-    if (ch === ')') {
-      const inner: boolean = quantifiedInside;
-      const next = pattern[i + 1];
-      const followed = next === '*' || next === '+' || (next === '{' && /^\{\d+,\d*\}/.test(pattern.slice(i + 1)));
-      if (inner && followed) return true;
-      quantifiedInside = (stack.pop() ?? false) || inner;
-      continue;
-    }
-    if (quantifier) quantifiedInside = true;
-  }
-  return false;
 }
 
 export function parseValueRef(text: string): ValueRef {
@@ -128,23 +92,12 @@ export function parseCondition(raw: unknown, path: DataPath, problems: Condition
       return typeof value === 'boolean' ? { op, subject, value } : undefined;
     case 'matches': {
       if (typeof value !== 'string') return undefined;
-      let regex: RegExp;
-      try {
-        regex = new RegExp(value, 'u');
-      } catch (err) {
-        problems.push({ path: [...path, 'matches'], on: 'value', code: 'CS_REGEX', message: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
+      const compiled = compilePattern(value);
+      if (!compiled.ok) {
+        problems.push({ path: [...path, 'matches'], on: 'value', code: 'CS_REGEX', message: compiled.message });
         return undefined;
       }
-      if (nestedQuantifier(value)) {
-        problems.push({
-          path: [...path, 'matches'],
-          on: 'value',
-          code: 'CS_REGEX',
-          message: `${JSON.stringify(value)} repeats a group that itself repeats (like (a+)+), which can take exponential time: write it without the nested repetition`,
-        });
-        return undefined;
-      }
-      return { op, subject, regex };
+      return { op, subject, regex: compiled.pattern };
     }
   }
 }

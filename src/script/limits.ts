@@ -23,8 +23,12 @@ export const REPEAT_KEYWORD = 'repeat';
 export const DEFAULT_HTTP_TIMEOUT_S = 3;
 export const MAX_HTTP_TIMEOUT_S = 10;
 
-/** A `matches:` condition tests at most this many characters of its value (bounds regex work per step). */
-export const MAX_MATCH_SUBJECT = 256;
+/**
+ * A `matches:` condition tests at most this many characters of its value: more than any
+ * value a call holds (rendered values stop at 4096), so in practice all of it. Patterns
+ * run in linear time (pattern.ts); this bounds the input side of that product.
+ */
+export const MAX_MATCH_SUBJECT = 65_536;
 
 /** Where call summaries are signed from when `events.secret_env` is not given. */
 export const DEFAULT_EVENTS_SECRET_ENV = 'CALLSCRIPT_EVENTS_SECRET';

@@ -15,6 +15,7 @@ export type VarValue = string | number | boolean | null;
 
 export type { Voice } from '../engine/parts.js';
 import type { Voice } from '../engine/parts.js';
+import type { Pattern } from './pattern.js';
 
 /** Recorded audio instead of speech. */
 export interface AudioMessage {
@@ -156,7 +157,8 @@ export type Condition =
   | { readonly op: 'equals'; readonly subject: ValueRef; readonly value: string }
   | { readonly op: 'in'; readonly subject: ValueRef; readonly values: readonly string[] }
   | { readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly subject: ValueRef; readonly value: number }
-  | { readonly op: 'matches'; readonly subject: ValueRef; readonly regex: RegExp }
+  /** `regex` runs on a linear-time engine (see pattern.ts), not JavaScript's backtracking one. */
+  | { readonly op: 'matches'; readonly subject: ValueRef; readonly regex: Pattern }
   | { readonly op: 'empty'; readonly subject: ValueRef; readonly value: boolean };
 
 export interface SwitchStep extends StepBase {
