@@ -10,6 +10,7 @@ import { interactiveCaller } from '../simulator/caller.js';
 import type { CallerAction, SimCall, SimEntry } from '../simulator/types.js';
 import type { Bench, CallRequest } from './bench.js';
 import { DEFAULT_CALLER } from '../dev/phone-numbers.js';
+import { sseData } from './sse-reader.js';
 
 export interface LiveCall {
   readonly session: string;
@@ -143,23 +144,11 @@ async function* sse(url: string, signal: AbortSignal): AsyncGenerator<SimEntry> 
     throw new LiveCallError('CS_SERVER_UNREACHABLE', `cannot follow ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (res.statusCode !== 200) throw new LiveCallError('CS_SIM_EVENTS', `${url} answered ${res.statusCode}`);
-  let buffer = '';
   try {
-    for await (const chunk of res.body) {
-      buffer += (chunk as Buffer).toString('utf8');
-      for (let cut = buffer.indexOf('\n\n'); cut !== -1; cut = buffer.indexOf('\n\n')) {
-        const event = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const data = event
-          .split('\n')
-          .filter((l) => l.startsWith('data:'))
-          .map((l) => l.slice(5).trimStart())
-          .join('\n');
-        if (data === '') continue;
-        const entry = JSON.parse(data) as SimEntry;
-        yield entry;
-        if (entry.kind === 'call' && entry.event === 'ended') return;
-      }
+    for await (const data of sseData(res.body)) {
+      const entry = JSON.parse(data) as SimEntry;
+      yield entry;
+      if (entry.kind === 'call' && entry.event === 'ended') return;
     }
   } finally {
     res.body.destroy();
