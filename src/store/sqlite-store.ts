@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CallState } from '../engine/state.js';
 import { StaleLeaseError, StoreInUseError, StoreUnavailableError } from './errors.js';
+import { FileLock } from './file-lock.js';
 import { LocalLocks } from './local-locks.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, SqliteCheckpointer, type Checkpoint } from './sqlite-checkpointer.js';
 import {
   DEFAULT_ACTIVE_LIMIT,
   DEFAULT_LOCK_WAIT_MS,
@@ -32,8 +34,24 @@ const SWEEP_BATCH = 2000;
  * WAL and each checkpoint copies back; a call's state (under 1 KB) still fits in a page.
  */
 const PAGE_SIZE = 2048;
-/** Checkpoint every 4 MB of WAL, as SQLite's default does with 4 KiB pages. */
-const AUTOCHECKPOINT_PAGES = 2000;
+/**
+ * SQLite's own checkpoint runs inside the commit that fills this many WAL pages (32 MB).
+ * The checkpoint thread copies pages as they come, but under sustained load commits never
+ * pause long enough for it to finish the WAL, and only a finished one lets the WAL start
+ * over: this one does, finding nearly every page copied already (its fsyncs are the cost).
+ * Once the thread has failed: every 4 MB of WAL, as SQLite's default does with 4 KiB pages.
+ */
+const AUTOCHECKPOINT_PAGES = 16_000;
+const AUTOCHECKPOINT_PAGES_ALONE = 2000;
+/** A WAL that grew in a burst is cut back to this when it starts over (bytes). */
+const WAL_SIZE_LIMIT = 4 * 1024 * 1024;
+
+export interface SqliteStoreOptions extends StoreOptions {
+  /** How often the checkpoint thread runs (ms); 0: no thread, and only the safety net checkpoints (tests). */
+  readonly checkpointIntervalMs?: number;
+  /** Told about every checkpoint of the thread that found pages (tests, benchmarks). */
+  readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS calls (
@@ -76,14 +94,14 @@ CREATE TABLE IF NOT EXISTS scripts (
  *   `put` returns, so a killed process loses nothing; only a power cut or OS crash
  *   can lose the last commits, and calls do not survive those anyway (the phone
  *   network drops them). `FULL` would add an fsync to every step.
- * - `locking_mode=EXCLUSIVE`: the file is locked for as long as the process lives, so
- *   a second server pointed at the same file refuses to start (`StoreInUseError`)
- *   instead of running calls twice; the OS drops the lock when a process dies,
- *   `kill -9` included. One process, one connection: call locks are in-process
- *   (`LocalLocks`), and the WAL index lives in process memory.
+ * - `<file>.lock` is held for as long as the store is open (`FileLock`), so a second
+ *   server pointed at the same file refuses to start (`StoreInUseError`) instead of
+ *   running calls twice; the OS drops the lock when a process dies, `kill -9`
+ *   included. One process writes: call locks are in-process (`LocalLocks`).
  * - better-sqlite3 is synchronous: each write blocks the event loop for its
- *   duration, about 0.1 ms, and a checkpoint (every 4 MB of WAL, with its fsyncs)
- *   for tens of milliseconds; see docs/stores.md for measurements.
+ *   duration, about 0.1 ms. Checkpoints, whose fsyncs take milliseconds (tens,
+ *   inside the commit that filled 4 MB of WAL, when SQLite ran them), run on a
+ *   thread of their own (`SqliteCheckpointer`); see docs/stores.md for measurements.
  * - A transcript row per write (the entries it added, as one JSON array), appended
  *   to one table in rowid order and listed in the call's row: the per-step cost is
  *   one small insert into the table's last page, not one into a random page of a
@@ -106,8 +124,10 @@ export class SqliteStore implements SessionStore {
   private flushScheduled = false;
   private readonly deleteTx: (id: string) => void;
   private closed = false;
+  private readonly fileLock: FileLock | undefined;
+  private readonly checkpointer: SqliteCheckpointer | undefined;
 
-  constructor(path: string, options: StoreOptions = {}) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path === ':memory:' ? path : resolve(path);
     this.durable = path !== ':memory:';
     this.timings = {
@@ -116,8 +136,26 @@ export class SqliteStore implements SessionStore {
     };
     this.transcriptLimit = options.transcriptLimit ?? TRANSCRIPT_LIMIT;
     this.locks = new LocalLocks(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
-    this.db = openDatabase(this.path);
+    if (this.durable) makeFolder(this.path);
+    this.fileLock = this.durable ? lockFile(this.path) : undefined;
+    try {
+      this.db = openDatabase(this.path);
+    } catch (err) {
+      this.fileLock?.release();
+      throw err;
+    }
     this.q = prepare(this.db);
+    const every = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    if (this.durable && every > 0) {
+      this.checkpointer = new SqliteCheckpointer(this.path, {
+        intervalMs: every,
+        ...(options.onCheckpoint !== undefined ? { onCheckpoint: options.onCheckpoint } : {}),
+        // Checkpoints inside commits again: stalls, but a WAL that cannot grow without bound.
+        onFailure: () => {
+          if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_ALONE}`);
+        },
+      });
+    }
 
     const q = this.q;
     const write = (state: CallState, entries: readonly TranscriptEntry[] | undefined): void => {
@@ -271,8 +309,11 @@ export class SqliteStore implements SessionStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    // Closing checkpoints the WAL into the file and removes it.
+    // Not waited for: a thread still starting would hold up every close by a tenth of a second.
+    void this.checkpointer?.stop();
+    // The last connection to close (this one or the thread's) checkpoints the WAL into the file and removes it.
     this.db.close();
+    this.fileLock?.release();
   }
 }
 
@@ -283,30 +324,29 @@ interface PendingWrite {
   readonly reject: (err: unknown) => void;
 }
 
-function openDatabase(path: string): Database.Database {
-  if (path !== ':memory:') {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (err) {
-      throw new StoreUnavailableError(`cannot create the folder of ${path}: ${(err as Error).message}`, { cause: err });
-    }
+function makeFolder(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw new StoreUnavailableError(`cannot create the folder of ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function openDatabase(path: string): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: 0 });
+    // The checkpoint thread's connection never makes a writer wait; the timeout is for the moment it opens.
+    db = new Database(path, { timeout: 1000 });
   } catch (err) {
     throw new StoreUnavailableError(`cannot open ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {
-    // Before WAL: the WAL index then lives in process memory (no -shm file), and a
-    // new file gets the smaller pages (an existing one keeps its own).
-    db.pragma('locking_mode = EXCLUSIVE');
+    // Before WAL: a new file gets the smaller pages (an existing one keeps its own).
     db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    // Takes the exclusive lock now, not at the first call: a second server fails at startup.
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new StoreUnavailableError(`${path} was written by a newer callscript (schema ${version}; this one knows ${SCHEMA_VERSION})`);
@@ -319,6 +359,15 @@ function openDatabase(path: string): Database.Database {
     if (err instanceof StoreUnavailableError) throw err;
     if (isBusy(err)) throw new StoreInUseError(path, { cause: err });
     throw new StoreUnavailableError(`cannot use ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function lockFile(path: string): FileLock {
+  try {
+    return FileLock.acquire(`${path}.lock`);
+  } catch (err) {
+    if (isBusy(err)) throw new StoreInUseError(path, { cause: err });
+    throw new StoreUnavailableError(`cannot lock ${path}.lock: ${(err as Error).message}`, { cause: err });
   }
 }
 
