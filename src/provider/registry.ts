@@ -1,16 +1,18 @@
 /**
  * Every provider adapter's capability table, in one list: `--provider NAME`
  * offers exactly these names, and a new adapter is added here once. Providers
- * configured from the environment alone (the TwiML family) also register how
+ * configured from the environment alone (the TwiML family, jambonz) also register how
  * their adapter is built; Hoiio's adapter takes its own flags (src/cli/server-options.ts).
  */
 import type { ProviderCapabilities } from '../engine/capabilities.js';
 import { HOIIO_CAPABILITIES } from './hoiio/capabilities.js';
+import { jambonzAdapter } from './jambonz/adapter.js';
+import { JAMBONZ_CAPABILITIES } from './jambonz/capabilities.js';
 import type { ProviderAdapter } from './port.js';
 import { signalwireAdapter, telnyxAdapter, twilioAdapter } from './twiml/adapter.js';
 import { SIGNALWIRE_CAPABILITIES, TELNYX_CAPABILITIES, TWILIO_CAPABILITIES } from './twiml/capabilities.js';
 
-const TABLES = [HOIIO_CAPABILITIES, TWILIO_CAPABILITIES, TELNYX_CAPABILITIES, SIGNALWIRE_CAPABILITIES] as const satisfies readonly ProviderCapabilities[];
+const TABLES = [HOIIO_CAPABILITIES, TWILIO_CAPABILITIES, TELNYX_CAPABILITIES, SIGNALWIRE_CAPABILITIES, JAMBONZ_CAPABILITIES] as const satisfies readonly ProviderCapabilities[];
 
 /** The names `--provider` accepts, in the order help shows them. */
 export const PROVIDER_NAMES: readonly string[] = Object.freeze(TABLES.map((t) => t.name));
@@ -48,6 +50,7 @@ const FROM_ENV: Readonly<Record<string, (setup: AdapterSetup) => ProviderAdapter
   twilio: twilioAdapter,
   telnyx: telnyxAdapter,
   signalwire: signalwireAdapter,
+  jambonz: jambonzAdapter,
 };
 
 /**

@@ -56,10 +56,24 @@ describe('validate --provider for the TwiML family', () => {
   });
 });
 
+describe('validate --provider jambonz', () => {
+  test('scripts that need monitor or record are refused with their positions; the other examples and a pause pass', async () => {
+    const run = await runCli('validate', '--provider', 'jambonz', 'examples/', join(dir, 'pause.yaml'));
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split('\n').filter((l) => l !== '');
+    expect(errors.every((l) => l.endsWith('[CS_PROVIDER_UNSUPPORTED]'))).toBe(true);
+    expect(errors.some((l) => /^examples\/acme\.yaml:\d+:\d+: error: .*monitor/.test(l))).toBe(true);
+    expect(errors.some((l) => /^examples\/acme\.yaml:\d+:\d+: error: .*record/.test(l))).toBe(true);
+    expect(errors.some((l) => /^examples\/reminder\.yaml:\d+:\d+: error: .*record/.test(l))).toBe(true);
+    expect(errors.some((l) => /^examples\/support\.yaml:\d+:\d+: error: .*record/.test(l))).toBe(true);
+    expect(errors.filter((l) => !/^examples\/(acme|reminder|support)\.yaml:/.test(l))).toEqual([]);
+  });
+});
+
 describe('serve and dev --provider', () => {
   test.each(['serve', 'dev'])('%s refuses an unknown provider before starting anything', async (command) => {
     const run = await runCli(command, '--provider', 'nosuch', 'examples/');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("option '--provider <name>' argument 'nosuch' is invalid. Allowed choices are hoiio, twilio, telnyx, signalwire.");
+    expect(run.stderr).toContain("option '--provider <name>' argument 'nosuch' is invalid. Allowed choices are hoiio, twilio, telnyx, signalwire, jambonz.");
   });
 });

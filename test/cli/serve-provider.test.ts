@@ -15,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../src/provider/twiml/signature.js';
 import { parseForm } from '../../src/provider/twiml/form.js';
 import { providerEnv } from '../provider/twiml/harness.js';
+import { jambonzSignatureHeader } from '../../src/provider/jambonz/signature.js';
+import { JAMBONZ_ENV } from '../provider/jambonz/harness.js';
 
 const BIN = join(process.cwd(), 'bin/callscript.js');
 
@@ -39,6 +41,7 @@ describe('callscript serve --provider', () => {
     ['twilio', { TWILIO_ACCOUNT_SID: 'AC1' }, 'TWILIO_AUTH_TOKEN'],
     ['telnyx', { TELNYX_API_KEY: 'k' }, 'TELNYX_PUBLIC_KEY'],
     ['signalwire', { SIGNALWIRE_PROJECT_ID: 'p', SIGNALWIRE_API_TOKEN: 't', SIGNALWIRE_SPACE_URL: 'x.signalwire.com' }, 'SIGNALWIRE_SIGNING_KEY'],
+    ['jambonz', { JAMBONZ_ACCOUNT_SID: 'a', JAMBONZ_API_KEY: 'k', JAMBONZ_API_URL: 'https://jambonz.example.com' }, 'JAMBONZ_WEBHOOK_SECRET'],
   ] as const)('%s without %j refuses to start, naming %s (exit 2)', async (provider, env, missing) => {
     const p = run(['serve', ACME_DIR, '--provider', provider, '--public-url', 'https://ivr.example.com', '--port', '0'], env);
     expect(await p.exit).toBe(2);
@@ -74,6 +77,34 @@ describe('callscript serve --provider', () => {
       expect(res.headers['content-type']).toMatch(/^text\/xml/);
       expect(await res.body.text()).toContain('<Say voice="Polly.Joanna" language="en-US" loop="1">Welcome to Acme.');
       const unsigned = await request(`${url}/twilio/voice`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      expect(unsigned.statusCode).toBe(403);
+      await unsigned.body.dump();
+    } finally {
+      p.kill();
+    }
+    expect(await p.exit).toBe(0);
+  });
+});
+
+describe('callscript serve --provider jambonz', () => {
+  it('serves jambonz hooks: a signed call hook gets the first block as a JSON verb array; an unsigned one 403', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cs-serve-jambonz-'));
+    copyFileSync('examples/account.yaml', join(dir, 'account.yaml'));
+    const env: Record<string, string> = { ...JAMBONZ_ENV, CALLSCRIPT_STORE: 'memory', LOG_LEVEL: 'info' };
+    const p = run(['serve', dir, '--provider', 'jambonz', '--public-url', 'https://ivr.example.com/', '--port', '0', '--host', '127.0.0.1'], env);
+    try {
+      for (let i = 0; i < 500 && !p.out().includes('provider.webhooks'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const line = p.out().split('\n').find((l) => l.includes('server.listening')) ?? '{}';
+      const { url } = JSON.parse(line) as { url: string };
+      expect(p.out()).toContain('"voiceUrl":"https://ivr.example.com/jambonz/voice","statusUrl":"https://ivr.example.com/jambonz/status"');
+      const body = JSON.stringify({ call_sid: 'jz-1', from: '+6591234567', to: '+6560000002', direction: 'inbound', call_status: 'trying' });
+      const signature = jambonzSignatureHeader(env.JAMBONZ_WEBHOOK_SECRET ?? '', Math.floor(Date.now() / 1000), body);
+      const res = await request(`${url}/jambonz/voice`, { method: 'POST', headers: { 'content-type': 'application/json', 'jambonz-signature': signature }, body });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      const verbs = (await res.body.json()) as Array<{ verb: string }>;
+      expect(verbs.at(-1)?.verb).toBe('gather');
+      const unsigned = await request(`${url}/jambonz/voice`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(unsigned.statusCode).toBe(403);
       await unsigned.body.dump();
     } finally {

@@ -243,7 +243,7 @@ describe('the registry', () => {
       capabilitiesOf('nosuch');
     } catch (err) {
       expect(err).toMatchObject({ code: 'CS_UNKNOWN_PROVIDER', provider: 'nosuch' });
-      expect((err as Error).message).toBe('unknown provider "nosuch": the known providers are hoiio, twilio, telnyx, signalwire');
+      expect((err as Error).message).toBe('unknown provider "nosuch": the known providers are hoiio, twilio, telnyx, signalwire, jambonz');
     }
   });
 });

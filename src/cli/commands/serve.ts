@@ -11,12 +11,12 @@ import { startServer } from '../../server/start.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
-/** `callscript serve [dir]`: the production server, against the real provider (Hoiio, Twilio, Telnyx TeXML or SignalWire). */
+/** `callscript serve [dir]`: the production server, against the real provider (Hoiio, Twilio, Telnyx TeXML, SignalWire or jambonz). */
 export function registerServe(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('serve')
     .description(
-      "run call scripts for real calls (Hoiio: set the number's Voice Notify URL to <public-url>/hoiio/incoming; Twilio, Telnyx, SignalWire: its voice webhook to <public-url>/<provider>/voice, see docs/providers/)",
+      "run call scripts for real calls (Hoiio: set the number's Voice Notify URL to <public-url>/hoiio/incoming; Twilio, Telnyx, SignalWire: its voice webhook to <public-url>/<provider>/voice; jambonz: the application's call hook to <public-url>/jambonz/voice and its call status hook to <public-url>/jambonz/status; see docs/providers/)",
     )
     .argument('[dir]', 'folder (or file) of call scripts', 'examples/');
   addServerOptions(cmd, { port: 3000, host: '0.0.0.0' });

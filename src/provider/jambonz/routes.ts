@@ -1,0 +1,161 @@
+/**
+ * jambonz's hooks, mounted at `/jambonz`: the application's call hook (a
+ * ringing call), each block's URL (what a verb reported; the answer is the next
+ * block, as a verb array) and the call status hook (the call is over). Every
+ * request is read within the body limit, parsed strictly and its
+ * `Jambonz-Signature` checked over the raw body before anything changes.
+ */
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { UNKNOWN_NUMBER_MESSAGE } from '../../engine/messages.js';
+import { said } from '../../engine/parts.js';
+import type { Reply, ReplyResult } from '../../runtime/call-runner.js';
+import { jsonError } from '../../server/http-error.js';
+import { readBody } from '../../server/read-body.js';
+import type { AdapterContext, RefusalReason } from '../port.js';
+import { isJson, parsePayload, text, type Payload } from './payload.js';
+import { JambonzRenderer, hangupVerbs, renderParts, type Verb } from './render.js';
+import { endStatus, FINAL_STATUSES, reportOf } from './report.js';
+import { verifyJambonzSignature } from './signature.js';
+import { CONTINUATIONS, stepUrl, type Continuation } from './urls.js';
+
+export interface JambonzRoutesOptions {
+  readonly webhookSecret: string;
+  /** The speech vendor of scripts' voices. */
+  readonly ttsVendor: string;
+  /** Seconds since the epoch, for the signature's timestamp window (a test clock in tests). */
+  readonly nowSeconds?: () => number;
+}
+
+export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions): Hono {
+  const app = new Hono();
+  const { runner, log } = context;
+  const renderer = new JambonzRenderer(o.ttsVendor);
+  const nowSeconds = o.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const refused = (reason: RefusalReason): void => context.onRefused?.(reason);
+  const verbs = (c: Context, list: readonly Verb[], status: ContentfulStatusCode = 200): Response => c.json(list, status);
+
+  /** The request's payload once read, parsed and authenticated; otherwise the error answer. */
+  const read = async (c: Context, route: string): Promise<{ payload: Payload } | { refusal: Response }> => {
+    const body = await readBody(c, context.maxBodyBytes);
+    if (!body.ok) {
+      refused(body.reason);
+      if (body.reason === 'aborted') return { refusal: jsonError(c, 400, 'CS_BAD_REQUEST', 'the request body was cut short') };
+      log.warn({ path: c.req.path, limit: context.maxBodyBytes }, 'request.too_large');
+      return { refusal: jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
+    }
+    if (!isJson(c.req.header('content-type'))) {
+      refused('unsupported-media-type');
+      return { refusal: jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'jambonz hooks must be application/json (set the hooks to POST)') };
+    }
+    const payload = parsePayload(body.text);
+    if (payload === undefined) {
+      log.warn({ provider: 'jambonz', route }, 'notification.malformed');
+      refused('bad-notification');
+      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'the body is not one JSON object') };
+    }
+    const verdict = verifyJambonzSignature(o.webhookSecret, c.req.header('jambonz-signature'), body.text, nowSeconds());
+    if (verdict !== 'valid') {
+      log.warn({ provider: 'jambonz', route, reason: `signature-${verdict}` }, 'notification.refused');
+      refused(verdict === 'missing' ? 'signature-missing' : 'signature-invalid');
+      return { refusal: jsonError(c, 403, 'CS_BAD_SIGNATURE', `the Jambonz-Signature is ${verdict}`) };
+    }
+    if (text(payload, 'call_sid') === '') {
+      refused('bad-notification');
+      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a hook needs call_sid') };
+    }
+    return { payload };
+  };
+
+  const answer = (c: Context, reply: Reply): Response => {
+    // `[]` would let jambonz go on with the verbs left from the last answer: a call with nothing to run is ended.
+    if (reply.type === 'none') return verbs(c, hangupVerbs());
+    const step = stepUrl(context.publicUrl(), reply.id, reply.seq, reply.token);
+    if (reply.type === 'hold') return verbs(c, renderer.hold(step));
+    return verbs(c, renderer.block(reply.block, step));
+  };
+
+  app.post('/voice', async (c) => {
+    const r = await read(c, 'voice');
+    if ('refusal' in r) return r.refusal;
+    const callSid = text(r.payload, 'call_sid');
+    const to = text(r.payload, 'to');
+    if (to === '') {
+      refused('bad-notification');
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing call needs to');
+    }
+    // jambonz's call_sid is the only handle its REST API takes.
+    const { result, reply } = await runner.inboundReply({ session: callSid, providerRef: '', from: text(r.payload, 'from'), to });
+    if (result.result === 'unknown-number') return verbs(c, hangupVerbs(renderParts(said(UNKNOWN_NUMBER_MESSAGE), o.ttsVendor)));
+    return answer(c, reply);
+  });
+
+  app.post('/step/:id/:seq', async (c) => {
+    const id = c.req.param('id');
+    const seq = Number(c.req.param('seq'));
+    const token = c.req.query('t') ?? '';
+    const k = c.req.query('k');
+    const attempt = Number(c.req.query('a') ?? '1');
+    if (!Number.isSafeInteger(seq) || seq < 0 || (k !== undefined && !CONTINUATIONS.has(k)) || !Number.isSafeInteger(attempt) || attempt < 1) {
+      refused('bad-notification');
+      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
+    }
+    const r = await read(c, 'step');
+    if ('refusal' in r) return r.refusal;
+    const callSid = text(r.payload, 'call_sid');
+    const report = reportOf(k as Continuation | undefined, attempt, seq, r.payload);
+    let result: ReplyResult;
+    if (report.type === 'event') {
+      result = await runner.replyTo(id, token, report.event, callSid, seq);
+    } else if (report.type === 'ask') {
+      result = await runner.replyTo(id, token, undefined, callSid, seq);
+    } else {
+      // One attempt of a gather passed with no input: the block is still outstanding, so ask from the next attempt.
+      result = await runner.replyTo(id, token, undefined, callSid, seq - 1);
+      if (result.verdict === 'accepted' && result.reply.type === 'block' && result.reply.seq === seq && result.reply.block.kind === 'gather') {
+        const gather = result.reply.block;
+        if (report.attempt < (gather.attempts ?? 1)) {
+          return verbs(c, renderer.block(gather, stepUrl(context.publicUrl(), id, seq, token), report.attempt + 1));
+        }
+        result = await runner.replyTo(id, token, { type: 'block.done', seq, digits: '' }, callSid, seq);
+      }
+    }
+    switch (result.verdict) {
+      case 'accepted':
+        // The outbox keeps the last block after the call is over; a hook that late ends the call instead.
+        if (result.reply.type === 'block' && (await runner.store.get(id))?.status === 'ended') return verbs(c, hangupVerbs());
+        return answer(c, result.reply);
+      case 'unknown-call':
+        // A call this server no longer knows (or never did): end it rather than fail jambonz's request.
+        log.warn({ call: id, session: callSid, reason: 'unknown-call' }, 'notification.refused');
+        refused('unknown-call');
+        return verbs(c, hangupVerbs());
+      case 'bad-token':
+      case 'session-mismatch':
+        log.warn({ call: id, session: callSid, reason: result.verdict }, 'notification.refused');
+        refused(result.verdict);
+        return jsonError(c, 403, 'CS_FORBIDDEN', 'this request does not belong to that call');
+      case 'busy':
+        refused('busy');
+        return jsonError(c, 503, 'CS_BUSY', 'the call stayed locked by another server for too long');
+      case 'error':
+        refused('error');
+        return jsonError(c, 503, 'CS_INTERNAL', 'the request could not be handled');
+    }
+  });
+
+  app.post('/status', async (c) => {
+    const r = await read(c, 'status');
+    if ('refusal' in r) return r.refusal;
+    const callSid = text(r.payload, 'call_sid');
+    const status = text(r.payload, 'call_status');
+    if (FINAL_STATUSES.has(status)) {
+      const ended = await runner.callEnded(callSid, endStatus(status));
+      log.info({ session: callSid, status, result: ended }, 'notification.status');
+    }
+    // jambonz runs no verbs from a status hook's answer; `[]` says so.
+    return verbs(c, []);
+  });
+
+  return app;
+}
