@@ -21,7 +21,7 @@ export interface SchemaErrorOptions {
 
 function schemaOf(error: ErrorObject): SchemaNode {
   const parent: unknown = error.parentSchema;
-  return typeof parent === 'object' && parent !== null ? (parent as SchemaNode) : {};
+  return typeof parent === 'object' && parent !== null ? schemaParts.canonical(parent as SchemaNode) : {};
 }
 
 function types(schema: SchemaNode): readonly string[] {

@@ -1,13 +1,16 @@
 /**
- * The JSON Schema (schema/callscript.schema.json), compiled once at module load. The
- * file is the single source of truth of the format: editors read it through the
- * yaml-language-server modeline, and `compile()` validates with it.
+ * The JSON Schema (schema/callscript.schema.json) and its validator. The file is the
+ * single source of truth of the format: editors read it through the
+ * yaml-language-server modeline, and `compile()` validates with it. The validator is
+ * ajv's code for it, generated at build time (tools/generate-validators.mjs), so no
+ * process pays for compiling the schema when it starts.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 // A JSON module, not a file read: the compiler stays free of I/O, and the module loader
 // resolves it from this module, so it works from src/ (tests) and dist/ (the CLI, with
 // schema/ shipped beside dist/) alike. Stable without a warning since Node 20.18.3.
 import schemaDocument from '../../schema/callscript.schema.json' with { type: 'json' };
+import { validate as validator } from './schema-validator.generated.js';
 import { STEP_KINDS } from './limits.js';
 
 export type StepKindName = (typeof STEP_KINDS)[number];
@@ -44,8 +47,7 @@ function definition(name: string): SchemaNode {
   return found;
 }
 
-/** Schema objects the error mapper recognizes by identity (ajv's `parentSchema` is the very object). */
-export const schemaParts = {
+const parts = {
   step: definition('step'),
   variableName: definition('variableName'),
   gatherStep: definition('gatherStep'),
@@ -55,20 +57,27 @@ export const schemaParts = {
   kindSteps: new Map<SchemaNode, StepKindName>(STEP_KINDS.map((kind) => [definition(`${kind}Step`), kind])),
 };
 
-const ajv = new Ajv({
-  allErrors: true,
-  verbose: true,
-  strict: true,
-  // `required` inside oneOf/if names properties declared on the parent schema.
-  strictRequired: false,
-  // Shorthands: `play: "text"` or `play: { message }` is one schema with type [string, object].
-  allowUnionTypes: true,
-});
-// Annotations for editors (vscode-json-languageservice); we read them for our own messages too.
-ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+/**
+ * The schema objects above by their content. The generated validator's errors carry
+ * its own copies of the schema's objects (`parentSchema`), equal in content but not
+ * the same objects; test/script/schema.test.ts checks that each content is unique
+ * wherever an error can come from.
+ */
+const byContent = new Map<string, SchemaNode>(
+  [parts.step, parts.variableName, parts.gatherStep, parts.gatherWithBranches, parts.gatherWithoutBranches, ...parts.kindSteps.keys()].map((node) => [
+    JSON.stringify(node),
+    node,
+  ]),
+);
 
-const validator = ajv.compile(schema);
+/** Schema objects the error mapper recognizes by identity (after `canonical`). */
+export const schemaParts = {
+  ...parts,
+  /** The schema's own object for a copy of one of the parts above; any other node as it is. */
+  canonical(node: SchemaNode): SchemaNode {
+    return byContent.get(JSON.stringify(node)) ?? node;
+  },
+};
 
 export function validateAgainstSchema(data: unknown): readonly ErrorObject[] {
   return validator(data) ? [] : (validator.errors ?? []);

@@ -1,22 +1,17 @@
 /**
- * The JSON Schema of test files (schema/callscript-test.schema.json), compiled once, and
+ * The JSON Schema of test files (schema/callscript-test.schema.json), compiled at build time, and
  * the mapping of its errors onto positioned diagnostics worded for operators — the same
  * codes and positions as script diagnostics (CS_UNKNOWN_KEY on the key, CS_TYPE on the
  * value, …), built from the script compiler's helpers.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { childPointer, dotPath } from '../script/paths.js';
 import type { Reporter } from '../script/report.js';
 import { describeValue, expectedForm, notAStringMessage, numericScalar } from '../script/schema-errors.js';
 import type { SchemaNode } from '../script/schema.js';
 import { didYouMean } from '../script/suggest.js';
-
-const SCHEMA_URL = new URL('../../schema/callscript-test.schema.json', import.meta.url);
-
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-const validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object);
+// ajv's code for schema/callscript-test.schema.json, generated at build time (tools/generate-validators.mjs).
+import { validate as validator } from './test-schema-validator.generated.js';
 
 export function validateTestFile(data: unknown): readonly ErrorObject[] {
   return validator(data) ? [] : (validator.errors ?? []);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { STEP_KINDS } from '../../src/script/limits.js';
+import { schemaParts, type SchemaNode } from '../../src/script/schema.js';
 
 const schema = JSON.parse(readFileSync('schema/callscript.schema.json', 'utf8')) as Record<string, unknown>;
 
@@ -55,6 +56,27 @@ describe('schema/callscript.schema.json', () => {
     for (const kind of STEP_KINDS) {
       expect(definitions[`${kind}Step`]?.['additionalProperties']).toBe(false);
       expect(step.allOf.find((c) => c.if.required[0] === kind)?.then.$ref).toBe(`#/definitions/${kind}Step`);
+    }
+  });
+
+  test('the parts the error mapper tells apart are each unique in content where an error can come from', () => {
+    // The generated validator's errors carry copies of schema objects, recognised by content
+    // (schemaParts.canonical); inside `not`, nothing reports an error of its own.
+    const counts = new Map<string, number>();
+    const visit = (node: unknown, parentKey: string): void => {
+      if (Array.isArray(node)) {
+        for (const item of node) visit(item, '');
+        return;
+      }
+      if (!isObject(node)) return;
+      if (parentKey !== 'not') counts.set(JSON.stringify(node), (counts.get(JSON.stringify(node)) ?? 0) + 1);
+      for (const [key, value] of Object.entries(node)) visit(value, key);
+    };
+    visit(schema, '');
+    const parts: SchemaNode[] = [schemaParts.step, schemaParts.variableName, schemaParts.gatherWithBranches, schemaParts.gatherWithoutBranches, ...schemaParts.kindSteps.keys()];
+    for (const part of parts) {
+      expect(counts.get(JSON.stringify(part))).toBe(1);
+      expect(schemaParts.canonical(JSON.parse(JSON.stringify(part)) as SchemaNode)).toBe(part);
     }
   });
 });
