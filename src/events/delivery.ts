@@ -11,6 +11,7 @@
 import { request } from 'undici';
 import type { CallState, Outcome } from '../engine/state.js';
 import type { Logger } from '../log/logger.js';
+import { redactText, redactUrl } from '../log/redact.js';
 import type { Script } from '../script/model.js';
 import type { EventOutbox, OutboxItem } from './outbox.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from './signature.js';
@@ -131,13 +132,15 @@ export class EventDelivery implements CallSummarySink {
     const secret = this.env(item.secretEnv);
     if (secret === undefined || secret === '') {
       this.o.outbox.remove(item.id);
-      log.error({ call: item.id, url: item.url, env: item.secretEnv }, 'events.unsigned_refused');
+      log.error({ call: item.id, url: redactUrl(item.url), env: item.secretEnv }, 'events.unsigned_refused');
       this.o.onResult?.('unsigned');
       return;
     }
     const attempts = item.attempts + 1;
     const timestamp = Math.floor(this.now() / 1000);
     const url = this.target(item.url);
+    // events_url may carry a token in its query: logged without it.
+    const shown = redactUrl(url);
     let problem: string;
     try {
       const res = await request(url, {
@@ -157,24 +160,24 @@ export class EventDelivery implements CallSummarySink {
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) {
         this.o.outbox.remove(item.id);
-        log.info({ call: item.id, url, status: res.statusCode, attempts }, 'events.delivered');
+        log.info({ call: item.id, url: shown, status: res.statusCode, attempts }, 'events.delivered');
         this.o.onResult?.('delivered');
         return;
       }
       problem = `HTTP ${res.statusCode}`;
     } catch (err) {
-      problem = err instanceof Error ? err.message : String(err);
+      problem = redactText(err instanceof Error ? err.message : String(err), { urls: [url], secrets: [secret] });
     }
     const now = this.now();
     const delay = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * 2 ** (attempts - 1));
     if (attempts >= this.policy.maxAttempts || now + delay - item.createdAt > this.policy.maxAgeMs) {
       this.o.outbox.remove(item.id);
-      log.error({ call: item.id, url, attempts, err: problem }, 'events.gave_up');
+      log.error({ call: item.id, url: shown, attempts, err: problem }, 'events.gave_up');
       this.o.onResult?.('gave-up');
       return;
     }
     this.o.outbox.reschedule(item.id, attempts, now + delay);
-    log.warn({ call: item.id, url, attempts, delayMs: delay, err: problem }, 'events.retry');
+    log.warn({ call: item.id, url: shown, attempts, delayMs: delay, err: problem }, 'events.retry');
     this.o.onResult?.('retry');
   }
 }

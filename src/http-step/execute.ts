@@ -10,6 +10,7 @@ import { Agent, request } from 'undici';
 import type { CallEvent } from '../engine/events.js';
 import { extractValues } from '../engine/json-path.js';
 import type { HttpRequest } from '../engine/transition.js';
+import { redactText, redactUrl } from '../log/redact.js';
 
 export type HttpResult = Omit<Extract<CallEvent, { type: 'http.result' }>, 'type' | 'seq'>;
 
@@ -48,15 +49,26 @@ export class HttpExecutor {
     this.env = o.env ?? ((name) => process.env[name]);
   }
 
-  /** `env` (a call's own, e.g. a test file's) is consulted before the executor's. */
+  /**
+   * `env` (a call's own, e.g. a test file's) is consulted before the executor's. A
+   * failure's message is logged and may quote the URL or what a server echoed back:
+   * it leaves without the URL's query values and userinfo and the env header values.
+   */
   async execute(req: HttpRequest, env?: (name: string) => string | undefined): Promise<HttpResult> {
+    const secrets: string[] = [];
+    const result = await this.attempt(req, env, secrets);
+    return result.message === undefined ? result : { ...result, message: redactText(result.message, { urls: [req.url], secrets }) };
+  }
+
+  /** Adds each env header value it sends to `secrets`. */
+  private async attempt(req: HttpRequest, env: ((name: string) => string | undefined) | undefined, secrets: string[]): Promise<HttpResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     let url: URL;
     try {
       url = new URL(req.url);
     } catch {
-      return { failure: 'bad-request', message: `not a valid URL: ${JSON.stringify(req.url.slice(0, 200))}`, ms: elapsed() };
+      return { failure: 'bad-request', message: `not a valid URL: ${JSON.stringify(redactUrl(req.url).slice(0, 200))}`, ms: elapsed() };
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return { failure: 'bad-request', message: `only http and https URLs can be requested, not ${url.protocol}`, ms: elapsed() };
@@ -72,6 +84,7 @@ export class HttpExecutor {
         return { failure: 'bad-request', message: `header ${name}: environment variable ${value.env} is not set`, ms: elapsed() };
       }
       headers[name.toLowerCase()] = resolved;
+      secrets.push(resolved);
     }
     if (req.contentType !== undefined) headers['content-type'] = req.contentType;
 

@@ -14,6 +14,7 @@ import type { DeliveryMode, MessageLimits, ProviderCapabilities } from '../engin
 import { copyState, type CallState, type Outcome } from '../engine/state.js';
 import type { Note, Transition } from '../engine/transition.js';
 import type { Logger } from '../log/logger.js';
+import { redactUrl } from '../log/redact.js';
 import { ProviderError } from '../provider/errors.js';
 import type { ProviderClient } from '../provider/provider.js';
 import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from '../provider/retry.js';
@@ -548,7 +549,7 @@ export class CallRunner {
         }
         if (action.type === 'http') {
           const id = t.state.id;
-          this.o.log.info({ call: id, session: t.state.session, step: action.step, seq: action.seq, method: action.request.method, url: action.request.url }, 'http.request');
+          this.o.log.info({ call: id, session: t.state.session, step: action.step, seq: action.seq, method: action.request.method, url: redactUrl(action.request.url) }, 'http.request');
           this.features.start(id, action.seq, action.request, (event) => this.internalEvent(id, event));
           continue;
         }

@@ -8,6 +8,7 @@ import { formatParts } from '../engine/parts.js';
 import type { Block, BlockKind } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
 import type { Transition } from '../engine/transition.js';
+import { redactUrl } from '../log/redact.js';
 
 export type TranscriptEntry =
   /** A block the engine sent (written just before it goes to the provider). */
@@ -49,7 +50,8 @@ export function transcriptEntries(event: CallEvent | undefined, t: Transition, a
   if (event !== undefined) out.push(received(event, at));
   for (const action of t.actions) {
     if (action.type === 'send') out.push(sent(action.seq, t.state.step, action.block, at));
-    else if (action.type === 'http') out.push({ at, type: 'http', seq: action.seq, step: action.step, method: action.request.method, url: action.request.url });
+    // Without query values and userinfo: the transcript is stored and shown by GET /calls.
+    else if (action.type === 'http') out.push({ at, type: 'http', seq: action.seq, step: action.step, method: action.request.method, url: redactUrl(action.request.url) });
   }
   return out;
 }
