@@ -354,10 +354,11 @@ export class CallRunner {
       // The event's work (step, outbox) goes on after its verdict: wait for what is queued for this call.
       await this.queue.run(id, async () => undefined);
       const state = await this.o.store.get(id);
-      if (state === undefined) return { type: 'none' };
+      // A call that is over answers nothing, even a retry of a webhook that once got a block.
+      if (state === undefined || state.status === 'ended') return { type: 'none' };
       const outbox = state.outbox;
       if (outbox !== undefined && outbox.seq > after) return { type: 'block', id, token: state.token, seq: outbox.seq, block: outbox.block };
-      if (state.status === 'ended' || state.pending !== 'http') return { type: 'none' };
+      if (state.pending !== 'http') return { type: 'none' };
       const left = deadline - performance.now();
       if (left <= 0) return { type: 'hold', id, token: state.token, seq: after };
       await new Promise<void>((resolve) => {
@@ -782,6 +783,8 @@ export class CallRunner {
 
   /** Politely refuses a call no script takes. No state is kept for it. */
   private async reject(session: string): Promise<void> {
+    // A reply provider hears the refusal in the webhook's own answer (the route's `none`); nothing goes over REST.
+    if (this.delivery === 'reply') return;
     try {
       await sendWithRetry(this.o.provider, { kind: 'hangup', message: said(UNKNOWN_NUMBER_MESSAGE) }, { session }, this.retry);
     } catch (err) {
