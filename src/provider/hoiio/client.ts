@@ -1,6 +1,7 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
 import type { Block } from '../../engine/blocks.js';
 import { ProviderError, ProviderErrorCode } from '../errors.js';
+import { transportError } from '../transport-error.js';
 import type { BlockTarget, ProviderClient, SendResult } from '../provider.js';
 import { encodeForm, hoiioParams, HOIIO_PATHS } from './params.js';
 import { HOIIO_OK, HOIIO_RETRYABLE, HOIIO_SESSION_GONE } from './status.js';
@@ -68,7 +69,7 @@ export class HoiioClient implements ProviderClient {
       // undici's own consumer: cheaper per request than a stream reader (data events or `for await`).
       text = await res.body.text();
     } catch (err) {
-      throw transportError(err, block.kind);
+      throw transportError(err, `Hoiio ${block.kind}`, MAX_RESPONSE_BYTES);
     }
     let parsed: unknown;
     try {
@@ -110,45 +111,4 @@ export class HoiioClient implements ProviderClient {
   async close(): Promise<void> {
     await this.pool.close();
   }
-}
-
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** Maps undici / socket failures onto our codes; only a connection that never opened is retryable. */
-function transportError(err: unknown, kind: string): ProviderError {
-  if (err instanceof ProviderError) return err;
-  const code = errorCode(err);
-  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-    return new ProviderError(ProviderErrorCode.unreachable, `Hoiio ${kind}: provider unreachable (${code})`, {
-      retryable: true,
-      cause: err,
-    });
-  }
-  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    return new ProviderError(ProviderErrorCode.badResponse, `Hoiio ${kind}: answer larger than ${MAX_RESPONSE_BYTES} bytes`, {
-      retryable: false,
-      cause: err,
-    });
-  }
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new ProviderError(ProviderErrorCode.timeout, `Hoiio ${kind}: no answer within the timeout`, { retryable: false, cause: err });
-  }
-  if (err instanceof undiciErrors.ClientDestroyedError || err instanceof undiciErrors.ClientClosedError) {
-    return new ProviderError(ProviderErrorCode.closed, `Hoiio ${kind}: client closed`, { retryable: false, cause: err });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError(ProviderErrorCode.connectionReset, `Hoiio ${kind}: connection failed (${code ?? message})`, {
-    retryable: false,
-    cause: err,
-  });
-}
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

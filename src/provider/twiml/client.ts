@@ -6,8 +6,9 @@
  * whose webhook is gone (updated with new TwiML), and the start of a call
  * recording for `monitor`. Every other block travels in a webhook's reply.
  */
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
 import type { Block } from '../../engine/blocks.js';
+import { transportError } from '../transport-error.js';
 import { ProviderError, ProviderErrorCode } from '../errors.js';
 import type { BlockTarget, ProviderClient, SendResult } from '../provider.js';
 import type { TwimlConfig } from './config.js';
@@ -152,7 +153,7 @@ export class TwimlClient implements ProviderClient {
       statusCode = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      throw transportError(err, `${title} ${what}`);
+      throw transportError(err, `${title} ${what}`, MAX_RESPONSE_BYTES);
     }
     let parsed: unknown;
     try {
@@ -181,32 +182,3 @@ function stringField(value: unknown, name: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** Only a connection that never opened is retryable: anything later may have placed the call. */
-function transportError(err: unknown, what: string): ProviderError {
-  if (err instanceof ProviderError) return err;
-  let code: string | undefined;
-  for (let e: unknown = err, depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === 'string' && c !== 'UND_ERR_SOCKET') {
-      code = c;
-      break;
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  if (code !== undefined && UNREACHABLE.has(code)) {
-    return new ProviderError(ProviderErrorCode.unreachable, `${what}: provider unreachable (${code})`, { retryable: true, cause: err });
-  }
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new ProviderError(ProviderErrorCode.timeout, `${what}: no answer within the timeout`, { retryable: false, cause: err });
-  }
-  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    return new ProviderError(ProviderErrorCode.badResponse, `${what}: answer larger than ${MAX_RESPONSE_BYTES} bytes`, { retryable: false, cause: err });
-  }
-  if (err instanceof undiciErrors.ClientDestroyedError || err instanceof undiciErrors.ClientClosedError) {
-    return new ProviderError(ProviderErrorCode.closed, `${what}: client closed`, { retryable: false, cause: err });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError(ProviderErrorCode.connectionReset, `${what}: connection failed (${code ?? message})`, { retryable: false, cause: err });
-}
