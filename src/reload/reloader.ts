@@ -7,6 +7,10 @@
  *   `/scripts`) until it is fixed.
  * - Names and numbers stay unique across files; the file that held one keeps it
  *   (see conflicts.ts).
+ * - `call:` steps are checked across files as at start-up (call-checks.ts): a set
+ *   in which a script calls one that is gone, renamed or invalid, or calls go
+ *   round, is refused as a whole. Nothing of it goes live (each file keeps the
+ *   version it served, a deleted one included), and the diagnostics say why.
  * - A deleted file's script stops taking new calls; its calls finish.
  * - Reloads never overlap: one asked for during another runs right after it.
  * - A folder that cannot be listed aborts the reload and keeps everything as it
@@ -18,6 +22,7 @@ import { parseDocument } from 'yaml';
 import type { ProviderCapabilities } from '../engine/capabilities.js';
 import type { Logger } from '../log/logger.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
+import { checkCalls, type CallSite } from '../script/call-checks.js';
 import { compileDetailed, nameFromFile, scriptVersion } from '../script/compile.js';
 import { ScriptEncodingError, readScriptFile } from '../script-files/encoding.js';
 import { formatDiagnostic, type Diagnostic } from '../script/diagnostic.js';
@@ -75,6 +80,8 @@ export interface ReloadReport {
   readonly unchanged: number;
   /** Set when the reload was abandoned and nothing changed. */
   readonly aborted?: string;
+  /** Set when the files' `call:` steps do not hold together: nothing changed; these say why. */
+  readonly refused?: Diagnostic[];
 }
 
 /** The script name a file that does not compile would have, for `/scripts` and the log. */
@@ -252,6 +259,18 @@ export class ScriptReloader implements CatalogSource {
     }
 
     const { serving, conflicts } = resolveConflicts(candidates, this.holders(files));
+    const crossFile = checkCalls(
+      [...serving].map(([file, script]): CallSite => {
+        const compiled = compiledByFile.get(file)?.compiled;
+        // Positions only for what is on disk: a last good version's text is not there any more.
+        const index = compiled?.ok === true && compiled.script.version === script.version ? compiled.index : undefined;
+        return { script, file, ...(index !== undefined ? { index } : {}) };
+      }),
+    );
+    if (crossFile.size > 0) {
+      const previousFiles = this.reloads === 0 ? [...startedWith.values()].map((s) => s.file ?? '') : [...before.keys()];
+      return this.refuse(trigger, started, { compiledByFile, serving, conflicts, crossFile, previousFiles, previousLive });
+    }
     const records = new Map<string, FileRecord>();
     for (const [file, { diskVersion, compiled }] of compiledByFile) {
       const live = serving.get(file);
@@ -279,6 +298,74 @@ export class ScriptReloader implements CatalogSource {
     this.records = records;
     this.reloads++;
     this.lastReload = at;
+    await this.logReport(report);
+    return report;
+  }
+
+  /**
+   * Keeps every file on the version it served (none for a file that never served),
+   * with the cross-file diagnostics on the files they concern and, on each file whose
+   * change is held back by them, a note saying so.
+   */
+  private async refuse(
+    trigger: ReloadTrigger,
+    started: number,
+    o: {
+      readonly compiledByFile: ReadonlyMap<string, { diskVersion: string | null; compiled: Compiled }>;
+      readonly serving: ReadonlyMap<string, Script>;
+      readonly conflicts: ReadonlyMap<string, Diagnostic[]>;
+      readonly crossFile: ReadonlyMap<string, Diagnostic[]>;
+      readonly previousFiles: readonly string[];
+      readonly previousLive: (file: string) => Script | undefined;
+    },
+  ): Promise<ReloadReport> {
+    const problems = sortDiagnostics([...o.crossFile.values()].flat());
+    const shown = problems.slice(0, 3).map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`);
+    const why = `${shown.join(', ')}${problems.length > shown.length ? `, and ${problems.length - shown.length} more` : ''}`;
+    const listed = new Set([...o.compiledByFile.keys()].map((f) => resolve(f)));
+    const files = [...o.compiledByFile.keys(), ...o.previousFiles.filter((f) => f !== '' && !listed.has(resolve(f)))];
+    const records = new Map<string, FileRecord>();
+    for (const file of files) {
+      const entry = o.compiledByFile.get(file);
+      const live = o.previousLive(file);
+      const own = entry === undefined ? [] : entry.compiled.ok ? entry.compiled.warnings : entry.compiled.diagnostics;
+      const found = [...own, ...(o.conflicts.get(file) ?? []), ...(o.crossFile.get(file) ?? [])];
+      const heldBack = o.serving.get(file)?.version !== live?.version || o.serving.get(file)?.name !== live?.name;
+      if (heldBack && !found.some((d) => d.severity === 'error')) {
+        const change = entry === undefined ? 'the deletion of this file' : live === undefined ? 'this file' : 'this version';
+        found.push({
+          code: 'CS_RELOAD_REFUSED',
+          severity: 'error',
+          message: `${change} is not live: the scripts' calls do not hold together (${why}), so the reload was refused as a whole${live !== undefined ? ' and the version before it keeps serving' : ''}`,
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+        });
+      }
+      const compiled: Compiled = entry?.compiled ?? { ok: false, name: live?.name ?? nameFromFile(file), diagnostics: [] };
+      const fresh = live !== undefined && compiled.ok && compiled.script.version === live.version && !found.some((d) => d.severity === 'error');
+      records.set(file, {
+        file,
+        diskVersion: entry?.diskVersion ?? null,
+        compiled,
+        ...(live !== undefined ? { live } : {}),
+        status: fresh ? 'ok' : 'error',
+        diagnostics: sortDiagnostics(found),
+      });
+    }
+    const invalid: ReloadReport['invalid'] = [...records.values()]
+      .filter((r) => r.status === 'error')
+      .map((r) => ({
+        file: r.file,
+        name: r.live?.name ?? (r.compiled.ok ? r.compiled.script.name : r.compiled.name),
+        serving: r.live?.version ?? null,
+        diagnostics: r.diagnostics.filter((d) => d.severity === 'error'),
+      }));
+    this.records = records;
+    this.reloads++;
+    this.lastReload = this.now();
+    const report: ReloadReport = { trigger, ms: this.now() - started, added: [], changed: [], removed: [], renamed: [], invalid, fixed: [], unchanged: records.size, refused: problems };
     await this.logReport(report);
     return report;
   }
@@ -329,6 +416,9 @@ export class ScriptReloader implements CatalogSource {
 
   private async logReport(report: ReloadReport): Promise<void> {
     const { log } = this.o;
+    if (report.refused !== undefined) {
+      log.warn({ trigger: report.trigger, errors: report.refused.length, diagnostics: report.refused.map(formatDiagnostic) }, 'scripts.reload_refused');
+    }
     for (const bad of report.invalid) {
       log.warn(
         {
@@ -352,6 +442,7 @@ export class ScriptReloader implements CatalogSource {
         renamed: report.renamed,
         invalid: report.invalid.map((i) => ({ file: i.file, script: i.name, serving: i.serving })),
         fixed: report.fixed,
+        ...(report.refused !== undefined ? { refused: true } : {}),
         unchanged: report.unchanged,
         callsOnOld,
         scripts: this.o.registry.list().length,

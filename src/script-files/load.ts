@@ -162,13 +162,18 @@ export async function loadScripts(paths: readonly string[], options: LoadOptions
   const files = await listScriptFiles(paths, problems);
   const compiled = await Promise.all(files.map((file) => compileFile(file, options.provider)));
   const extra = crossCheck(compiled);
-  const callable = compiled.filter((c) => c.script !== undefined && !extra.has(c));
-  const callProblems = checkCalls(
-    callable.map((c) => ({ script: c.script as Script, file: c.file, ...(c.index !== undefined ? { index: c.index } : {}) })),
-  );
-  for (const c of callable) {
-    const found = callProblems.get(c.file);
-    if (found !== undefined) extra.set(c, found);
+  // Until no script that stays calls one that is dropped: a script left out for its own
+  // calls makes its callers' calls fail in turn (a calls b, b calls a missing c).
+  for (;;) {
+    const callable = compiled.filter((c) => c.script !== undefined && !extra.has(c));
+    const callProblems = checkCalls(
+      callable.map((c) => ({ script: c.script as Script, file: c.file, ...(c.index !== undefined ? { index: c.index } : {}) })),
+    );
+    if (callProblems.size === 0) break;
+    for (const c of callable) {
+      const found = callProblems.get(c.file);
+      if (found !== undefined) extra.set(c, found);
+    }
   }
   const scripts: Script[] = [];
   const diagnostics: Diagnostic[] = [...problems];

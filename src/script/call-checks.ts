@@ -41,13 +41,14 @@ export function checkCalls(sites: readonly CallSite[]): Map<string, Diagnostic[]
     for (const step of Object.values(site.script.steps)) {
       if (step.kind !== 'call') continue;
       if (!byName.has(step.script)) {
-        const names = [...byName.keys()];
+        // Not the caller itself: calling it would go round.
+        const names = [...byName.keys()].filter((n) => n !== site.script.name);
         add(
           at(
             site,
             step.id,
             'CS_UNKNOWN_SCRIPT',
-            `call names script \`${step.script}\`, which is not loaded${didYouMean(step.script, names) || (names.length <= 12 ? ` (loaded: ${names.join(', ')})` : '')}`,
+            `call names script \`${step.script}\`, which is not loaded${didYouMean(step.script, names) || (names.length === 0 ? ' (no other script is)' : names.length <= 12 ? ` (loaded: ${names.join(', ')})` : '')}`,
           ),
         );
         continue;

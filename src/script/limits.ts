@@ -33,7 +33,7 @@ export const MAX_MATCH_SUBJECT = 65_536;
 /** Where call summaries are signed from when `events.secret_env` is not given. */
 export const DEFAULT_EVENTS_SECRET_ENV = 'CALLSCRIPT_EVENTS_SECRET';
 
-/** How deep `call:` may nest at run time (cycles are refused at load; this guards reloads that add one). */
+/** How deep `call:` may nest at run time (cycles are refused at load and on reload; this is the last guard). */
 export const MAX_CALL_DEPTH = 8;
 
 export const SCRIPT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;

@@ -378,7 +378,7 @@ describe('across files: call', () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  test('CS_UNKNOWN_SCRIPT and CS_CALL_CYCLE, on the call value; those scripts are not loaded', async () => {
+  test('CS_UNKNOWN_SCRIPT and CS_CALL_CYCLE, on the call value; those scripts are not loaded, nor those that call them', async () => {
     const { scripts, diagnostics } = await loadScripts([dir]);
     expect(diagnostics.map((d) => [d.file.split('/').pop(), d.code, d.line, d.column, d.path])).toEqual([
       ['a.yaml', 'CS_CALL_CYCLE', 3, 15, 'steps.go.call'],
@@ -386,12 +386,15 @@ describe('across files: call', () => {
       ['c.yaml', 'CS_CALL_CYCLE', 3, 15, 'steps.go.call'],
       ['d.yaml', 'CS_UNKNOWN_SCRIPT', 3, 15, 'steps.go.call'],
       ['e.yaml', 'CS_CALL_CYCLE', 3, 15, 'steps.go.call'],
+      ['f.yaml', 'CS_UNKNOWN_SCRIPT', 3, 15, 'steps.go.call'],
     ]);
     expect(diagnostics[0]?.message).toBe(
       'calls between scripts go round (`a` → `b` → `c` → `a`): a script cannot call itself, directly or through others; return to the caller instead',
     );
     expect(diagnostics[3]?.message).toMatch(/^call names script `billing`, which is not loaded \(loaded: /);
-    expect(scripts.map((s) => s.name)).toEqual(['f']);
+    // f's own flow is fine, but the b it calls is not loaded: it would fail at run time.
+    expect(diagnostics[5]?.message).toBe('call names script `b`, which is not loaded (no other script is)');
+    expect(scripts.map((s) => s.name)).toEqual([]);
   });
 });
 
