@@ -47,4 +47,9 @@ export interface ProviderAdapter {
   callbackUrl(publicUrl: string, id: string, seq: number, token: string): string;
   /** The provider's webhooks, mounted at `/<capabilities.name>`. */
   routes(context: AdapterContext): Hono;
+  /**
+   * The routes take WebSocket upgrades (with `upgradeWebSocket` from
+   * @hono/node-server): jambonz streams a caller's audio to one to record it.
+   */
+  readonly websockets?: boolean;
 }

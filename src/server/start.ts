@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
 import type { Hono } from 'hono';
 import type { Logger } from '../log/logger.js';
 import { messageLimits } from '../engine/capabilities.js';
@@ -153,10 +154,12 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
   });
 
+  // Only for adapters whose routes take WebSocket upgrades; audio frames are small, so a large one is refused.
+  const sockets = adapter.websockets === true ? new WebSocketServer({ noServer: true, maxPayload: 1 << 20 }) : undefined;
   let server: ReturnType<typeof serve>;
   try {
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...(sockets !== undefined ? { websocket: { server: sockets } } : {}) }, () => resolve(s));
       s.once('error', reject);
     });
   } catch (err) {
@@ -194,6 +197,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     close: () =>
       (closing ??= (async () => {
         await reloader?.close();
+        // An open WebSocket would hold close() open: its peer sees the connection end, and its handlers finish up.
+        for (const ws of sockets?.clients ?? []) ws.terminate();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Keep-alive sockets would hold close() open until they time out.

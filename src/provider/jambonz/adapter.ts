@@ -7,6 +7,7 @@ import type { ProviderAdapter } from '../port.js';
 import { JAMBONZ_CAPABILITIES } from './capabilities.js';
 import { JambonzClient } from './client.js';
 import { jambonzConfig, type JambonzConfig, type JambonzSetup } from './config.js';
+import { RecordingStore } from './recordings.js';
 import { jambonzRoutes } from './routes.js';
 import { statusUrl, stepUrl } from './urls.js';
 
@@ -20,15 +21,20 @@ export function jambonzAdapterFor(config: JambonzConfig, options: JambonzAdapter
   // The public URL is known once the server listens; the routes are built before any call and hand it over.
   let publicUrl = (): string => '';
   const client = new JambonzClient(config, { statusUrl: () => statusUrl(publicUrl()) });
+  // The recording's name is keyed with the webhook secret: a secret every server of a cluster shares.
+  const recordings = new RecordingStore(config.recordingsDir, config.webhookSecret);
   return {
     capabilities: JAMBONZ_CAPABILITIES,
     client,
+    // Recordings arrive over a WebSocket (the listen verb).
+    websockets: true,
     callbackUrl: (base, id, seq, token) => stepUrl(base, id, seq, token),
     routes: (context) => {
       publicUrl = context.publicUrl;
       return jambonzRoutes(context, {
         webhookSecret: config.webhookSecret,
         ttsVendor: config.ttsVendor,
+        recordings,
         ...(options.nowSeconds !== undefined ? { nowSeconds: options.nowSeconds } : {}),
       });
     },

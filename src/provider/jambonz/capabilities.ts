@@ -14,8 +14,8 @@ export const JAMBONZ_CAPABILITIES: ProviderCapabilities = Object.freeze({
   maxTagLength: 0,
   // `numDigits` has no documented ceiling; this is what the TwiML family takes too.
   maxDigits: 128,
-  // jambonz runs no record verb itself: recording is not offered (docs/providers/jambonz.md).
-  record: false,
+  // jambonz runs no record verb itself: its listen verb streams the caller's audio to us, and we write the WAV (recordings.ts).
+  record: true,
   // `config.record` is SIPREC control (a recording server of the user's own), not a recording callscript can start and collect.
   monitor: false,
   pause: true,

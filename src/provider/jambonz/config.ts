@@ -21,6 +21,8 @@ export interface JambonzConfig {
   readonly webhookSecret: string;
   /** The speech vendor a script's voices are spoken with (JAMBONZ_TTS_VENDOR, default `aws`). */
   readonly ttsVendor: string;
+  /** Where recordings are written (JAMBONZ_RECORDINGS_DIR, default `.callscript/recordings`). */
+  readonly recordingsDir: string;
   /** Per-request timeout for REST calls (ms). */
   readonly timeoutMs: number;
 }
@@ -35,6 +37,8 @@ export interface JambonzSetup {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Beside the default SQLite store. */
+const DEFAULT_RECORDINGS_DIR = '.callscript/recordings';
 
 function required(env: EnvReader, name: string): string {
   const value = env(name)?.trim() ?? '';
@@ -59,12 +63,14 @@ export function jambonzConfig(setup: JambonzSetup): JambonzConfig {
   const apiUrl = setup.apiUrl !== undefined ? httpUrl('--provider-api-url', setup.apiUrl) : httpUrl('JAMBONZ_API_URL', required(setup.env, 'JAMBONZ_API_URL'));
   const webhookSecret = required(setup.env, 'JAMBONZ_WEBHOOK_SECRET');
   const vendor = setup.env('JAMBONZ_TTS_VENDOR')?.trim();
+  const recordings = setup.env('JAMBONZ_RECORDINGS_DIR')?.trim();
   return {
     accountSid,
     apiKey,
     apiUrl,
     webhookSecret,
     ttsVendor: vendor !== undefined && vendor !== '' ? vendor : AWS_VENDOR,
+    recordingsDir: recordings !== undefined && recordings !== '' ? recordings : DEFAULT_RECORDINGS_DIR,
     timeoutMs: setup.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
 }

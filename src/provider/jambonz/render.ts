@@ -7,10 +7,10 @@
  * (../shared/providers.md §3.2). Each attribute whose jambonz default differs
  * from Hoiio's behaviour is written out.
  */
-import type { Block, GatherBlock, TransferBlock } from '../../engine/blocks.js';
+import type { Block, GatherBlock, RecordBlock, TransferBlock } from '../../engine/blocks.js';
 import type { MessagePart, Voice } from '../../engine/parts.js';
 import { sameVoice } from '../../engine/parts.js';
-import { continuationUrl, type Continuation } from './urls.js';
+import { continuationUrl, listenUrl, type Continuation } from './urls.js';
 import { synthesizerFor, type Synthesizer } from './voices.js';
 
 /** Hoiio's defaults (its PHP SDK's), so a script behaves the same there and here. */
@@ -22,6 +22,9 @@ export const UNBOUNDED_DIGITS = 128;
 export const DIAL_TIMEOUT = 30;
 /** The longest a transferred call may last (4 h, as on the TwiML family). */
 export const DIAL_TIME_LIMIT = 14400;
+export const DEFAULT_RECORD_SECONDS = 120;
+/** The audio a recording is streamed in (jambonz's own default): 8 kHz, 16-bit, mono. */
+export const RECORD_SAMPLE_RATE = 8000;
 /** How long a hold keeps the caller in silence before asking again. */
 export const HOLD_SECONDS = 2;
 
@@ -58,6 +61,16 @@ export type Verb =
       readonly timeout: number;
       readonly timeLimit: number;
       readonly callerId?: string;
+    }
+  | {
+      readonly verb: 'listen';
+      readonly url: string;
+      readonly actionHook: Hook;
+      readonly maxLength: number;
+      readonly finishOnKey: '#';
+      readonly playBeep: true;
+      readonly mixType: 'mono';
+      readonly sampleRate: number;
     };
 
 const hook = (url: string): Hook => ({ url, method: 'POST' });
@@ -110,8 +123,7 @@ export class JambonzRenderer {
       case 'gather':
         return this.gather(block, step, attempt);
       case 'record':
-        // record is declared unsupported: reported at once as a recording with no audio.
-        return [...renderParts(block.prompt, this.vendor), this.redirect(step, 'record')];
+        return this.record(block, step);
       case 'transfer':
         return this.transfer(block, step);
       case 'hangup':
@@ -151,6 +163,27 @@ export class JambonzRenderer {
       ...(nested?.verb === 'play' ? { play: { url: nested.url } } : {}),
     };
     return [...before, gather];
+  }
+
+  /**
+   * The prompt, then the caller's audio streamed to our WebSocket (listen.ts
+   * writes it to a WAV file); the actionHook reports the recording once it ends,
+   * on `#`, at its maximum length, or when the stream closes. jambonz runs no
+   * silence detection here, so, as on Hoiio, a recording ends only on `#` or at
+   * its maximum.
+   */
+  private record(block: RecordBlock, step: string): Verb[] {
+    const listen: Verb = {
+      verb: 'listen',
+      url: listenUrl(step),
+      actionHook: hook(continuationUrl(step, 'record')),
+      maxLength: block.maxDuration ?? DEFAULT_RECORD_SECONDS,
+      finishOnKey: '#',
+      playBeep: true,
+      mixType: 'mono',
+      sampleRate: RECORD_SAMPLE_RATE,
+    };
+    return [...renderParts(block.prompt, this.vendor), listen];
   }
 
   /** The message, then the transfer; its actionHook reports how the transfer ended. */

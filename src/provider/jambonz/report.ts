@@ -36,8 +36,8 @@ export function endStatus(status: string): string | undefined {
 /** The `call_status` values after which a call is over. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'busy', 'no-answer']);
 
-/** The report of a hook for block `seq`, with `k` and `attempt` from its URL. */
-export function reportOf(k: Continuation | undefined, attempt: number, seq: number, payload: Payload): Report {
+/** The report of a hook for block `seq`, with `k` and `attempt` from its URL; `recorded` is a record block's recording URL, if it has audio. */
+export function reportOf(k: Continuation | undefined, attempt: number, seq: number, payload: Payload, recorded?: string): Report {
   switch (k) {
     case 'hold':
       return { type: 'ask' };
@@ -52,7 +52,7 @@ export function reportOf(k: Continuation | undefined, attempt: number, seq: numb
       return { type: 'event', event: { type: 'block.done', seq, digits } };
     }
     case 'record':
-      return { type: 'event', event: { type: 'block.done', seq } };
+      return { type: 'event', event: recorded !== undefined ? { type: 'block.done', seq, recordUrl: recorded } : { type: 'block.done', seq } };
     case 'dial':
     case 'dial-end': {
       const status = text(payload, 'dial_call_status');

@@ -4,6 +4,8 @@
  * block, as a verb array) and the call status hook (the call is over). Every
  * request is read within the body limit, parsed strictly and its
  * `Jambonz-Signature` checked over the raw body before anything changes.
+ * Recording adds the WebSocket a `listen` verb streams audio to, and the
+ * finished recordings, served by their unguessable names.
  */
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -16,16 +18,22 @@ import type { AdapterContext, RefusalReason } from '../port.js';
 import { isJson, parsePayload, text, type Payload } from './payload.js';
 import { JambonzRenderer, hangupVerbs, renderParts, type Verb } from './render.js';
 import { endStatus, FINAL_STATUSES, reportOf } from './report.js';
+import { listenRoute } from './listen.js';
+import type { RecordingStore } from './recordings.js';
 import { verifyJambonzSignature } from './signature.js';
-import { CONTINUATIONS, stepUrl, type Continuation } from './urls.js';
+import { CONTINUATIONS, recordingUrl, stepUrl, type Continuation } from './urls.js';
 
 export interface JambonzRoutesOptions {
   readonly webhookSecret: string;
   /** The speech vendor of scripts' voices. */
   readonly ttsVendor: string;
+  readonly recordings: RecordingStore;
   /** Seconds since the epoch, for the signature's timestamp window (a test clock in tests). */
   readonly nowSeconds?: () => number;
 }
+
+/** How long a recording's actionHook waits for its audio stream to close (they travel on separate connections). */
+const RECORDING_SETTLE_MS = 3000;
 
 export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions): Hono {
   const app = new Hono();
@@ -103,7 +111,12 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
     const r = await read(c, 'step');
     if ('refusal' in r) return r.refusal;
     const callSid = text(r.payload, 'call_sid');
-    const report = reportOf(k as Continuation | undefined, attempt, seq, r.payload);
+    let recorded: string | undefined;
+    if (k === 'record') {
+      const name = o.recordings.nameFor(id, seq);
+      if (await o.recordings.ready(name, RECORDING_SETTLE_MS)) recorded = recordingUrl(context.publicUrl(), name);
+    }
+    const report = reportOf(k as Continuation | undefined, attempt, seq, r.payload, recorded);
     let result: ReplyResult;
     if (report.type === 'event') {
       result = await runner.replyTo(id, token, report.event, callSid, seq);
@@ -142,6 +155,14 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
         refused('error');
         return jsonError(c, 503, 'CS_INTERNAL', 'the request could not be handled');
     }
+  });
+
+  app.get('/listen/:id/:seq', listenRoute(runner.store, o.recordings, log));
+
+  app.get('/recordings/:name', async (c) => {
+    const wav = await o.recordings.read(c.req.param('name'));
+    if (wav === undefined) return jsonError(c, 404, 'CS_NOT_FOUND', 'no such recording');
+    return c.body(new Uint8Array(wav), 200, { 'content-type': 'audio/wav', 'cache-control': 'private, max-age=86400' });
   });
 
   app.post('/status', async (c) => {

@@ -10,7 +10,7 @@ export type Continuation =
   | 'next'
   /** A `gather` actionHook: digits, or none for that attempt (`reason: timeout`). */
   | 'gather'
-  /** A `listen` actionHook: the recording of a record block ended. */
+  /** A `listen` actionHook: the recording of a record block ended (by `#`, its maximum, or the stream closing). */
   | 'record'
   /** A transfer's `dial` actionHook; the script goes on (`on_failure`) if it failed. */
   | 'dial'
@@ -29,6 +29,22 @@ export function stepUrl(publicUrl: string, id: string, seq: number, token: strin
 /** A continuation of the block at `step` (a `stepUrl`). */
 export function continuationUrl(step: string, k: Continuation, attempt?: number): string {
   return attempt === undefined ? `${step}&k=${k}` : `${step}&k=${k}&a=${attempt}`;
+}
+
+/**
+ * Where a record block's `listen` verb streams the caller's audio: a WebSocket
+ * URL (`wss:` under an `https:` public URL) naming the call, block and token
+ * like the block's own URL.
+ */
+export function listenUrl(step: string): string {
+  // The block's part of a step URL starts at its last `/jambonz/step/` (the id is encoded: it holds no `/`).
+  const at = step.lastIndexOf('/jambonz/step/');
+  return `${step.slice(0, at).replace(/^http/i, 'ws')}/jambonz/listen/${step.slice(at + '/jambonz/step/'.length)}`;
+}
+
+/** Where a finished recording is served. */
+export function recordingUrl(publicUrl: string, name: string): string {
+  return `${publicUrl}/jambonz/recordings/${name}`;
 }
 
 /** The application's call status hook (and outbound calls' `call_status_hook`). */

@@ -10,14 +10,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_SID, PUBLIC_URL, startHarness, type AnyVerb, type Answer, type Harness } from './harness.js';
 
-/** acme as jambonz can run it: no monitor (jambonz offers none callscript can drive), the voicemail a goodbye. */
-const ACME = readFileSync('examples/acme.yaml', 'utf8')
-  .replace('monitor: "Welcome', 'play: "Welcome')
-  .replace(/ {2}voicemail:\n {4}record:\n[\s\S]*?next: thanks\n/, '  voicemail:\n    play: "Sorry, no one is available."\n    next: thanks\n');
-const REMINDER_NO_RECORD = readFileSync('examples/reminder.yaml', 'utf8').replace(
-  / {2}leave_message:\n {4}record:\n[\s\S]*?next: message_thanks\n/,
-  '  leave_message:\n    play: "Sorry, no one is available."\n    next: message_thanks\n',
-);
+/** acme as jambonz can run it: no monitor (jambonz offers none callscript can drive). */
+const ACME = readFileSync('examples/acme.yaml', 'utf8').replace('monitor: "Welcome', 'play: "Welcome');
+const REMINDER = readFileSync('examples/reminder.yaml', 'utf8');
 const EDGES = `numbers: ["+6560000003"]
 vars: { name: "" }
 steps:
@@ -61,14 +56,14 @@ const STATUS = `${PUBLIC_URL}/jambonz/status`;
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ 'acme.yaml': ACME, 'reminder.yaml': REMINDER_NO_RECORD, 'edges.yaml': EDGES }, { replyWaitMs: 150 });
+  h = await startHarness({ 'acme.yaml': ACME, 'reminder.yaml': REMINDER, 'edges.yaml': EDGES }, { replyWaitMs: 150 });
 });
 afterAll(async () => {
   await h?.close();
 });
 
 describe('jambonz', () => {
-  it('runs acme: ring → welcome → menu (an empty attempt asks again) → press 1 → dial busy → on_failure → goodbye; retries get the same answer and advance nothing', async () => {
+  it('runs acme: ring → welcome → menu (an empty attempt asks again) → press 1 → dial busy → voicemail (listen) → goodbye; retries get the same answer and advance nothing', async () => {
     const sid = 'jz-call-1';
     const ring = await h.post(VOICE, caller(sid, { call_status: 'trying', sip: { headers: {} } }));
     expect(ring.status).toBe(200);
@@ -103,11 +98,16 @@ describe('jambonz', () => {
     expect((await h.post(gatherHook(again), caller(sid, { reason: 'dtmfDetected', digits: '1' }))).body).toBe(sales.body);
 
     const voicemail = await h.post(dialHook(sales), caller(sid, { dial_call_status: 'busy', dial_sip_status: 486, dial_call_sid: 'leg-1' }));
-    expect(said(voicemail)).toBe('Sorry, no one is available.');
-    const thanks = await h.post(redirect(voicemail), caller(sid));
+    expect(said(voicemail)).toMatch(/^Sorry, no one is available/);
+    expect(verbNames(voicemail)).toEqual(['say', 'listen']);
+    const listen = find(voicemail, 'listen');
+    expect(listen).toMatchObject({ maxLength: 120, finishOnKey: '#', playBeep: true, mixType: 'mono', sampleRate: 8000 });
+    expect(listen?.url).toMatch(/^wss:\/\/ivr\.example\.com\/jambonz\/listen\/[^/]+\/4\?t=[^&]+$/);
+    // No audio reached us (here no stream was opened): the recording has no URL, and the script goes on.
+    const thanks = await h.post(hookOf(listen), caller(sid, { digits: '#' }));
     expect(said(thanks)).toBe('Thank you for calling Acme. Goodbye.');
     expect(verbNames(thanks)).toEqual(['say', 'hangup']);
-    expect((await h.post(redirect(voicemail), caller(sid))).body).toBe(thanks.body);
+    expect((await h.post(hookOf(listen), caller(sid))).body).toBe(thanks.body);
 
     const over = await h.post(STATUS, caller(sid, { call_status: 'completed', call_termination_by: 'jambonz', duration: 42 }));
     expect(over.status).toBe(200);

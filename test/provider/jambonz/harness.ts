@@ -54,6 +54,8 @@ export type Signing = 'valid' | 'forged' | 'none' | 'stale';
 
 export interface Harness {
   readonly server: RunningServer;
+  /** Where recordings are written. */
+  readonly recordingsDir: string;
   readonly rest: RestRequest[];
   /** A hook to an absolute URL under the public URL. */
   post(url: string, payload: Record<string, unknown>, sign?: Signing, extra?: { body?: string; headers?: Record<string, string> }): Promise<Answer>;
@@ -90,8 +92,8 @@ export async function startHarness(scripts: Record<string, string>, options: { r
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
-  const env: Record<string, string> = { ...JAMBONZ_ENV };
   const dir = mkdtempSync(join(tmpdir(), 'callscript-jambonz-'));
+  const env: Record<string, string> = { ...JAMBONZ_ENV, JAMBONZ_RECORDINGS_DIR: join(dir, 'recordings') };
   for (const [file, text] of Object.entries(scripts)) writeFileSync(join(dir, file), text.replaceAll('{{API_URL}}', apiUrl));
   const loaded = await loadScripts([dir], { provider: capabilitiesOf('jambonz') });
   if (loaded.scripts.length !== Object.keys(scripts).length) throw new Error(JSON.stringify(loaded.diagnostics));
@@ -136,6 +138,7 @@ export async function startHarness(scripts: Record<string, string>, options: { r
 
   return {
     server,
+    recordingsDir: join(dir, 'recordings'),
     rest,
     post,
     close: async () => {

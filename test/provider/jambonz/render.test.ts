@@ -96,6 +96,24 @@ describe('jambonz verbs', () => {
     expect(render({ kind: 'transfer', to: '+6562224444', onFailure: 'hangup' })).toEqual([expect.objectContaining({ verb: 'dial', actionHook: { url: `${STEP}&k=dial-end`, method: 'POST' } })]);
   });
 
+  it('a record block is its prompt, then a listen streaming the caller to our WebSocket, ending on # or at its maximum', () => {
+    expect(render({ kind: 'record', prompt: [{ type: 'say', text: 'After the tone.' }], maxDuration: 60 })).toEqual([
+      { verb: 'say', text: 'After the tone.' },
+      {
+        verb: 'listen',
+        url: 'wss://ivr.example.com/base/jambonz/listen/c1/4?t=tok',
+        actionHook: { url: `${STEP}&k=record`, method: 'POST' },
+        maxLength: 60,
+        finishOnKey: '#',
+        playBeep: true,
+        mixType: 'mono',
+        sampleRate: 8000,
+      },
+    ]);
+    expect(render({ kind: 'record' }).at(-1)).toMatchObject({ verb: 'listen', maxLength: 120 });
+    expect(new JambonzRenderer('aws').block({ kind: 'record' }, 'http://localhost:3000/jambonz/step/c%2F2/1?t=x').at(-1)).toMatchObject({ url: 'ws://localhost:3000/jambonz/listen/c%2F2/1?t=x' });
+  });
+
   it('hangups, forced hangups, holds, and a dial that never belongs in a reply', () => {
     expect(render({ kind: 'hangup', message: [{ type: 'say', text: 'Goodbye.' }] })).toEqual([{ verb: 'say', text: 'Goodbye.' }, { verb: 'hangup' }]);
     expect(render({ kind: 'hangup', force: true, message: [{ type: 'say', text: 'x' }] })).toEqual([{ verb: 'hangup' }]);
@@ -117,6 +135,7 @@ describe('jambonz verbs', () => {
       fc.record({ m: message, d: fc.integer({ min: 0, max: 128 }), t: fc.integer({ min: 1, max: 60 }), a: fc.integer({ min: 1, max: 5 }) }).map((g): Block => ({ kind: 'gather', prompt: g.m, maxDigits: g.d, timeout: g.t, attempts: g.a })),
       fc.record({ m: message, to: fc.stringMatching(/^\+[1-9]\d{6,14}$/) }).map((t): Block => ({ kind: 'transfer', to: t.to, message: t.m, onFailure: 'continue' })),
       message.map((m): Block => ({ kind: 'hangup', message: m })),
+      fc.record({ m: message, d: fc.integer({ min: 1, max: 3600 }) }).map((x): Block => ({ kind: 'record', prompt: x.m, maxDuration: x.d })),
     );
     fc.assert(
       fc.property(block, (b) => {
