@@ -5,7 +5,8 @@
  * the signature and refuse old timestamps, so a captured request cannot be
  * replayed later. `verifySignature` is what a receiver in Node would do.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../util/secure-compare.js';
 
 export const SIGNATURE_HEADER = 'x-callscript-signature';
 export const TIMESTAMP_HEADER = 'x-callscript-timestamp';
@@ -31,7 +32,5 @@ export function verifySignature(
   if (signature === undefined || timestamp === undefined || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing' };
   const ts = Number(timestamp);
   if (Math.abs(nowMs / 1000 - ts) > toleranceS) return { ok: false, reason: 'stale' };
-  const expected = Buffer.from(sign(secret, ts, body));
-  const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? { ok: true } : { ok: false, reason: 'mismatch' };
+  return sameSecret(sign(secret, ts, body), signature) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }

@@ -6,10 +6,9 @@
  */
 import { DEFAULT_LAYOUT, layoutGraph, type NodeBox } from './layout.js';
 import { excerpt, nodeTitle, type FlowEdge, type FlowGraph } from './model.js';
+import { xmlEscape } from '../util/xml.js';
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+const esc = xmlEscape;
 
 function n(value: number): string {
   return String(Math.round(value * 10) / 10);

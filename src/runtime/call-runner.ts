@@ -4,7 +4,6 @@
  * provider). One call's events run one at a time, in arrival order; calls run
  * concurrently.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Block } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
 import { DEFAULT_MAX_STEPS, startInbound, startOutbound, step, type EngineOptions } from '../engine/interpreter.js';
@@ -30,6 +29,7 @@ import type { ScriptRegistry } from './script-registry.js';
 import { CallFeatures, type CallSetup, type CallSetupQuery } from './call-features.js';
 import type { HttpExecutor } from '../http-step/execute.js';
 import type { CallSummarySink } from '../events/delivery.js';
+import { sameSecret } from '../util/secure-compare.js';
 
 export interface CallRunnerOptions {
   readonly scripts: ScriptRegistry;
@@ -794,9 +794,7 @@ export class CallRunner {
 }
 
 function tokenMatches(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(expected, given);
 }
 
 function eventDetail(event: CallEvent): Record<string, string> {

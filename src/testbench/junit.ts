@@ -7,16 +7,9 @@ import { formatDiagnostic } from '../script/diagnostic.js';
 import { formatVerdict } from './report-text.js';
 import type { TestRunReport } from './run-tests.js';
 import { formatTranscript } from './transcript.js';
+import { xmlText } from '../util/xml.js';
 
-function xml(text: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped.
-  return text
-    .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
+const xml = xmlText;
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);

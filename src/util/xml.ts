@@ -1,3 +1,20 @@
+/**
+ * Characters XML 1.0 cannot carry (most C0 controls, lone surrogates, U+FFFE/F):
+ * a template fed by a caller or a web service could produce them, and one of
+ * them makes a whole document unparseable (Twilio error 12100, a broken JUnit file).
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The text without what XML 1.0 cannot carry. */
+export function xmlCarryable(text: string): string {
+  return text.replace(NOT_XML, '');
+}
+
+/** Text for an XML document whatever it holds: what XML 1.0 cannot carry dropped, the rest escaped. */
+export function xmlText(text: string): string {
+  return xmlEscape(xmlCarryable(text));
+}
+
 /** Escapes text for XML element content and double-quoted attribute values. */
 export function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

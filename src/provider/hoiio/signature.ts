@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../util/secure-compare.js';
 
 /** How `X-Hoiio-Signature` is treated: not checked, checked and logged, or required. */
 export type SignatureMode = 'off' | 'log' | 'enforce';
@@ -18,7 +19,5 @@ export function checkHoiioSignature(
 ): SignatureVerdict {
   if (mode === 'off') return 'unchecked';
   if (header === undefined || header === '') return 'missing';
-  const expected = Buffer.from(hoiioSignature(body, accessToken), 'utf8');
-  const given = Buffer.from(header.trim().toLowerCase(), 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'invalid';
+  return sameSecret(header.trim().toLowerCase(), hoiioSignature(body, accessToken)) ? 'valid' : 'invalid';
 }

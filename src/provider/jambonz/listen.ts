@@ -5,21 +5,19 @@
  * file (recordings.ts). jambonz signs no WebSocket request, so the token in
  * the URL, as in every block URL, is what binds the stream to the call.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { Context } from 'hono';
 import type { Logger } from '../../log/logger.js';
 import type { SessionStore } from '../../store/session-store.js';
 import { DEFAULT_RECORD_SECONDS } from './render.js';
 import type { RecordingStore, RecordingWriter } from './recordings.js';
+import { sameSecret } from '../../util/secure-compare.js';
 
 /** Audio kept past the block's max_duration: the beep and the stream's start and end take a moment. */
 const SLACK_SECONDS = 5;
 
 function sameToken(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(expected, given);
 }
 
 /**

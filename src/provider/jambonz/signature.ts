@@ -6,7 +6,8 @@
  * over the raw bytes: a body parsed and serialised again may differ from what
  * jambonz signed.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../util/secure-compare.js';
 
 export type SignatureVerdict = 'valid' | 'invalid' | 'missing';
 
@@ -49,10 +50,7 @@ export function verifyJambonzSignature(secret: string, header: string | undefine
   const parsed = parseHeader(header);
   if (parsed === undefined || !/^\d{1,12}$/.test(parsed.timestamp)) return 'invalid';
   if (Math.abs(nowSeconds - Number(parsed.timestamp)) > JAMBONZ_TOLERANCE_SECONDS) return 'invalid';
-  const expected = Buffer.from(jambonzSignature(secret, parsed.timestamp, body), 'utf8');
-  const ok = parsed.signatures.some((sig) => {
-    const given = Buffer.from(sig, 'utf8');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  const expected = jambonzSignature(secret, parsed.timestamp, body);
+  const ok = parsed.signatures.some((sig) => sameSecret(sig, expected));
   return ok ? 'valid' : 'invalid';
 }

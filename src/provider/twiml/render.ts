@@ -7,7 +7,7 @@
  */
 import type { Block, GatherBlock, RecordBlock, TransferBlock } from '../../engine/blocks.js';
 import type { MessagePart } from '../../engine/parts.js';
-import { xmlEscape } from '../../util/xml.js';
+import { xmlCarryable, xmlText } from '../../util/xml.js';
 import type { TwimlDialect } from './dialect.js';
 import { continuationUrl, type Continuation } from './urls.js';
 import { sayVoice } from './voices.js';
@@ -29,16 +29,8 @@ export const HOLD_SECONDS = 2;
 
 type Attributes = ReadonlyArray<readonly [string, string | number | undefined]>;
 
-/**
- * Characters XML 1.0 cannot carry (most C0 controls, lone surrogates, U+FFFE/F):
- * a template fed by a caller or a web service could produce them, and one of
- * them would make the whole reply unparseable (Twilio error 12100).
- */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function escape(value: string): string {
-  return xmlEscape(value.replace(NOT_XML, ''));
-}
+/** Any text a template renders stays well-formed XML (Twilio error 12100 otherwise): see xmlText. */
+const escape = xmlText;
 
 function element(name: string, attributes: Attributes, children?: string): string {
   let out = `<${name}`;
@@ -56,7 +48,7 @@ export function renderParts(parts: readonly MessagePart[] | undefined): string {
   for (const part of parts ?? []) {
     switch (part.type) {
       case 'say': {
-        if (part.text.replace(NOT_XML, '').trim() === '') break;
+        if (xmlCarryable(part.text).trim() === '') break;
         const { voice, language } = sayVoice(part.voice);
         out += element('Say', [['voice', voice], ['language', language], ['loop', 1]], escape(part.text));
         break;

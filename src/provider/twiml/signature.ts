@@ -6,7 +6,8 @@
  * never one rebuilt from `Host` (behind a proxy or tunnel that would differ
  * from what the provider signed).
  */
-import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { sameSecret } from '../../util/secure-compare.js';
 
 /** Form fields as the provider sent them: every value of a repeated name, in order. */
 export type FormFields = ReadonlyMap<string, readonly string[]>;
@@ -56,9 +57,7 @@ function urlVariants(url: string): string[] {
 }
 
 function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
+  return sameSecret(a, b);
 }
 
 /** Checks a Twilio or SignalWire signature header against the request's URL and fields. */

@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { CallState } from '../../engine/state.js';
 import type { Logger } from '../../log/logger.js';
 import { CallRequestError, type CallRunner } from '../../runtime/call-runner.js';
 import type { ScriptRegistry } from '../../runtime/script-registry.js';
 import { jsonError } from '../http-error.js';
+import { sameSecret } from '../../util/secure-compare.js';
 
 export interface CallsRoutesOptions {
   readonly runner: CallRunner;
@@ -27,9 +27,7 @@ export function requireBearer(c: Context, apiToken: string | undefined): Respons
   }
   const header = c.req.header('authorization') ?? '';
   const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(apiToken);
-  if (given === '' || a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (given === '' || !sameSecret(given, apiToken)) {
     c.header('WWW-Authenticate', 'Bearer');
     return jsonError(c, 401, 'CS_UNAUTHORIZED', 'missing or wrong bearer token');
   }

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { EngineMetrics } from '../../metrics/engine-metrics.js';
 import { jsonError } from '../http-error.js';
+import { sameSecret } from '../../util/secure-compare.js';
 
 export interface MetricsRoutesOptions {
   readonly metrics: EngineMetrics;
@@ -19,9 +19,8 @@ export function metricsRoutes(o: MetricsRoutesOptions): Hono {
   app.get('/', async (c) => {
     if (o.token !== undefined && o.token !== '') {
       const header = c.req.header('authorization') ?? '';
-      const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
-      const expected = Buffer.from(o.token);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      if (!sameSecret(given, o.token)) {
         c.header('WWW-Authenticate', 'Bearer');
         return jsonError(c, 401, 'CS_UNAUTHORIZED', 'missing or wrong bearer token');
       }

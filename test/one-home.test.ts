@@ -1,0 +1,40 @@
+/**
+ * Small security-relevant jobs have one home each, so the next fix cannot miss
+ * a copy: comparing secrets (src/util/secure-compare.ts) and escaping XML
+ * (src/util/xml.ts). This fails when either is written again elsewhere in src/.
+ * (The TwiML simulator's strict reply parser decodes XML on purpose with its own
+ * rules: it is the provider's side, and must catch the engine being wrong.)
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sameSecret } from '../src/util/secure-compare.js';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.generated.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+const FILES = sourceFiles('src').map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+
+describe('one home for each', () => {
+  it('timingSafeEqual is called only in src/util/secure-compare.ts', () => {
+    const elsewhere = FILES.filter((f) => /\btimingSafeEqual\b/.test(f.text) && f.file !== join('src', 'util', 'secure-compare.ts')).map((f) => f.file);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('an XML escape table (& → &amp;) is written only in src/util/xml.ts', () => {
+    const table = /\.replace\(\/&\/g,\s*['"]&amp;['"]\)/;
+    const elsewhere = FILES.filter((f) => table.test(f.text) && f.file !== join('src', 'util', 'xml.ts')).map((f) => f.file);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('sameSecret compares bytes: equal, unequal, and unequal byte lengths of equal string lengths without throwing', () => {
+    expect(sameSecret('s3cret', 's3cret')).toBe(true);
+    expect(sameSecret('s3cret', 's3creT')).toBe(false);
+    expect(sameSecret('abc', 'abcd')).toBe(false);
+    expect(sameSecret('ab', 'aé')).toBe(false);
+    expect(sameSecret(Buffer.from('x'), 'x')).toBe(true);
+  });
+});
