@@ -1,6 +1,29 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 
+type Register = (program: Command, setExit: (code: number) => void) => void;
+
+/**
+ * Each command's module, in the order help lists them. Only the command being run
+ * is loaded: `validate` in a pre-commit hook or an editor pays for the compiler,
+ * not for the server, the stores, the providers' HTTP clients and the simulator.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['validate', async () => (await import('./commands/validate.js')).registerValidate],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['dev', async () => (await import('./commands/dev.js')).registerDev],
+  ['fmt', async () => (await import('./commands/fmt.js')).registerFmt],
+  ['test', async () => (await import('./commands/test.js')).registerTest],
+  ['graph', async () => (await import('./commands/graph.js')).registerGraph],
+  ['call', async () => (await import('./commands/call.js')).registerCall],
+];
+
+/** The commands to register for `argv`: the one it names, or all (help, a typo, no command). */
+function commandsFor(argv: readonly string[]): ReadonlyArray<readonly [string, () => Promise<Register>]> {
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  return named !== undefined ? [named] : COMMANDS;
+}
+
 /** Entry point for `callscript`; returns the process exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('callscript');
@@ -14,15 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = code;
   };
-  const commands = await Promise.all([import('./commands/validate.js'), import('./commands/serve.js'), import('./commands/dev.js')]);
-  const [validate, serve, dev] = commands;
-  validate.registerValidate(program, setExit);
-  serve.registerServe(program, setExit);
-  dev.registerDev(program, setExit);
-  (await import('./commands/fmt.js')).registerFmt(program, setExit);
-  (await import('./commands/test.js')).registerTest(program, setExit);
-  (await import('./commands/graph.js')).registerGraph(program, setExit);
-  (await import('./commands/call.js')).registerCall(program, setExit);
+  const registers = await Promise.all(commandsFor(argv).map(([, load]) => load()));
+  for (const register of registers) register(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -4,7 +4,7 @@
  * with a clear message (exit 2) rather than silently simulated as Hoiio.
  */
 import { Option } from 'commander';
-import { DEFAULT_PROVIDER, PROVIDER_NAMES } from '../provider/registry.js';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES } from '../provider/capability-tables.js';
 
 /** Providers with a built-in simulator. */
 const SIMULATED: ReadonlySet<string> = new Set(['hoiio']);

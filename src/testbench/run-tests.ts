@@ -20,6 +20,7 @@ import type { TestCase, TestFile } from './test-file.js';
 import { buildTranscript, type Transcript } from './transcript.js';
 import { writeGolden, type GoldenCase } from './update.js';
 import { CannedServices } from './services.js';
+import { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS } from './run-defaults.js';
 import type { CallSetup } from '../runtime/call-features.js';
 import { HOIIO_CAPABILITIES } from '../provider/hoiio/capabilities.js';
 
@@ -72,8 +73,7 @@ export interface TestRunReport {
 }
 
 const TEST_FILE = /\.test\.ya?ml$/i;
-export const DEFAULT_JOBS = 4;
-export const DEFAULT_CASE_TIMEOUT_MS = 15_000;
+export { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS };
 
 function fileDiagnostic(file: string, message: string): Diagnostic {
   return { code: 'CS_FILE', severity: 'error', message, file, line: 1, column: 1, path: '' };

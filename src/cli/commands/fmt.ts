@@ -9,8 +9,6 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
-import { FormatMeaningError, formatScript } from '../../script/format/index.js';
-import { listScriptFiles } from '../../script-files/load.js';
 import { displayPath } from './validate.js';
 
 interface FmtFlags {
@@ -37,6 +35,8 @@ async function replaceFile(file: string, text: string): Promise<void> {
 }
 
 export async function formatPaths(paths: readonly string[], options: { write: boolean }, cwd = process.cwd()): Promise<FmtReport> {
+  // Loaded when used, like every command's work (src/cli/main.ts loads only the command run).
+  const [{ FormatMeaningError, formatScript }, { listScriptFiles }] = await Promise.all([import('../../script/format/index.js'), import('../../script-files/load.js')]);
   const problems: Diagnostic[] = [];
   const files = await listScriptFiles(paths, problems);
   const changed: string[] = [];

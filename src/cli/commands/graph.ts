@@ -1,7 +1,5 @@
 /** `callscript graph <script>`: the flow as a mermaid or Graphviz diagram (or SVG), deterministic for git diffs. */
 import { Option, type Command } from 'commander';
-import { buildFlowGraph, toDot, toMermaid, toSvg } from '../../graph/index.js';
-import { resolveScript, ScriptLookupError } from '../../testbench/resolve-script.js';
 
 interface GraphFlags {
   readonly format: 'mermaid' | 'dot' | 'svg';
@@ -16,6 +14,10 @@ export function registerGraph(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--format <format>', 'diagram format').choices(['mermaid', 'dot', 'svg']).default('mermaid'))
     .option('--dir <dir>', 'folder of scripts', 'examples/')
     .action(async (target: string, flags: GraphFlags) => {
+      const [{ buildFlowGraph, toDot, toMermaid, toSvg }, { resolveScript, ScriptLookupError }] = await Promise.all([
+        import('../../graph/index.js'),
+        import('../../testbench/resolve-script.js'),
+      ]);
       try {
         const { script } = await resolveScript(target, flags.dir);
         if (script === undefined) throw new ScriptLookupError('CS_UNKNOWN_SCRIPT', `no script in ${flags.dir} lists the number ${target}`);

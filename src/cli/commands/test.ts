@@ -6,9 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { refuseUnsimulated, simulatedProviderOption } from '../simulated-provider.js';
-import { formatCoverage, formatReport, formatSummary, ANSI_PAINT, NO_PAINT } from '../../testbench/report-text.js';
-import { toJunit } from '../../testbench/junit.js';
-import { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS, runTests } from '../../testbench/run-tests.js';
+import { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS } from '../../testbench/run-defaults.js';
 import { formatDiagnostic } from '../../script/diagnostic.js';
 import { displayPath } from './validate.js';
 import { isoTime } from '../now-option.js';
@@ -50,6 +48,12 @@ export function registerTest(program: Command, setExit: (code: number) => void):
     .addOption(simulatedProviderOption())
     .action(async (paths: string[], flags: TestFlags & { provider: string }) => {
       if (refuseUnsimulated('test', flags.provider, setExit)) return;
+      // The runner brings the simulator, the runtime and a store: loaded only when tests run.
+      const [{ runTests }, { formatCoverage, formatReport, formatSummary, ANSI_PAINT, NO_PAINT }, { toJunit }] = await Promise.all([
+        import('../../testbench/run-tests.js'),
+        import('../../testbench/report-text.js'),
+        import('../../testbench/junit.js'),
+      ]);
       const targets = paths.length > 0 ? paths : ['examples/'];
       const paint = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && flags.format === 'text' ? ANSI_PAINT : NO_PAINT;
       const report = await runTests({

@@ -8,8 +8,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../script/diagnostic.js';
-import { loadScripts, type LoadOptions } from '../../script-files/load.js';
-import { DEFAULT_PROVIDER, PROVIDER_NAMES, capabilitiesOf } from '../../provider/registry.js';
+import type { LoadOptions } from '../../script-files/load.js';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, capabilitiesOf } from '../../provider/capability-tables.js';
 import { githubAnnotation } from '../github-annotations.js';
 
 export type ValidateFormat = 'text' | 'json' | 'github';
@@ -39,6 +39,8 @@ export interface ValidateReport {
 }
 
 export async function validatePaths(paths: readonly string[], cwd: string = process.cwd(), options: LoadOptions = {}): Promise<ValidateReport> {
+  // Loaded when used: `callscript --help` and the other commands do without the compiler.
+  const { loadScripts } = await import('../../script-files/load.js');
   const loaded = await loadScripts(paths, options);
   const diagnostics = loaded.diagnostics.map((d) => ({ ...d, file: displayPath(d.file, cwd) }));
   return {
