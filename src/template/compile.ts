@@ -7,10 +7,12 @@
  */
 import type { Template, TemplateContext } from './template.js';
 import { analyzeTemplate, type TemplateReference } from './analyze.js';
-import { COMPILE_OPTIONS, HandlebarsParseError, RUNTIME_OPTIONS, handlebars, type ParserErrorHash } from './environment.js';
+import { COMPILE_OPTIONS, HELPER_CALL_NAMES, RUNTIME_OPTIONS, handlebarsEnvironment } from './environment.js';
+import { HandlebarsParseError, parseTemplate, type ParserErrorHash } from './parser.js';
+import { readSimpleTemplate } from './simple-template.js';
 import { encodeMustaches } from './url-encode.js';
 import { TemplateSyntaxError } from './errors.js';
-import { fastRenderer, type FastRenderer } from './fast-render.js';
+import { fastRenderer, partsRenderer, type FastRenderer } from './fast-render.js';
 
 export class CompiledTemplate implements Template {
   readonly refs: readonly string[];
@@ -113,21 +115,38 @@ export function compileTemplate(source: string): CompiledTemplate {
   return template;
 }
 
+/**
+ * Handlebars' renderer for a program, made at its first render: values the fast
+ * renderer leaves to Handlebars (numbers, lists, prototype members) are rare, so
+ * most templates never load Handlebars' runtime at all.
+ */
+function handlebarsRenderer(program: () => hbs.AST.Program): (context: TemplateContext) => string {
+  let delegate: HandlebarsTemplateDelegate<TemplateContext> | undefined;
+  return (context) => {
+    delegate ??= handlebarsEnvironment().compile<TemplateContext>(program(), COMPILE_OPTIONS);
+    return delegate(context, RUNTIME_OPTIONS);
+  };
+}
+
 function compileDynamic(source: string, rewrite?: (ast: hbs.AST.Program) => hbs.AST.Program): CompiledTemplate {
+  if (rewrite === undefined) {
+    // Text, plain paths and our helpers' calls (most messages): no parser needed; the AST is made if Handlebars ever renders it.
+    const simple = readSimpleTemplate(source, HELPER_CALL_NAMES);
+    if (simple !== undefined) {
+      const fast = simple.parts !== undefined ? partsRenderer(simple.parts) : undefined;
+      return new CompiledTemplate(source, simple.references, handlebarsRenderer(() => parseTemplate(source)), fast);
+    }
+  }
   let ast: hbs.AST.Program;
   try {
-    ast = handlebars.parse(source);
+    ast = parseTemplate(source);
   } catch (err) {
     throw toSyntaxError(err);
   }
   const references = analyzeTemplate(ast);
   const program = rewrite !== undefined ? rewrite(ast) : ast;
-  const delegate = handlebars.compile<TemplateContext>(program, COMPILE_OPTIONS);
-  return new CompiledTemplate(source, references, (context) => delegate(context, RUNTIME_OPTIONS), fastRenderer(program, HELPERS));
+  return new CompiledTemplate(source, references, handlebarsRenderer(() => program), fastRenderer(program, HELPER_CALL_NAMES));
 }
-
-/** Names a bare `{{name}}` would call as a helper (Handlebars' built-ins and ours). */
-const HELPERS: ReadonlySet<string> = new Set([...Object.keys(handlebars.helpers), ...Object.keys(COMPILE_OPTIONS.knownHelpers ?? {})]);
 
 const urlCache = new Map<string, CompiledTemplate>();
 

@@ -10,7 +10,8 @@
  */
 import type { TemplateContext } from './template.js';
 
-type Part = string | readonly string[];
+/** Text, or a path whose value is inserted (`["call", "from"]`). */
+export type Part = string | readonly string[];
 
 export type FastRenderer = (context: TemplateContext) => string | undefined;
 
@@ -20,6 +21,11 @@ export type FastRenderer = (context: TemplateContext) => string | undefined;
  * comments, partials). `helpers`: names that a bare `{{name}}` would call.
  */
 export function fastRenderer(ast: hbs.AST.Program, helpers: ReadonlySet<string>): FastRenderer | undefined {
+  const parts = partsOf(ast, helpers);
+  return parts === undefined ? undefined : partsRenderer(parts);
+}
+
+function partsOf(ast: hbs.AST.Program, helpers: ReadonlySet<string>): Part[] | undefined {
   const parts: Part[] = [];
   for (const statement of ast.body) {
     if (statement.type === 'ContentStatement') {
@@ -37,6 +43,11 @@ export function fastRenderer(ast: hbs.AST.Program, helpers: ReadonlySet<string>)
     if (path.parts.length === 1 && helpers.has(first)) return undefined;
     parts.push([...path.parts]);
   }
+  return parts;
+}
+
+/** Renders text and plain paths by concatenation (see the module comment for when it gives up). */
+export function partsRenderer(parts: readonly Part[]): FastRenderer {
   return (context) => {
     let out = '';
     for (const part of parts) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../src/template/compile.js';
-import { COMPILE_OPTIONS, RUNTIME_OPTIONS, handlebars } from '../../src/template/environment.js';
+import { COMPILE_OPTIONS, HELPER_CALL_NAMES, RUNTIME_OPTIONS, handlebarsEnvironment } from '../../src/template/environment.js';
 import { fastRenderer } from '../../src/template/fast-render.js';
 import type { TemplateContext } from '../../src/template/template.js';
 
@@ -19,12 +19,17 @@ function reference(source: string, context: TemplateContext): string {
   return handlebars.compile<TemplateContext>(source, COMPILE_OPTIONS)(context, RUNTIME_OPTIONS);
 }
 
+const handlebars = handlebarsEnvironment();
 const HELPERS = new Set([...Object.keys(handlebars.helpers), ...Object.keys(COMPILE_OPTIONS.knownHelpers ?? {})]);
 const fast = (source: string) => fastRenderer(handlebars.parse(source), HELPERS);
 
 const call = { from: '+6591234567', to: '+6560000001', session: 'S1', txn_ref: 'T1', direction: 'inbound' as const };
 
 describe('fast template rendering', () => {
+  it('knows the names a bare {{name}} calls without loading Handlebars, as the environment has them', () => {
+    expect([...HELPER_CALL_NAMES].sort()).toEqual([...HELPERS].sort());
+  });
+
   it('takes only text and plain paths', () => {
     for (const simple of ['Hi {{name}}.', '{{call.from}}', 'a {{~name~}} b', '{{[odd name]}}', '{{a.b.c}}', 'x {{! }}'.replace('{{! }}', '')]) {
       expect(fast(simple), simple).toBeTypeOf('function');
