@@ -2,19 +2,21 @@
  * YAML text → compiled `Script` or positioned diagnostics. Pure: no file I/O,
  * so the same function serves the loader, the dev server's reload and tests.
  *
- * Pipeline: size limit → YAML parse (positions via LineCounter) → toJS with an
- * alias limit → schema validation (errors mapped onto the YAML nodes) →
+ * Pipeline: size limit → YAML parse (the quick reader, else `yaml` with positions
+ * via LineCounter and toJS with an alias limit) → schema validation (errors mapped onto the YAML nodes) →
  * semantic checks → template checks → menu checks (src/script/checks) →
  * provider capability checks (only when given a provider) → build.
  */
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { LineCounter, YAMLError, parseDocument } from 'yaml';
+import { yamlPackage } from '../yaml/yaml-package.js';
 import type { Diagnostic } from './diagnostic.js';
 import { buildScript } from './build.js';
 import { MAX_ALIAS_COUNT, MAX_SOURCE_BYTES, SCRIPT_NAME_PATTERN } from './limits.js';
 import { MAX_FLOW_NESTING, tooDeepAt } from './nesting.js';
 import type { Script } from './model.js';
 import { PositionIndex } from './positions.js';
+import { readQuickYaml } from './quick-yaml.js';
 import { isRecord, ownString, type RawScript } from './raw.js';
 import { Reporter, sortDiagnostics } from './report.js';
 import { validateAgainstSchema } from './schema.js';
@@ -110,26 +112,30 @@ function fail(reporter: Reporter, index?: PositionIndex): DetailedCompileResult 
     : { result: { ok: false, diagnostics: sortDiagnostics(reporter.diagnostics) }, index };
 }
 
+/** For diagnostics positioned by hand, before any YAML is read. */
+function unreadIndex(): PositionIndex {
+  return new PositionIndex(() => ({ root: null, lines: new (yamlPackage().LineCounter)() }), false);
+}
+
 export function compileDetailed(source: string, options: CompileOptions = {}): DetailedCompileResult {
   const file = options.file ?? INPUT_FILE;
-  const lineCounter = new LineCounter();
   if (Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) {
-    const reporter = new Reporter(file, new PositionIndex(null, lineCounter));
+    const reporter = new Reporter(file, unreadIndex());
     reporter.atPosition({ line: 1, column: 1 }, [], 'CS_TOO_LARGE', `script is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`);
     return fail(reporter);
   }
   const deep = tooDeepAt(source);
   if (deep >= 0) {
-    const reporter = new Reporter(file, new PositionIndex(null, lineCounter));
+    const reporter = new Reporter(file, unreadIndex());
     reporter.atPosition(offsetPosition(source, deep), [], 'CS_TOO_DEEP', `YAML collections nested more than ${MAX_FLOW_NESTING} levels deep`);
     return fail(reporter);
   }
   try {
-    return compileParsed(source, options, file, lineCounter);
+    return compileParsed(source, options, file);
   } catch (err) {
     // Nesting the flow scan does not see (deep block indentation) can still exhaust the stack of a check.
     if (!(err instanceof RangeError)) throw err;
-    const reporter = new Reporter(file, new PositionIndex(null, lineCounter));
+    const reporter = new Reporter(file, unreadIndex());
     reporter.atPosition({ line: 1, column: 1 }, [], 'CS_TOO_DEEP', `the script is nested too deeply to check (${err.message})`);
     return fail(reporter);
   }
@@ -146,8 +152,24 @@ function offsetPosition(source: string, offset: number): { line: number; column:
   return { line, column: offset - start + 1 };
 }
 
-function compileParsed(source: string, options: CompileOptions, file: string, lineCounter: LineCounter): DetailedCompileResult {
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+/** How compile() has `yaml` read a script (the same options for the AST of positions). */
+function parseYaml(source: string, lineCounter: LineCounter): ReturnType<typeof parseDocument> {
+  return yamlPackage().parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+}
+
+function compileParsed(source: string, options: CompileOptions, file: string): DetailedCompileResult {
+  // The fast path: most scripts are YAML the quick reader knows, and then `yaml` builds its
+  // AST only if a diagnostic needs a position (quick-yaml.ts; it reads to the same data).
+  const quick = readQuickYaml(source);
+  if (quick !== undefined) {
+    const index = new PositionIndex(() => {
+      const lines = new (yamlPackage().LineCounter)();
+      return { root: parseYaml(source, lines).contents, lines };
+    }, true);
+    return checkAndBuild(quick.data, source, options, new Reporter(file, index));
+  }
+  const lineCounter = new (yamlPackage().LineCounter)();
+  const doc = parseYaml(source, lineCounter);
   const index = new PositionIndex(doc.contents, lineCounter);
   const reporter = new Reporter(file, index);
   for (const error of doc.errors) {
@@ -172,7 +194,12 @@ function compileParsed(source: string, options: CompileOptions, file: string, li
     );
     return fail(reporter, index);
   }
+  return checkAndBuild(data, source, options, reporter);
+}
 
+/** The checks (schema, semantics, templates, menus, provider) and, when none fails, the build. */
+function checkAndBuild(data: unknown, source: string, options: CompileOptions, reporter: Reporter): DetailedCompileResult {
+  const { index } = reporter;
   const badKindSteps = checkStepKinds(data, reporter);
   reportSchemaErrors(validateAgainstSchema(data), reporter, { badKindSteps });
   checkBranchKeys(data, reporter);

@@ -4,7 +4,8 @@
  * branch of a `oneOf`, `propertyNames` wrapping the real error); only the
  * error that names the problem is kept, and it is worded for an operator.
  */
-import { isScalar, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { yamlPackage } from '../yaml/yaml-package.js';
 import type { ErrorObject } from 'ajv';
 import { childPointer, dotPath } from './paths.js';
 import type { Reporter } from './report.js';
@@ -92,17 +93,17 @@ function keyLabel(reporter: Reporter, objectPointer: string): string {
 }
 
 function sourceText(node: YamlNode): string {
-  return isScalar(node) && typeof node.source === 'string' ? node.source : String(isScalar(node) ? node.value : '');
+  return yamlPackage().isScalar(node) && typeof node.source === 'string' ? node.source : String(yamlPackage().isScalar(node) ? node.value : '');
 }
 
 /** A plain YAML scalar that YAML read as a number where a string was expected: `+6511111111`, `0123`. */
 export function numericScalar(node: YamlNode | null | undefined): node is YamlNode {
-  return isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint');
+  return yamlPackage().isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint');
 }
 
 export function notAStringMessage(node: YamlNode, what: string): string {
   const text = sourceText(node);
-  const value = isScalar(node) ? String(node.value) : text;
+  const value = yamlPackage().isScalar(node) ? String(node.value) : text;
   const read = value === text ? 'a number' : `the number ${value}`;
   return `${what} ${text} is read by YAML as ${read}, not a string: write "${text}" in quotes`;
 }

@@ -4,7 +4,7 @@
  * defensively so they can run alongside schema errors and report everything
  * in one pass.
  */
-import { isMap, isScalar } from 'yaml';
+import { yamlPackage } from '../yaml/yaml-package.js';
 import { REPEAT_KEYWORD, STEP_KINDS } from './limits.js';
 import { childPointer, toPointer } from './paths.js';
 import { isRecord, kindsOf, own, ownRecord, ownString, type RawRecord } from './raw.js';
@@ -52,6 +52,8 @@ export function checkStepKinds(data: unknown, reporter: Reporter): Set<string> {
 
 /** CS_NOT_A_STRING for branch and `keys:` keys YAML read as numbers (`1:`, `0123:`), which toJS would silently stringify. */
 export function checkBranchKeys(data: unknown, reporter: Reporter): void {
+  if (reporter.index.keysAreStrings) return;
+  const { isMap, isScalar } = yamlPackage();
   const maps = ['/keys', ...stepIds(data).flatMap((id) => [toPointer(['steps', id, 'branches']), toPointer(['steps', id, 'keys'])])];
   for (const pointer of maps) {
     const node = reporter.index.exact(pointer)?.value;

@@ -4,7 +4,8 @@
  * compiled templates are handed to the builder. (How long a message may be is
  * the provider's to say: checks/capabilities.ts.)
  */
-import { isScalar, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { yamlPackage } from '../yaml/yaml-package.js';
 import { CompiledTemplate, TemplateSyntaxError, compileTemplate, compileUrlTemplate } from '../template/index.js';
 import { CALL_FIELDS, RESERVED_NAMES } from './limits.js';
 import { toPointer, type DataPath } from './paths.js';
@@ -103,7 +104,7 @@ export function templatePosition(
   column: number,
 ): Position {
   const start = index.nodePosition(node);
-  if (!isScalar(node) || !node.range) return start;
+  if (!yamlPackage().isScalar(node) || !node.range) return start;
   const raw = yamlSource.slice(node.range[0], node.range[1]);
   if (line === 1 && (node.type === 'PLAIN' ? raw === template : raw.slice(1, -1) === template && raw.length === template.length + 2)) {
     const quote = node.type === 'PLAIN' ? 0 : 1;
@@ -159,8 +160,8 @@ export function checkTemplates(data: unknown, reporter: Reporter, yamlSource: st
   const { index } = reporter;
   for (const field of templateFields(data)) {
     const pointer = toPointer(field.path);
-    const node = index.exact(pointer)?.value;
-    const at = (line: number, column: number): Position => templatePosition(index, yamlSource, node, field.source, line, column);
+    // The YAML node is looked up only to position a diagnostic (the AST may not exist otherwise).
+    const at = (line: number, column: number): Position => templatePosition(index, yamlSource, index.exact(pointer)?.value, field.source, line, column);
     let template: CompiledTemplate;
     try {
       template = field.role === 'url' ? compileUrlTemplate(field.source) : compileTemplate(field.source);

@@ -77,14 +77,13 @@ export function checkMenuKeys(data: unknown, reporter: Reporter, yamlSource: str
     for (const t of texts) {
       const mentions: KeyMention[] = keyMentions(t.text);
       if (t.text.includes('{{')) dynamic = true;
-      const node = index.exact(toPointer(t.path))?.value;
       for (const m of mentions) {
         offered.add(m.key);
         // "then press hash" tells callers how to end their input; Hoiio never passes `#` on as a key.
         if (Object.hasOwn(branches, m.key) || m.key.includes('#') || handled.has(m.key)) continue;
         const { line, column } = lineColumn(t.text, m.offset);
         reporter.atPosition(
-          templatePosition(index, yamlSource, node, t.text, line, column),
+          templatePosition(index, yamlSource, index.exact(toPointer(t.path))?.value, t.text, line, column),
           t.path,
           KEY_WITHOUT_BRANCH,
           `the ${t.role} of gather \`${id}\` says "${m.written}" but \`branches\` has no ${quoteKey(m.key)}: ` +
