@@ -129,13 +129,13 @@ function handlebarsRenderer(program: () => hbs.AST.Program): (context: TemplateC
 }
 
 function compileDynamic(source: string, rewrite?: (ast: hbs.AST.Program) => hbs.AST.Program): CompiledTemplate {
-  if (rewrite === undefined) {
-    // Text, plain paths and our helpers' calls (most messages): no parser needed; the AST is made if Handlebars ever renders it.
-    const simple = readSimpleTemplate(source, HELPER_CALL_NAMES);
-    if (simple !== undefined) {
-      const fast = simple.parts !== undefined ? partsRenderer(simple.parts) : undefined;
-      return new CompiledTemplate(source, simple.references, handlebarsRenderer(() => parseTemplate(source)), fast);
-    }
+  // Text, plain paths and our helpers' calls (most messages and URLs): no parser needed; the AST is made if Handlebars ever renders it.
+  const simple = readSimpleTemplate(source, HELPER_CALL_NAMES);
+  if (simple !== undefined) {
+    const program = (): hbs.AST.Program => (rewrite !== undefined ? rewrite(parseTemplate(source)) : parseTemplate(source));
+    // A URL's `{{x}}` is encoded by a helper the rewrite adds: Handlebars renders those.
+    const fast = rewrite === undefined && simple.parts !== undefined ? partsRenderer(simple.parts) : undefined;
+    return new CompiledTemplate(source, simple.references, handlebarsRenderer(program), fast);
   }
   let ast: hbs.AST.Program;
   try {

@@ -8,8 +8,7 @@
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import { defaultTo, lower, scalarText, spell, upper } from './helpers.js';
-// The environment's parser is the shared one: loaded first, so its errors carry their position.
-import './parser.js';
+import { handlebarsParser } from './parser.js';
 
 /** The helper URL templates wrap values in; a name no script can write (`$` is not a path character). */
 export const URL_ENCODE_HELPER = 'cs$urlencode';
@@ -46,6 +45,8 @@ let environment: typeof Handlebars | undefined;
 
 export function handlebarsEnvironment(): typeof Handlebars {
   if (environment !== undefined) return environment;
+  // The environment's parser is the shared one: set up first, so its errors carry their position.
+  handlebarsParser();
   // Synchronous, because a render is: Handlebars is CommonJS.
   const handlebars = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
   handlebars.registerHelper('spell', (value: unknown) => spell(value));

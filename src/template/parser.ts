@@ -1,8 +1,10 @@
 /**
- * Handlebars' parser alone, without its compiler, runtime and source maps:
- * loading a script parses templates (for their syntax and the names they read)
- * but compiles none, so `validate` never loads the rest of Handlebars. The
- * parser is the one every Handlebars environment shares (environment.ts).
+ * Handlebars' parser alone, without its compiler, runtime and source maps,
+ * loaded the first time a template needs it: loading a script parses the
+ * templates that are more than text and names (simple-template.ts reads the
+ * others) but compiles none, so `validate` never loads the rest of
+ * Handlebars. The parser is the one every Handlebars environment shares
+ * (environment.ts).
  */
 import { createRequire } from 'node:module';
 
@@ -30,21 +32,27 @@ interface JisonParser {
 }
 
 /** handlebars/dist/cjs/handlebars/compiler/base.js: what `Handlebars.parse` is. */
-interface ParserModule {
+export interface ParserModule {
   readonly parse: (source: string) => hbs.AST.Program;
   readonly parser: JisonParser;
 }
 
-const base = createRequire(import.meta.url)('handlebars/dist/cjs/handlebars/compiler/base.js') as ParserModule;
+let base: ParserModule | undefined;
 
-// Handlebars' generated parser throws a bare Error with the position only in
-// a prose message; newer jison keeps the hash on the error. Same message and
-// Error type as before, so other users of the (shared) parser see no change.
-base.parser.parseError = (message: string, hash: ParserErrorHash): never => {
-  throw new HandlebarsParseError(message, hash);
-};
+/** The shared parser, loaded (synchronously: Handlebars is CommonJS) and set up on first use. */
+export function handlebarsParser(): ParserModule {
+  if (base !== undefined) return base;
+  base = createRequire(import.meta.url)('handlebars/dist/cjs/handlebars/compiler/base.js') as ParserModule;
+  // Handlebars' generated parser throws a bare Error with the position only in
+  // a prose message; newer jison keeps the hash on the error. Same message and
+  // Error type as before, so other users of the (shared) parser see no change.
+  base.parser.parseError = (message: string, hash: ParserErrorHash): never => {
+    throw new HandlebarsParseError(message, hash);
+  };
+  return base;
+}
 
 /** The template's AST, whitespace control applied, as `Handlebars.parse` gives it. Throws HandlebarsParseError. */
 export function parseTemplate(source: string): hbs.AST.Program {
-  return base.parse(source);
+  return handlebarsParser().parse(source);
 }
