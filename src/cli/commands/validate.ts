@@ -17,6 +17,7 @@ export type ValidateFormat = 'text' | 'json' | 'github';
 interface ValidateFlags {
   readonly format: ValidateFormat;
   readonly strict?: boolean;
+  readonly siblings?: boolean;
   /** One of PROVIDER_NAMES (commander refuses any other). */
   readonly provider: string;
 }
@@ -38,10 +39,16 @@ export interface ValidateReport {
   readonly warnings: number;
 }
 
-export async function validatePaths(paths: readonly string[], cwd: string = process.cwd(), options: LoadOptions = {}): Promise<ValidateReport> {
+export interface ValidateOptions extends LoadOptions {
+  /** Load each file with the other scripts of its folder, reporting only the files given (see folder-context.ts). */
+  readonly siblings?: boolean;
+}
+
+export async function validatePaths(paths: readonly string[], cwd: string = process.cwd(), options: ValidateOptions = {}): Promise<ValidateReport> {
   // Loaded when used: `callscript --help` and the other commands do without the compiler.
-  const { loadScripts } = await import('../../script-files/load.js');
-  const loaded = await loadScripts(paths, options);
+  const loaded = options.siblings === true
+    ? await (await import('../../script-files/folder-context.js')).loadInFolderContext(paths, options)
+    : await (await import('../../script-files/load.js')).loadScripts(paths, options);
   const diagnostics = loaded.diagnostics.map((d) => ({ ...d, file: displayPath(d.file, cwd) }));
   return {
     files: loaded.files.map((f) => displayPath(f, cwd)),
@@ -64,6 +71,7 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
     .argument('[paths...]', 'script files or folders (default: examples/)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .option('--strict', 'fail on warnings too')
+    .option('--siblings', 'check each file with the other scripts of its folder, as a server loading that folder would, and report only the files given (for pre-commit hooks, which pass the changed files)')
     .addOption(
       new Option('--provider <name>', 'check the scripts against what this provider can do (record, pauses, message length…)')
         .choices(PROVIDER_NAMES)
@@ -71,7 +79,7 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
     )
     .action(async (paths: string[], flags: ValidateFlags) => {
       const targets = paths.length > 0 ? paths : ['examples/'];
-      const report = await validatePaths(targets, process.cwd(), { provider: capabilitiesOf(flags.provider) });
+      const report = await validatePaths(targets, process.cwd(), { provider: capabilitiesOf(flags.provider), siblings: flags.siblings === true });
       if (flags.format === 'json') {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
