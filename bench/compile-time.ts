@@ -3,7 +3,7 @@
  * - a generated 1,000-step script: the first compile in the process (cold: V8
  *   still interprets the parser) and the median of 7 compiles of distinct texts
  *   after 5 unmeasured ones (warm: what a reload costs a running server);
- *   loading the modules (which builds the JSON Schema validator) is timed apart;
+ *   loading the modules is timed apart;
  * - a folder of 200 generated scripts through `loadScripts` (what `serve` and
  *   `validate` do at start).
  *
@@ -17,7 +17,7 @@ import { generateLargeScript, generateMenuScript } from './lib/generate.js';
 import { median } from './lib/stats.js';
 
 export interface CompileTimeResult {
-  /** Loading the compiler's modules, which builds the JSON Schema validator (once per process). */
+  /** Loading the compiler's modules (once per process). */
   readonly moduleLoadMs: number;
   readonly largeSteps: number;
   readonly largeBytes: number;
@@ -35,7 +35,7 @@ function timed<T>(fn: () => T): { ms: number; value: T } {
 }
 
 async function main(): Promise<void> {
-  // Loading the modules builds the JSON Schema validator once: reported on its own.
+  // Loading the modules, once per process: reported on its own.
   const started = performance.now();
   const { compile } = await fromDist<typeof import('../src/script/compile.js')>('script/compile.js');
   const { loadScripts } = await fromDist<typeof import('../src/script-files/load.js')>('script-files/load.js');

@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRedisServer, type TestRedis } from '../test/store/redis-server.js';
 import type { CompileTimeResult } from './compile-time.js';
+import type { ValidateTimeResult } from './validate-time.js';
 import { BENCH_SCRIPT, BLOCKS_PER_CALL } from './lib/flow.js';
 import { canPin, cpuSeconds, forkWorker, freePort, peakRss, pin, startServerProcess, type ServerProcess, type Worker } from './lib/proc.js';
 import { median, quantile, ratio, round, table } from './lib/stats.js';
@@ -290,9 +291,10 @@ async function main(): Promise<void> {
     await redis?.stop();
   }
 
-  console.log('\nparked calls, compile time and reload latency (fresh processes)…');
+  console.log('\nparked calls, compile time, validate time and reload latency (fresh processes)…');
   const parked: ParkedResult[] = o.parked.map((n) => runChild<ParkedResult>('./parked.js', [String(n)], ['--expose-gc', '--max-old-space-size=4096']));
   const compile = runChild<CompileTimeResult>('./compile-time.js', []);
+  const validate = runChild<ValidateTimeResult>('./validate-time.js', ['15']);
   const reload = runChild<ReloadResult>('./reload.js', ['10']);
 
   // ---- report
@@ -376,7 +378,12 @@ async function main(): Promise<void> {
       ],
     ),
   );
-  console.log(`(loading the compiler, which builds the JSON Schema validator once per process: ${round(compile.moduleLoadMs, 0)} ms)`);
+  console.log(`(loading the compiler: ${round(compile.moduleLoadMs, 0)} ms)`);
+  console.log(
+    `\`callscript validate examples/\` in a fresh process: ${round(validate.validateMs, 0)} ms, \`node -e 0\`: ${round(validate.nodeMs, 0)} ms ` +
+      `(medians of ${validate.rounds} alternating rounds; ratio ${validate.ratio.toFixed(2)}×, the median of the rounds' ratios)`,
+  );
+  verdicts.push({ target: '`validate examples/` ≤ 3× `node -e 0` (wall, fresh processes)', value: `${validate.ratio.toFixed(2)}×`, met: validate.ratio <= 3 });
   verdicts.push({ target: '1,000-step script compiled in < 300 ms (warm)', value: `${round(compile.largeWarmMs, 0)} ms`, met: compile.largeWarmMs < 300 });
   verdicts.push({ target: '1,000-step script compiled in < 300 ms (first in process)', value: `${round(compile.largeFirstMs, 0)} ms`, met: compile.largeFirstMs < 300 });
   console.log(`\nreload latency (file saved → new calls on the new version), ${reload.rounds} saves: median ${round(reload.medianMs, 0)} ms, p90 ${round(reload.p90Ms, 0)} ms, max ${round(reload.maxMs, 0)} ms`);
@@ -400,6 +407,7 @@ async function main(): Promise<void> {
     ),
     parked,
     compile,
+    validate,
     reload,
     skipped,
     verdicts,
