@@ -135,8 +135,7 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
     }
     switch (result.verdict) {
       case 'accepted':
-        // The outbox keeps the last block after the call is over; a hook that late ends the call instead.
-        if (result.reply.type === 'block' && (await runner.store.get(id))?.status === 'ended') return verbs(c, hangupVerbs());
+        // A call that is over gets `none` from the runner (its outbox is not replayed), answered with a hangup.
         return answer(c, result.reply);
       case 'unknown-call':
         // A call this server no longer knows (or never did): end it rather than fail jambonz's request.

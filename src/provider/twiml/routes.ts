@@ -166,8 +166,7 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
     }
     switch (result.verdict) {
       case 'accepted':
-        // The outbox keeps the last block after the call is over; a webhook that late ends the call instead.
-        if (result.reply.type === 'block' && (await runner.store.get(id))?.status === 'ended') return xml(c, hangupReply());
+        // A call that is over gets `none` from the runner (its outbox is not replayed), answered with a hangup.
         return answer(c, result.reply, callSid);
       case 'unknown-call':
         // A call this server no longer knows (or never did): end it politely rather than fail the provider's request.
