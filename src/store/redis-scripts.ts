@@ -14,28 +14,35 @@
  *   idx:ended        zset  ids of ended calls by end time (for retention)
  * The session keys a sweep deletes are derived inside the scripts, so these scripts
  * need a single Redis (or a primary), not Redis Cluster.
+ *
+ * They are ioredis custom commands (`defineCommand`): ioredis sends a script's
+ * source with its first use on each connection and its SHA after, so a restarted
+ * Redis (a new connection) costs no failed EVALSHA.
  */
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 
-export class LuaScript {
-  readonly sha: string;
-  constructor(
-    readonly numberOfKeys: number,
-    readonly source: string,
-  ) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
+/** A lock grant: {1, fence, state JSON or ''}; a refusal: {0, ms the holder's lock has left}. */
+export type AcquireReply = [granted: 1, fence: number, state: string] | [granted: 0, holderLeftMs: number];
 
-  /** EVALSHA, falling back to EVAL once when the server has not cached the script (restart, flush). */
-  async run(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(this.source, this.numberOfKeys, ...keys, ...args);
-    }
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    callscriptAcquire(lock: string, call: string, token: string, ttlMs: number): Result<AcquireReply, Context>;
+    callscriptRenew(lock: string, token: string, ttlMs: number): Result<number, Context>;
+    callscriptRelease(lock: string, call: string, token: string, channel: string): Result<number, Context>;
+    callscriptPut(...keysAndArgs: [...keys: PutKeys, ...args: Array<string | number>]): Result<number, Context>;
+    callscriptClaim(session: string, id: string, ttlMs: number): Result<number, Context>;
+    callscriptRemove(...keysAndArgs: [...keys: RemoveKeys, id: string, sessionPrefix: string, maxScore: string]): Result<string | null, Context>;
   }
+}
+
+/** call, transcript, idx:live, idx:idle, idx:ended, session, script */
+export type PutKeys = [string, string, string, string, string, string, string];
+/** index, idx:live, idx:idle, idx:ended, call, transcript */
+export type RemoveKeys = [string, string, string, string, string, string];
+
+interface Definition {
+  readonly numberOfKeys: number;
+  readonly lua: string;
 }
 
 /**
@@ -45,9 +52,9 @@ export class LuaScript {
  * holder's lock has left}. A call not written yet has fence 0 (nothing is created
  * for it: a notification for an unknown call leaves no key behind).
  */
-export const ACQUIRE = new LuaScript(
-  2,
-  `
+const ACQUIRE: Definition = {
+  numberOfKeys: 2,
+  lua: `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   if redis.call('EXISTS', KEYS[2]) == 0 then return {1, 0, ''} end
   local fence = redis.call('HINCRBY', KEYS[2], 'f', 1)
@@ -57,34 +64,34 @@ local left = redis.call('PTTL', KEYS[1])
 if left < 1 then left = 1 end
 return {0, left}
 `,
-);
+};
 
 /** KEYS lock · ARGV token, ttl ms. 1 if still held and extended, 0 if lost. */
-export const RENEW = new LuaScript(
-  1,
-  `
+const RENEW: Definition = {
+  numberOfKeys: 1,
+  lua: `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1
 end
 return 0
 `,
-);
+};
 
 /**
  * KEYS lock, call · ARGV token, unlock channel. Deletes the lock only if still ours,
  * moves the fence on (the released lease can no longer write) and wakes waiters.
  */
-export const RELEASE = new LuaScript(
-  2,
-  `
+const RELEASE: Definition = {
+  numberOfKeys: 2,
+  lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'f', 1) end
 redis.call('PUBLISH', ARGV[2], '1')
 return 1
 `,
-);
+};
 
 /**
  * KEYS call, transcript, idx:live, idx:idle, idx:ended, session, script
@@ -93,9 +100,9 @@ return 1
  *      9 has session (1/0), 10… transcript entries
  * Returns 1, or 0 when the fence is not the current one (nothing written).
  */
-export const PUT = new LuaScript(
-  7,
-  `
+const PUT: Definition = {
+  numberOfKeys: 7,
+  lua: `
 if ARGV[2] ~= '' and (redis.call('HGET', KEYS[1], 'f') or '0') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
@@ -116,17 +123,17 @@ if ARGV[9] == '1' then redis.call('PEXPIRE', KEYS[6], ARGV[6]) end
 redis.call('PEXPIRE', KEYS[7], ARGV[8])
 return 1
 `,
-);
+};
 
 /** KEYS session · ARGV id, expiry ms. 1 if the session is (now) this call's, 0 if another's. */
-export const CLAIM = new LuaScript(
-  1,
-  `
+const CLAIM: Definition = {
+  numberOfKeys: 1,
+  lua: `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0
 `,
-);
+};
 
 /**
  * KEYS index (idx:idle or idx:ended), idx:live, idx:idle, idx:ended, call, transcript
@@ -135,9 +142,9 @@ return 0
  * is still in the index at or below that score: of several servers sweeping, one
  * removes it. Returns the state JSON ('' if the hash was gone), or false.
  */
-export const REMOVE = new LuaScript(
-  6,
-  `
+const REMOVE: Definition = {
+  numberOfKeys: 6,
+  lua: `
 if ARGV[3] ~= 'any' then
   local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
   if not score or tonumber(score) > tonumber(ARGV[3]) then return false end
@@ -157,4 +164,14 @@ if s then
 end
 return ''
 `,
-);
+};
+
+/** Makes the store's scripts commands of `redis` (before its first use). */
+export function defineStoreCommands(redis: Redis): void {
+  redis.defineCommand('callscriptAcquire', ACQUIRE);
+  redis.defineCommand('callscriptRenew', RENEW);
+  redis.defineCommand('callscriptRelease', RELEASE);
+  redis.defineCommand('callscriptPut', PUT);
+  redis.defineCommand('callscriptClaim', CLAIM);
+  redis.defineCommand('callscriptRemove', REMOVE);
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { CallState } from '../engine/state.js';
 import { LockTimeoutError, StaleLeaseError, StoreUnavailableError } from './errors.js';
-import { ACQUIRE, CLAIM, PUT, RELEASE, REMOVE, RENEW } from './redis-scripts.js';
+import { defineStoreCommands } from './redis-scripts.js';
 import { UnlockSignals } from './redis-unlock-signals.js';
 import {
   DEFAULT_ACTIVE_LIMIT,
@@ -91,6 +91,7 @@ export class RedisStore implements SessionStore {
     });
     // Reconnection errors are retried by ioredis and surface as failed commands.
     redis.on('error', () => undefined);
+    defineStoreCommands(redis);
     try {
       await redis.connect();
       await redis.ping();
@@ -116,29 +117,24 @@ export class RedisStore implements SessionStore {
     const ended = state.status === 'ended';
     const keepMs = (ended ? this.timings.endedRetentionMs : this.timings.idleTtlMs) + SAFETY_MS;
     const entries = this.transcriptLimit > 0 ? (options.transcript ?? []).map((e) => JSON.stringify(e)) : [];
-    const ok = await PUT.run(
-      this.redis,
-      [
-        this.key('call:', state.id),
-        this.key('t:', state.id),
-        this.key('idx:live'),
-        this.key('idx:idle'),
-        this.key('idx:ended'),
-        this.key('session:', state.session),
-        this.scriptKey(state.script, state.version),
-      ],
-      [
-        JSON.stringify(state),
-        options.lease !== undefined ? String(options.lease.fence) : '',
-        state.id,
-        ended ? '1' : '0',
-        state.updatedAt,
-        keepMs,
-        Math.max(1, this.transcriptLimit),
-        this.scriptKeepMs(),
-        state.session !== '' ? '1' : '0',
-        ...entries,
-      ],
+    const ok = await this.redis.callscriptPut(
+      this.key('call:', state.id),
+      this.key('t:', state.id),
+      this.key('idx:live'),
+      this.key('idx:idle'),
+      this.key('idx:ended'),
+      this.key('session:', state.session),
+      this.scriptKey(state.script, state.version),
+      JSON.stringify(state),
+      options.lease !== undefined ? String(options.lease.fence) : '',
+      state.id,
+      ended ? '1' : '0',
+      state.updatedAt,
+      keepMs,
+      Math.max(1, this.transcriptLimit),
+      this.scriptKeepMs(),
+      state.session !== '' ? '1' : '0',
+      ...entries,
     );
     if (ok !== 1) throw new StaleLeaseError(state.id, options.lease?.fence ?? 0);
   }
@@ -149,7 +145,7 @@ export class RedisStore implements SessionStore {
   }
 
   async claimSession(session: string, id: string): Promise<boolean> {
-    return (await CLAIM.run(this.redis, [this.key('session:', session)], [id, this.timings.idleTtlMs + SAFETY_MS])) === 1;
+    return (await this.redis.callscriptClaim(this.key('session:', session), id, this.timings.idleTtlMs + SAFETY_MS)) === 1;
   }
 
   async findBySession(session: string): Promise<string | undefined> {
@@ -274,12 +270,8 @@ export class RedisStore implements SessionStore {
   ): Promise<
     { readonly granted: true; readonly fence: number; readonly state: string } | { readonly granted: false; readonly holderLeftMs: number }
   > {
-    const [granted, value, state] = (await ACQUIRE.run(this.redis, [this.key('lock:', id), this.key('call:', id)], [token, this.lockTtlMs])) as [
-      number,
-      number,
-      string | undefined,
-    ];
-    return granted === 1 ? { granted: true, fence: Number(value), state: state ?? '' } : { granted: false, holderLeftMs: Number(value) };
+    const reply = await this.redis.callscriptAcquire(this.key('lock:', id), this.key('call:', id), token, this.lockTtlMs);
+    return reply[0] === 1 ? { granted: true, fence: Number(reply[1]), state: reply[2] } : { granted: false, holderLeftMs: Number(reply[1]) };
   }
 
   private lease(id: string, token: string, fence: number, state: string): Lease {
@@ -287,7 +279,7 @@ export class RedisStore implements SessionStore {
     else this.prefetched.delete(id);
     const lockKey = this.key('lock:', id);
     const timer = setInterval(() => {
-      RENEW.run(this.redis, [lockKey], [token, this.lockTtlMs]).then(
+      this.redis.callscriptRenew(lockKey, token, this.lockTtlMs).then(
         (held) => {
           // Lost: another holder has it now, and fencing refuses our writes.
           if (held !== 1) this.stopRenewing(timer);
@@ -307,7 +299,7 @@ export class RedisStore implements SessionStore {
         this.prefetched.delete(id);
         this.stopRenewing(timer);
         if (this.closed) return;
-        await RELEASE.run(this.redis, [lockKey, this.key('call:', id)], [token, this.key('unlock:', id)]);
+        await this.redis.callscriptRelease(lockKey, this.key('call:', id), token, this.key('unlock:', id));
       },
     };
   }
@@ -318,10 +310,16 @@ export class RedisStore implements SessionStore {
   }
 
   private async remove(index: string, id: string, maxScore: string): Promise<CallState | undefined> {
-    const json = await REMOVE.run(
-      this.redis,
-      [index, this.key('idx:live'), this.key('idx:idle'), this.key('idx:ended'), this.key('call:', id), this.key('t:', id)],
-      [id, this.key('session:'), maxScore],
+    const json = await this.redis.callscriptRemove(
+      index,
+      this.key('idx:live'),
+      this.key('idx:idle'),
+      this.key('idx:ended'),
+      this.key('call:', id),
+      this.key('t:', id),
+      id,
+      this.key('session:'),
+      maxScore,
     );
     return typeof json === 'string' && json !== '' ? (JSON.parse(json) as CallState) : undefined;
   }

@@ -484,4 +484,49 @@ describe.skipIf(!withRedis)('redis store across servers', () => {
     expect(callTtl).toBeGreaterThan(60_000);
     expect(scriptTtl).toBeGreaterThan(callTtl);
   });
+
+  it('after SCRIPT FLUSH the scripts still run', async () => {
+    const store = track(await RedisStore.open(redis.url, { prefix: 'flush:' }));
+    const state = callState();
+    await store.put(state);
+    await raw.script('FLUSH');
+    const lease = await store.lock(state.id);
+    await store.put({ ...state, seq: 2 }, { lease });
+    await lease.release();
+    expect((await store.get(state.id))?.seq).toBe(2);
+  });
+
+  // Last in this file: the server the other tests use is a new, empty one afterwards.
+  it('after a Redis restart the store reconnects and its scripts run without a failed EVALSHA (NOSCRIPT) first', async () => {
+    const store = track(await RedisStore.open(redis.url, { prefix: 'restart:' }));
+    const before = callState();
+    const first = await store.lock(before.id);
+    await store.put(before, { lease: first });
+    await first.release();
+
+    await redis.restart();
+    await untilAnswered(() => store.findBySession('none'));
+
+    const state = callState();
+    const lease = await store.lock(state.id);
+    await store.put(state, { lease, transcript: [sentEntry(1, 'after the restart')] });
+    expect(await store.claimSession('S-restart', state.id)).toBe(true);
+    await lease.release();
+    expect(await store.get(state.id)).toEqual(state);
+    await store.delete(state.id);
+    expect(await store.get(state.id)).toBeUndefined();
+    expect(await raw.info('errorstats')).not.toContain('NOSCRIPT');
+  });
 });
+
+/** Retries `fn` while the store's connection is still coming back (each try fails fast). */
+async function untilAnswered(fn: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (attempt >= 50) throw err;
+    }
+  }
+}

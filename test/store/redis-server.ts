@@ -9,6 +9,8 @@ export interface TestRedis {
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
+  /** Kills the server and starts a new one on the same port: empty, its script cache too. */
+  restart(): Promise<void>;
 }
 
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
@@ -19,11 +21,15 @@ export async function startRedisServer(): Promise<TestRedis> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      const child = await launch(port);
+      let child = await launch(port);
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
         stop: () => stop(child),
+        restart: async () => {
+          await stop(child);
+          child = await launch(port);
+        },
       };
     } catch (err) {
       lastError = err;
