@@ -6,6 +6,7 @@
  * Order of checks (Hoiio's is undocumented): credentials → session missing/unknown/ended →
  * after an end block → parameters → busy/held/not-held/monitor running.
  */
+import { heardParts } from './markup.js';
 import { checkBlockParams, checkCredentials, get, type Params } from './params.js';
 import type { Accepted, Runner } from './runner.js';
 import type { CallSession } from './session.js';
@@ -144,6 +145,8 @@ export function record(
     ...(req.fault !== undefined ? { fault: req.fault } : {}),
   });
   if (!call) return;
+  const msg = req.params.msg;
+  const heard = msg !== undefined && msg !== '' ? heardParts(msg) : [];
   call.add({
     kind: 'block',
     block: req.block,
@@ -152,5 +155,6 @@ export function record(
     response,
     ...(req.fault !== undefined ? { fault: req.fault } : {}),
     ...(room !== undefined ? { room } : {}),
+    ...(heard.length > 0 ? { heard } : {}),
   });
 }

@@ -6,6 +6,9 @@
  * `error_msg_invalid_xml`); `&` needs no escaping; tags do not nest; plain text may be mixed
  * with several tagged parts.
  */
+import { parseInlineMarkup } from '../markup/hoiio-inline.js';
+import type { HeardPart } from './types.js';
+
 export const MSG_MAX_LENGTH = 1000;
 
 const SPEECH_OPEN = /^<speech((?:\s+[A-Za-z_][\w-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*>/;
@@ -88,4 +91,20 @@ export function spokenText(msg: string): string {
     .replace(/<url>([^<]*)<\/url>/g, '[audio $1]')
     .replace(/<\/?speech[^>]*>/g, '')
     .trim();
+}
+
+/**
+ * What the caller hears for `msg`, part by part, read the way Hoiio reads its
+ * markup: `<speech language gender>` gives the voice, `<url>` the audio; a
+ * message Hoiio would take as plain text is one text part, as written.
+ */
+export function heardParts(msg: string): HeardPart[] {
+  const segments = parseInlineMarkup(msg);
+  if (segments === undefined) return msg.trim() === '' ? [] : [{ type: 'say', text: msg }];
+  return segments.map((segment): HeardPart => {
+    if (segment.kind === 'url') return { type: 'play', url: segment.source };
+    if (segment.language === undefined && segment.gender === undefined) return { type: 'say', text: segment.source };
+    const voice = { ...(segment.language !== undefined ? { language: segment.language } : {}), ...(segment.gender !== undefined ? { gender: segment.gender } : {}) };
+    return { type: 'say', text: segment.source, voice };
+  });
 }

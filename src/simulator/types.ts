@@ -108,6 +108,21 @@ interface EntryBase {
   readonly at: number;
 }
 
+/**
+ * A piece of a message as the caller heard it, read by the dialect from what the
+ * provider received (Hoiio `msg` markup, TwiML verbs); the same shape as the
+ * engine's message parts, so every provider's transcript reads the same.
+ */
+export type HeardPart =
+  | { readonly type: 'say'; readonly text: string; readonly voice?: HeardVoice }
+  | { readonly type: 'play'; readonly url: string }
+  | { readonly type: 'pause'; readonly seconds: number };
+
+export interface HeardVoice {
+  readonly language?: string;
+  readonly gender?: 'male' | 'female';
+}
+
 /** A block request the engine made for this call. */
 export interface BlockEntry extends EntryBase {
   readonly kind: 'block';
@@ -121,6 +136,8 @@ export interface BlockEntry extends EntryBase {
   readonly fault?: string;
   /** Transfer to a room: the room id answered. */
   readonly room?: string;
+  /** The block's message as the caller heard it (absent: it had none). */
+  readonly heard?: readonly HeardPart[];
 }
 
 /** The caller was asked to decide (a UI shows this). */

@@ -9,7 +9,6 @@
  */
 import { formatParts } from '../engine/parts.js';
 import type { Outcome } from '../engine/state.js';
-import { hoiioMessageParts } from '../provider/hoiio/render.js';
 import type { BlockName, CallerAction, DialOutcome, EndReason, SimEntry } from '../simulator/types.js';
 
 /** Block parameters worth showing and testing, under the script format's names. */
@@ -88,8 +87,8 @@ export function buildTranscript(entries: readonly SimEntry[], outcome?: Outcome)
           const name = PROVIDER_PARAM[key];
           if (name !== undefined && value !== '') params[name] = value;
         }
-        // Shown in the one readable form every provider's transcript uses, not in Hoiio's markup.
-        const message = entry.params.msg !== undefined ? formatParts(hoiioMessageParts(entry.params.msg)) : undefined;
+        // The simulator's dialect read the message as heard; every provider's shows in the one readable form.
+        const message = entry.heard !== undefined ? formatParts(entry.heard) : undefined;
         turns.push({
           block: entry.block,
           ...(message !== undefined && message !== '' ? { message } : {}),

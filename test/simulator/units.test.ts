@@ -1,6 +1,10 @@
 /** Pure parts: msg markup, parameters, billing, forms, PRNG, MP3 bytes, action parsing. */
 import { describe, expect, it } from 'vitest';
 import { checkMsg, createPrng, parseCallerAction, silentMp3, spokenText } from '../../src/simulator/index.js';
+import type { MessagePart } from '../../src/engine/parts.js';
+import { formatParts } from '../../src/engine/parts.js';
+import { renderHoiioMessage } from '../../src/provider/hoiio/render.js';
+import { heardParts } from '../../src/simulator/markup.js';
 import { billedMinutes, hoiioDate, money } from '../../src/simulator/billing.js';
 import { checkBlockParams, collectDigits, gatherSettings } from '../../src/simulator/params.js';
 import { parseForm } from '../../src/simulator/server.js';
@@ -22,6 +26,19 @@ describe('checkMsg', () => {
     ['a'.repeat(1001), 'error_msg_invalid_length'],
   ])('%s → %s', (msg, expected) => {
     expect(checkMsg(msg)).toBe(expected);
+  });
+
+  it('heardParts reads back what the Hoiio adapter renders, voices and audio included, and plain text as written', () => {
+    const parts: MessagePart[] = [
+      { type: 'say', text: 'Welcome & hello' },
+      { type: 'say', text: '你好', voice: { language: 'zh-HK', gender: 'female' } },
+      { type: 'play', url: 'https://a.example/b.mp3?x=1&y=2' },
+      { type: 'say', text: 'Bye', voice: { gender: 'male' } },
+    ];
+    expect(heardParts(renderHoiioMessage(parts))).toEqual(parts);
+    expect(formatParts(heardParts(renderHoiioMessage(parts)))).toBe('Welcome & hello [zh-HK female] 你好 [audio https://a.example/b.mp3?x=1&y=2] [male] Bye');
+    expect(heardParts('a < b, {{#if x}}')).toEqual([{ type: 'say', text: 'a < b, {{#if x}}' }]);
+    expect(heardParts('  ')).toEqual([]);
   });
 
   it('spokenText strips markup', () => {

@@ -54,23 +54,6 @@ export function hoiioMsg(parts: readonly MessagePart[] | undefined): string | un
   return msg === '' ? undefined : msg;
 }
 
-/**
- * The parts a `msg` stands for: the inverse of `renderHoiioMessage`, for tools
- * that show what a Hoiio block said (transcripts, the phones) in the neutral
- * form. Text Hoiio would take as plain (no markup, or markup that does not
- * parse) is one text part, as written.
- */
-export function hoiioMessageParts(msg: string): MessagePart[] {
-  const segments = parseInlineMarkup(msg);
-  if (segments === undefined) return msg.trim() === '' ? [] : [{ type: 'say', text: msg }];
-  return segments.map((segment): MessagePart => {
-    if (segment.kind === 'url') return { type: 'play', url: segment.source };
-    if (segment.language === undefined && segment.gender === undefined) return { type: 'say', text: segment.source };
-    const voice = { ...(segment.language !== undefined ? { language: segment.language } : {}), ...(segment.gender !== undefined ? { gender: segment.gender } : {}) };
-    return { type: 'say', text: segment.source, voice };
-  });
-}
-
 /** Hoiio's counting of a message (its markup included); a pause, which Hoiio cannot say, counts nothing. */
 export function hoiioMessageLength(parts: readonly MessagePart[]): number {
   return renderHoiioMessage(parts.filter((p) => p.type !== 'pause')).length;
