@@ -1,7 +1,9 @@
 /**
  * Small security-relevant jobs have one home each, so the next fix cannot miss
- * a copy: comparing secrets (src/util/secure-compare.ts) and escaping XML
- * (src/util/xml.ts). This fails when either is written again elsewhere in src/.
+ * a copy: comparing secrets (src/util/secure-compare.ts), escaping XML
+ * (src/util/xml.ts) and reading a body up to a size limit (src/util/read-limited.ts;
+ * undici answers are limited by undici's maxResponseSize). This fails when one
+ * is written again elsewhere in src/.
  * (The TwiML simulator's strict reply parser decodes XML on purpose with its own
  * rules: it is the provider's side, and must catch the engine being wrong.)
  */
@@ -28,6 +30,18 @@ describe('one home for each', () => {
     const table = /\.replace\(\/&\/g,\s*['"]&amp;['"]\)/;
     const elsewhere = FILES.filter((f) => table.test(f.text) && f.file !== join('src', 'util', 'xml.ts')).map((f) => f.file);
     expect(elsewhere).toEqual([]);
+  });
+
+  it('a body is read from a stream by hand only in src/util/read-limited.ts (no data handlers, no chunk sizes summed in a read loop)', () => {
+    const home = join('src', 'util', 'read-limited.ts');
+    const dataHandler = /\.on\(\s*['"]data['"]/;
+    const sizeSum = /\+=\s*[\w.]+\.(?:byteLength|length)\b/;
+    const readLoop = /for await \(|\.getReader\(/;
+    const caught = (text: string): boolean => dataHandler.test(text) || (sizeSum.test(text) && readLoop.test(text));
+    // The home itself is what the patterns describe (both kinds of reader), so they cannot pass vacuously.
+    expect(caught(readFileSync(home, 'utf8'))).toBe(true);
+    expect(sizeSum.test(readFileSync(home, 'utf8')) && readLoop.test(readFileSync(home, 'utf8'))).toBe(true);
+    expect(FILES.filter((f) => f.file !== home && caught(f.text)).map((f) => f.file)).toEqual([]);
   });
 
   it('sameSecret compares bytes: equal, unequal, and unequal byte lengths of equal string lengths without throwing', () => {

@@ -6,7 +6,7 @@
  * included), answers are read up to a size limit, and only the `save` values of a
  * 2xx JSON answer travel on.
  */
-import { Agent, request } from 'undici';
+import { Agent, errors as undiciErrors, request } from 'undici';
 import type { CallEvent } from '../engine/events.js';
 import { extractValues } from '../engine/json-path.js';
 import type { HttpRequest } from '../engine/transition.js';
@@ -40,13 +40,15 @@ function describe(err: unknown): string {
 }
 
 export class HttpExecutor {
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  private readonly agent: Agent;
   private readonly maxBytes: number;
   private readonly env: (name: string) => string | undefined;
 
   constructor(o: HttpExecutorOptions = {}) {
     this.maxBytes = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.env = o.env ?? ((name) => process.env[name]);
+    // undici enforces the limit while it parses (as for the providers' REST clients), so the body can be read with `text()`.
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 64, maxResponseSize: this.maxBytes });
   }
 
   /**
@@ -100,22 +102,18 @@ export class HttpExecutor {
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        const buffer = chunk as Buffer;
-        size += buffer.length;
-        if (size > this.maxBytes) {
-          res.body.destroy();
-          return { status: res.statusCode, failure: 'too-large', message: `the answer is larger than ${this.maxBytes} bytes`, ms: elapsed() };
-        }
-        chunks.push(buffer);
-      }
       const status = res.statusCode;
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        if (!(err instanceof undiciErrors.ResponseExceededMaxSizeError)) throw err;
+        return { status, failure: 'too-large', message: `the answer is larger than ${this.maxBytes} bytes`, ms: elapsed() };
+      }
       if (status < 200 || status >= 300 || req.save.length === 0) return { status, ms: elapsed() };
       let json: unknown;
       try {
-        json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        json = JSON.parse(text);
       } catch (err) {
         return { status, failure: 'malformed', message: `the answer is not JSON: ${err instanceof Error ? err.message : String(err)}`, ms: elapsed() };
       }

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import { readLimited } from '../util/read-limited.js';
 
 export type BodyText =
   | { readonly ok: true; readonly text: string }
@@ -21,58 +22,13 @@ export async function readBody(c: Context, maxBytes: number): Promise<BodyText> 
   if (declared !== undefined && Number(declared) > maxBytes) return { ok: false, reason: 'too-large' };
   const env: unknown = c.env;
   const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? env.incoming : undefined;
-  if (incoming instanceof IncomingMessage) return readIncoming(incoming, maxBytes);
-  const body = c.req.raw.body;
-  if (body === null) return { ok: true, text: '' };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        return { ok: false, reason: 'too-large' };
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return { ok: false, reason: 'aborted' };
-  }
-  return { ok: true, text: Buffer.concat(chunks, size).toString('utf8') };
+  // The rest of a refused body is drained (or the socket closed) by @hono/node-server once the answer is sent.
+  const source = incoming instanceof IncomingMessage ? incoming : c.req.raw.body;
+  const read = source === null ? EMPTY : await readLimited(source, maxBytes);
+  return read.ok ? { ok: true, text: read.bytes.toString('utf8') } : read;
 }
 
-function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<BodyText> {
-  if (incoming.readableEnded) return Promise.resolve({ ok: true, text: '' });
-  return new Promise<BodyText>((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (result: BodyText): void => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onAbort);
-      incoming.off('close', onAbort);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      // The rest is drained (or the socket closed) by @hono/node-server once the answer is sent.
-      if (size > maxBytes) done({ ok: false, reason: 'too-large' });
-      else chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      const first = chunks[0];
-      done({ ok: true, text: chunks.length === 1 && first !== undefined ? first.toString('utf8') : Buffer.concat(chunks, size).toString('utf8') });
-    };
-    const onAbort = (): void => done({ ok: false, reason: 'aborted' });
-    incoming.on('data', onData);
-    incoming.once('end', onEnd);
-    incoming.once('error', onAbort);
-    incoming.once('close', onAbort);
-  });
-}
+const EMPTY = { ok: true, bytes: Buffer.alloc(0) } as const;
 
 /** The raw query string (without `?`), read without building a URL object on the hot path. */
 export function rawQuery(url: string): string {

@@ -13,6 +13,7 @@ import type { ResolvedFaults } from './faults.js';
 import type { Lifetime } from './lifetime.js';
 import { BLOCK_PATHS, get, type Params } from './params.js';
 import type { RecordingStore } from './recordings.js';
+import { readLimited } from '../util/read-limited.js';
 
 type NodeListener = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -221,15 +222,8 @@ function json(res: ServerResponse, status: number, body: Record<string, string>)
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+  const read = await readLimited(req, MAX_BODY_BYTES);
+  return read.ok ? read.bytes : undefined;
 }
 
 async function drain(req: IncomingMessage): Promise<void> {

@@ -7,6 +7,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readLimited } from '../util/read-limited.js';
+
+/** What a canned service reads of a request; a script's http step sends far less. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface CannedResponse {
   readonly status: number;
@@ -98,12 +102,16 @@ export class CannedServices {
   }
 
   private handle(spec: ServiceSpec, req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    void readLimited(req, MAX_REQUEST_BYTES).then((read) => {
+      if (!read.ok) {
+        if (read.reason === 'too-large') {
+          res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `request body over ${MAX_REQUEST_BYTES} bytes` }));
+        }
+        return;
+      }
       const method = req.method ?? 'GET';
       const path = req.url ?? '/';
-      this.requests.push({ service: spec.name, method, path, body: Buffer.concat(chunks).toString('utf8') });
+      this.requests.push({ service: spec.name, method, path, body: read.bytes.toString('utf8') });
       const route = spec.routes.find((r) => matches(r, method, splitPath(path)));
       const response: CannedResponse = route?.response ?? { status: 404, json: { error: `no canned route for ${method} ${path}` } };
       const send = (): void => {

@@ -91,9 +91,27 @@ describe('the http executor against a real server', () => {
     expect(result.message).toMatch(/ECONNREFUSED/);
   });
 
-  it('an answer over the size limit is refused', async () => {
+  it('an answer over the size limit is refused, with its status, whether its length is declared or it streams in chunks', async () => {
     server.handle((_req, res) => json(res, 200, { big: 'x'.repeat(5000) }));
-    expect(await executor.execute(GET(`${server.url}/big`, { save: SAVE }))).toMatchObject({ status: 200, failure: 'too-large' });
+    expect(await executor.execute(GET(`${server.url}/big`, { save: SAVE }))).toMatchObject({
+      status: 200,
+      failure: 'too-large',
+      message: 'the answer is larger than 1024 bytes',
+    });
+    server.handle((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      for (let i = 0; i < 8; i++) res.write('y'.repeat(300));
+      res.end();
+    });
+    expect(await executor.execute(GET(`${server.url}/chunked`))).toMatchObject({ status: 502, failure: 'too-large' });
+    // At the limit exactly is not over it.
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"customer":{"name":"${'z'.repeat(1024 - 24)}"}}`);
+    });
+    const atLimit = await executor.execute(GET(`${server.url}/exact`, { save: SAVE }));
+    expect(atLimit.failure).toBeUndefined();
+    expect(atLimit.values?.name).toHaveLength(1024 - 24);
   });
 
   it('sends env headers resolved at request time (a call\'s own env first), templated headers and bodies', async () => {
@@ -205,6 +223,19 @@ steps:
     for (const line of ['outcome="2xx"} 1', 'outcome="4xx"} 1', 'outcome="5xx"} 1', 'outcome="malformed"} 1', 'outcome="timeout"} 1', 'outcome="network"} 1']) {
       expect(metrics).toContain(`callscript_http_steps_total{${line}`);
     }
+  });
+
+  it('an answer over 256 KiB (the documented limit) goes to on_error, with its status', async () => {
+    crm.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"customer": {"name": "');
+      for (let i = 0; i < 300; i++) res.write('n'.repeat(1024));
+      res.end('"}}');
+    });
+    expect(await call('+6596666666')).toBe('Broken 200.');
+    expect(logs.lines().filter((l) => l.msg === 'http.failed').map((l) => l.failure)).toContain('too-large');
+    const metrics = await (await request(`${dev.url}/metrics`)).body.text();
+    expect(metrics).toContain('callscript_http_steps_total{outcome="too-large"} 1');
   });
 
   it('a caller who hangs up while the request is out ends the call; the late answer is ignored and nothing is sent', async () => {

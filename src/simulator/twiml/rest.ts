@@ -8,7 +8,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readLimited } from '../../util/read-limited.js';
 import { playTwimlCall, type TwimlCallerScript, type TwimlCallResult, type TwimlPhoneOptions } from './phone.js';
+
+/** More than any REST request the server sends. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RestRequest {
   readonly method: string;
@@ -53,9 +57,12 @@ export async function startTwimlRest(o: TwimlRestOptions): Promise<TwimlRest> {
   });
 
   const server: Server = createServer((req, res) => {
-    let data = '';
-    req.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-    req.on('end', () => {
+    void readLimited(req, MAX_BODY_BYTES).then((read) => {
+      if (!read.ok) {
+        if (read.reason === 'too-large') res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"request body too large"}');
+        return;
+      }
+      const data = read.bytes.toString('utf8');
       const path = req.url ?? '';
       const json = (req.headers['content-type'] ?? '').startsWith('application/json');
       const fields: Record<string, string> = json
