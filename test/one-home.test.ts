@@ -1,8 +1,9 @@
 /**
  * Small security-relevant jobs have one home each, so the next fix cannot miss
  * a copy: comparing secrets (src/util/secure-compare.ts), escaping XML
- * (src/util/xml.ts) and reading a body up to a size limit (src/util/read-limited.ts;
- * undici answers are limited by undici's maxResponseSize). This fails when one
+ * (src/util/xml.ts), reading a body up to a size limit (src/util/read-limited.ts;
+ * undici answers are limited by undici's maxResponseSize) and telling an http(s)
+ * URL (src/util/http-url.ts). This fails when one
  * is written again elsewhere in src/.
  * (The TwiML simulator's strict reply parser decodes XML on purpose with its own
  * rules: it is the provider's side, and must catch the engine being wrong.)
@@ -42,6 +43,12 @@ describe('one home for each', () => {
     expect(caught(readFileSync(home, 'utf8'))).toBe(true);
     expect(sizeSum.test(readFileSync(home, 'utf8')) && readLoop.test(readFileSync(home, 'utf8'))).toBe(true);
     expect(FILES.filter((f) => f.file !== home && caught(f.text)).map((f) => f.file)).toEqual([]);
+  });
+
+  it("a URL's scheme is checked for http(s) only in src/util/http-url.ts", () => {
+    const check = /protocol\s*[!=]==?\s*['"]https?:['"]/;
+    const elsewhere = FILES.filter((f) => check.test(f.text) && f.file !== join('src', 'util', 'http-url.ts')).map((f) => f.file);
+    expect(elsewhere).toEqual([]);
   });
 
   it('sameSecret compares bytes: equal, unequal, and unequal byte lengths of equal string lengths without throwing', () => {

@@ -5,6 +5,7 @@ import { DEFAULT_HOIIO_URL } from '../server/config.js';
 import { DurationError, parseDuration } from '../store/duration.js';
 import { StoreError, StoreSpecError } from '../store/errors.js';
 import { DEFAULT_STORE, parseStoreSpec } from '../store/open-store.js';
+import { isHttpUrl } from '../util/http-url.js';
 
 /** Options shared by `serve` and `dev`, each with its environment variable. */
 export interface ServerFlags {
@@ -70,12 +71,7 @@ export function positiveInt(value: string): number {
 }
 
 function url(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
-  } catch {
-    throw new InvalidArgumentError('expected an http(s) URL');
-  }
+  if (!isHttpUrl(value)) throw new InvalidArgumentError('expected an http(s) URL');
   return value;
 }
 

@@ -11,6 +11,7 @@ import type { CallEvent } from '../engine/events.js';
 import { extractValues } from '../engine/json-path.js';
 import type { HttpRequest } from '../engine/transition.js';
 import { redactText, redactUrl } from '../log/redact.js';
+import { isHttpScheme } from '../util/http-url.js';
 
 export type HttpResult = Omit<Extract<CallEvent, { type: 'http.result' }>, 'type' | 'seq'>;
 
@@ -72,7 +73,7 @@ export class HttpExecutor {
     } catch {
       return { failure: 'bad-request', message: `not a valid URL: ${JSON.stringify(redactUrl(req.url).slice(0, 200))}`, ms: elapsed() };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    if (!isHttpScheme(url)) {
       return { failure: 'bad-request', message: `only http and https URLs can be requested, not ${url.protocol}`, ms: elapsed() };
     }
     const headers: Record<string, string> = { 'user-agent': 'callscript', accept: 'application/json' };

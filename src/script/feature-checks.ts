@@ -4,6 +4,7 @@
  * opening hours and call summaries. Like the other semantic checks they read
  * the raw data defensively and report everything in one pass, positioned.
  */
+import { isHttpUrl } from '../util/http-url.js';
 import { parseCondition, type ConditionProblem, type ConditionRef } from './condition-spec.js';
 import { parseHours } from './hours-spec.js';
 import { parseJsonPath } from './json-path.js';
@@ -138,14 +139,7 @@ function checkHttp(id: string, step: RawRecord, reporter: Reporter): void {
   const url = own(http, 'url');
   if (typeof url === 'string') {
     if (!url.includes('{{')) {
-      let ok = false;
-      try {
-        const u = new URL(url);
-        ok = u.protocol === 'http:' || u.protocol === 'https:';
-      } catch {
-        ok = false;
-      }
-      if (!ok) reporter.at(at('url'), 'value', 'CS_HTTP', `expected an absolute http or https URL, got ${JSON.stringify(url)}`);
+      if (!isHttpUrl(url)) reporter.at(at('url'), 'value', 'CS_HTTP', `expected an absolute http or https URL, got ${JSON.stringify(url)}`);
     } else if (/^\s*\{\{(?!\{)/.test(url)) {
       reporter.at(
         at('url'),

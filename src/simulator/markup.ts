@@ -7,6 +7,7 @@
  * with several tagged parts.
  */
 import { parseInlineMarkup } from '../markup/hoiio-inline.js';
+import { isHttpUrl } from '../util/http-url.js';
 import type { HeardPart } from './types.js';
 
 export const MSG_MAX_LENGTH = 1000;
@@ -48,7 +49,7 @@ export function checkMsg(msg: string): string | undefined {
       continue;
     }
     if (inside === 'url' && rest.startsWith('</url>')) {
-      if (!isAudioUrl(msg.slice(urlStart, lt).trim())) return 'error_msg_invalid_url';
+      if (!isHttpUrl(msg.slice(urlStart, lt).trim())) return 'error_msg_invalid_url';
       inside = undefined;
       i = lt + 6;
       continue;
@@ -74,15 +75,6 @@ function checkSpeechAttributes(text: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function isAudioUrl(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** The spoken text of `msg` with markup removed (what a phone UI shows). */

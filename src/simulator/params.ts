@@ -6,6 +6,7 @@
  * An empty value counts as absent, since clients send only the parameters that are set and
  * a form field `x=` is what an unset value looks like when one is sent anyway.
  */
+import { isHttpUrl } from '../util/http-url.js';
 import { checkMsg } from './markup.js';
 import type { BlockName } from './types.js';
 
@@ -49,13 +50,7 @@ export function roomOf(dest: string): string | undefined {
 }
 
 export function isNotifyUrl(value: string): boolean {
-  if (value.length > NOTIFY_URL_MAX_LENGTH) return false;
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
+  return value.length <= NOTIFY_URL_MAX_LENGTH && isHttpUrl(value);
 }
 
 /** Missing app_id/access_token first, then wrong ones (Hoiio's documented order of checks is unknown). */

@@ -4,6 +4,7 @@
  * a ProviderEnvError naming it, which `serve` prints before it refuses to start.
  */
 import { ProviderEnvError } from '../errors.js';
+import { isHttpUrl } from '../../util/http-url.js';
 import { AWS_VENDOR } from './voices.js';
 
 export interface JambonzConfig {
@@ -47,12 +48,7 @@ function required(env: EnvReader, name: string): string {
 }
 
 function httpUrl(name: string, value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return value.replace(/\/+$/, '');
-  } catch {
-    // Reported below.
-  }
+  if (isHttpUrl(value)) return value.replace(/\/+$/, '');
   throw new ProviderEnvError('jambonz', name, `${name} must be an http(s) URL (the REST base of your jambonz), got ${JSON.stringify(value)}`);
 }
 
