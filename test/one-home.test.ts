@@ -2,9 +2,9 @@
  * Small security-relevant jobs have one home each, so the next fix cannot miss
  * a copy: comparing secrets (src/util/secure-compare.ts), escaping XML
  * (src/util/xml.ts), reading a body up to a size limit (src/util/read-limited.ts;
- * undici answers are limited by undici's maxResponseSize) and telling an http(s)
- * URL (src/util/http-url.ts). This fails when one
- * is written again elsewhere in src/.
+ * undici answers are limited by undici's maxResponseSize), telling an http(s)
+ * URL (src/util/http-url.ts) and the E.164 pattern (src/util/e164.ts). This
+ * fails when one is written again elsewhere in src/.
  * (The TwiML simulator's strict reply parser decodes XML on purpose with its own
  * rules: it is the provider's side, and must catch the engine being wrong.)
  */
@@ -48,6 +48,12 @@ describe('one home for each', () => {
   it("a URL's scheme is checked for http(s) only in src/util/http-url.ts", () => {
     const check = /protocol\s*[!=]==?\s*['"]https?:['"]/;
     const elsewhere = FILES.filter((f) => check.test(f.text) && f.file !== join('src', 'util', 'http-url.ts')).map((f) => f.file);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('the E.164 pattern is written only in src/util/e164.ts', () => {
+    const pattern = /\\\+\[1-9\]/;
+    const elsewhere = FILES.filter((f) => pattern.test(f.text) && f.file !== join('src', 'util', 'e164.ts')).map((f) => f.file);
     expect(elsewhere).toEqual([]);
   });
 

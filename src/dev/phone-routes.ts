@@ -18,6 +18,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { CalleeDirectory } from './callees.js';
 import { DEFAULT_CALLER, DEFAULT_DIALLED } from './phone-numbers.js';
 import { buildTranscript } from '../testbench/transcript.js';
+import { isE164 } from '../util/e164.js';
 
 /** What the phone needs from the dev server; read on each request (scripts may be reloaded). */
 export interface PhoneServer {
@@ -41,7 +42,6 @@ const FILES: Readonly<Record<string, string>> = {
   'utterances.js': 'text/javascript; charset=utf-8',
   'phone.css': 'text/css; charset=utf-8',
 };
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 function problem(c: Context, status: 400 | 404 | 409 | 502 | 503, code: string, message: string): Response {
   return c.json({ error: { code, message } }, status);
@@ -108,7 +108,7 @@ export function phoneRoutes(o: PhoneOptions): Hono {
     const from = body.from === undefined || body.from === '' ? undefined : body.from;
     const to = body.to === undefined || body.to === '' ? undefined : body.to;
     for (const [name, value] of [['from', from], ['to', to]] as const) {
-      if (value !== undefined && (typeof value !== 'string' || !E164.test(value))) {
+      if (value !== undefined && (typeof value !== 'string' || !isE164(value))) {
         return problem(c, 400, 'CS_BAD_NUMBER', `${name} must be an E.164 number like +6591234567`);
       }
     }

@@ -6,6 +6,7 @@
  * An empty value counts as absent, since clients send only the parameters that are set and
  * a form field `x=` is what an unset value looks like when one is sent anyway.
  */
+import { isE164 } from '../util/e164.js';
 import { isHttpUrl } from '../util/http-url.js';
 import { checkMsg } from './markup.js';
 import type { BlockName } from './types.js';
@@ -27,7 +28,6 @@ export const BLOCK_PATHS: Readonly<Record<string, BlockName>> = {
 export const TAG_MAX_LENGTH = 256;
 export const NOTIFY_URL_MAX_LENGTH = 4000;
 export const ROOM_ID = /^[A-Za-z0-9._]{0,32}$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
 const UINT = /^\d{1,9}$/;
 
 /** Defaults from the PHP SDK (contract §3.3, §3.4); Hoiio's own are unknown. */
@@ -38,10 +38,6 @@ export const RECORD_DEFAULT_MAX_DURATION = 120;
 export function get(p: Params, key: string): string | undefined {
   const v = p[key];
   return v === undefined || v === '' ? undefined : v;
-}
-
-export function isE164(value: string): boolean {
-  return E164.test(value);
 }
 
 /** `room:<id>` → the id (possibly empty: create a room); anything else → undefined. */

@@ -12,7 +12,8 @@ import { InvalidRingError, NoVoiceNotifyUrlError, SimulatorClosedError, WaitTime
 import { resolveFaults, type ResolvedFaults } from './faults.js';
 import { Lifetime } from './lifetime.js';
 import { Notifier } from './notifier.js';
-import { get, isE164, isNotifyUrl, type Params } from './params.js';
+import { isE164 } from '../util/e164.js';
+import { get, isNotifyUrl, type Params } from './params.js';
 import { RecordingStore } from './recordings.js';
 import { Runner } from './runner.js';
 import { HttpFront } from './server.js';

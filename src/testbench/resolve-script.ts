@@ -8,6 +8,7 @@ import { loadScripts } from '../script-files/load.js';
 import type { Script } from '../script/model.js';
 import { suggest } from '../script/suggest.js';
 import { HOIIO_CAPABILITIES } from '../provider/hoiio/capabilities.js';
+import { isE164 } from '../util/e164.js';
 
 /** A script that cannot be found or does not compile; the CLI prints it and exits 2. */
 export class ScriptLookupError extends Error {
@@ -28,12 +29,6 @@ export interface Resolved {
   readonly script?: Script;
 }
 
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-
-export function isNumber(target: string): boolean {
-  return E164.test(target);
-}
-
 export async function resolveScript(target: string, dir: string): Promise<Resolved> {
   const isFile = /\.ya?ml$/i.test(target) && (await stat(target).then((s) => s.isFile(), () => false));
   // The bench runs scripts on Hoiio's simulator: they are checked against Hoiio's table.
@@ -47,7 +42,7 @@ export async function resolveScript(target: string, dir: string): Promise<Resolv
     if (script === undefined) throw new ScriptLookupError('CS_UNKNOWN_SCRIPT', `no script in ${target}`);
     return { scripts: loaded.scripts, script };
   }
-  if (isNumber(target)) {
+  if (isE164(target)) {
     const script = loaded.scripts.find((s) => s.numbers.includes(target));
     return script !== undefined ? { scripts: loaded.scripts, script } : { scripts: loaded.scripts };
   }

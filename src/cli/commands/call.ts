@@ -10,7 +10,8 @@ import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
 import { driveCall } from '../../testbench/drive-call.js';
 import { LineReader } from '../../testbench/line-reader.js';
 import { LiveCallError, localCall, remoteCall, remoteScripts, type LiveCall } from '../../testbench/live-call.js';
-import { isNumber, resolveScript, ScriptLookupError } from '../../testbench/resolve-script.js';
+import { resolveScript, ScriptLookupError } from '../../testbench/resolve-script.js';
+import { isE164 } from '../../util/e164.js';
 import { terminalCaller } from '../../testbench/terminal-caller.js';
 import { PlaceCallError } from '../../testbench/bench.js';
 import { DEFAULT_CALLER } from '../../dev/phone-numbers.js';
@@ -58,7 +59,7 @@ function variable(value: string, previous: Record<string, string>): Record<strin
 }
 
 function e164(value: string): string {
-  if (!isNumber(value)) throw new InvalidArgumentError('expected an E.164 number like +6591234567');
+  if (!isE164(value)) throw new InvalidArgumentError('expected an E.164 number like +6591234567');
   return value;
 }
 
@@ -104,7 +105,7 @@ export function registerCall(program: Command, setExit: (code: number) => void):
         }
         if (flags.server !== undefined) {
           let to = flags.to;
-          if (!isNumber(target)) {
+          if (!isE164(target)) {
             const scripts = await remoteScripts(flags.server);
             const script = scripts?.find((s) => s.name === target);
             if (scripts !== undefined && script === undefined) throw new UsageError(`${flags.server} runs no script named "${target}" (it runs: ${scripts.map((s) => s.name).join(', ')})`);
@@ -136,9 +137,9 @@ export function registerCall(program: Command, setExit: (code: number) => void):
           live = await localCall(bench, {
             outbound,
             // A number rings as dialled (routed like on a server); a script name rings that script.
-            ...(isNumber(target) ? {} : script !== undefined ? { script } : {}),
+            ...(isE164(target) ? {} : script !== undefined ? { script } : {}),
             ...(flags.from !== undefined ? { from: flags.from } : {}),
-            ...(isNumber(target) && !outbound ? { to: target } : flags.to !== undefined ? { to: flags.to } : {}),
+            ...(isE164(target) && !outbound ? { to: target } : flags.to !== undefined ? { to: flags.to } : {}),
             vars: flags.var,
             ...(flags.now !== undefined ? { setup: { clock: flags.now } } : {}),
           });

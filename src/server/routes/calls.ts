@@ -4,6 +4,7 @@ import type { Logger } from '../../log/logger.js';
 import { CallRequestError, type CallRunner } from '../../runtime/call-runner.js';
 import type { ScriptRegistry } from '../../runtime/script-registry.js';
 import { jsonError } from '../http-error.js';
+import { isE164 } from '../../util/e164.js';
 import { sameSecret } from '../../util/secure-compare.js';
 
 export interface CallsRoutesOptions {
@@ -13,8 +14,6 @@ export interface CallsRoutesOptions {
   /** Absent: the API answers 403 to everything (outbound calls disabled). */
   readonly apiToken?: string;
 }
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** `GET /calls?active=1` pages: default and largest `limit`. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -187,8 +186,8 @@ function parseCallRequest(body: unknown): CallRequest | string {
   const extra = Object.keys(b).filter((k) => !allowed.has(k));
   if (extra.length > 0) return `unknown field ${extra.map((k) => `"${k}"`).join(', ')} (expected script, to, from, vars)`;
   if (typeof b.script !== 'string' || b.script === '') return '"script" must be the name of a script';
-  if (typeof b.to !== 'string' || !E164.test(b.to)) return '"to" must be an E.164 phone number string such as "+6591234567"';
-  if (b.from !== undefined && (typeof b.from !== 'string' || !(E164.test(b.from) || b.from === 'private'))) {
+  if (typeof b.to !== 'string' || !isE164(b.to)) return '"to" must be an E.164 phone number string such as "+6591234567"';
+  if (b.from !== undefined && (typeof b.from !== 'string' || !(isE164(b.from) || b.from === 'private'))) {
     return '"from" must be an E.164 phone number string or "private"';
   }
   const vars: Record<string, string> = Object.create(null) as Record<string, string>;
