@@ -11,6 +11,7 @@ import type { CallEvent } from '../engine/events.js';
 import { extractValues } from '../engine/json-path.js';
 import type { HttpRequest } from '../engine/transition.js';
 import { redactText, redactUrl } from '../log/redact.js';
+import { errorCode } from '../util/error-code.js';
 import { isHttpScheme } from '../util/http-url.js';
 
 export type HttpResult = Omit<Extract<CallEvent, { type: 'http.result' }>, 'type' | 'seq'>;
@@ -32,12 +33,9 @@ class Timeout extends Error {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as Error & { cause?: unknown }).cause;
-    const code = (err as Error & { code?: unknown }).code ?? (cause instanceof Error ? (cause as Error & { code?: unknown }).code : undefined);
-    return typeof code === 'string' ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const code = errorCode(err);
+  return code !== undefined ? `${code}: ${err.message}` : err.message;
 }
 
 export class HttpExecutor {
@@ -123,8 +121,8 @@ export class HttpExecutor {
       if (controller.signal.aborted && controller.signal.reason instanceof Timeout) {
         return { failure: 'timeout', message: controller.signal.reason.message, ms: elapsed() };
       }
-      const name = (err as Error & { code?: string }).code;
-      if (name === 'UND_ERR_HEADERS_TIMEOUT' || name === 'UND_ERR_BODY_TIMEOUT') {
+      const code = errorCode(err);
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
         return { failure: 'timeout', message: `no complete answer within ${req.timeoutMs} ms`, ms: elapsed() };
       }
       return { failure: 'network', message: describe(err), ms: elapsed() };

@@ -5,22 +5,17 @@
  * sending it again could do it twice.
  */
 import { errors as undiciErrors } from 'undici';
+import { errorCode } from '../util/error-code.js';
 import { ProviderError, ProviderErrorCode } from './errors.js';
 
+/** undici's code for any socket failure: the cause's code says which. */
+const GENERAL = new Set(['UND_ERR_SOCKET']);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** `what` names the request in the message (`jambonz dial`); `maxResponseBytes` the pool's answer limit. */
 export function transportError(err: unknown, what: string, maxResponseBytes: number): ProviderError {
   if (err instanceof ProviderError) return err;
-  let code: string | undefined;
-  for (let e: unknown = err, depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === 'string' && c !== 'UND_ERR_SOCKET') {
-      code = c;
-      break;
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
+  const code = errorCode(err, GENERAL);
   if (code !== undefined && UNREACHABLE.has(code)) {
     return new ProviderError(ProviderErrorCode.unreachable, `${what}: provider unreachable (${code})`, { retryable: true, cause: err });
   }

@@ -7,6 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { errorCode } from '../util/error-code.js';
 import type { Lifetime } from './lifetime.js';
 import type { CallSession } from './session.js';
 import type {
@@ -213,7 +214,7 @@ export class Notifier {
       this.#result(call, entry, result);
       return { status: res.statusCode, body: text };
     } catch (err) {
-      const error = timedOut ? 'timeout' : lifetime.closed ? 'closed' : errorCode(err);
+      const error = timedOut ? 'timeout' : lifetime.closed ? 'closed' : failureName(err);
       this.#result(call, entry, { error, ms: Math.round(performance.now() - started) });
       return { error, body: '' };
     } finally {
@@ -243,12 +244,6 @@ export class Notifier {
   }
 }
 
-function errorCode(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const cause = (err as { cause?: { code?: unknown } }).cause;
-    if (cause && typeof cause.code === 'string') return cause.code;
-  }
-  return err instanceof Error ? err.message : String(err);
+function failureName(err: unknown): string {
+  return errorCode(err) ?? (err instanceof Error ? err.message : String(err));
 }
