@@ -8,6 +8,7 @@
  */
 import { parseInlineMarkup } from '../markup/hoiio-inline.js';
 import { isHttpUrl } from '../util/http-url.js';
+import { isDefaultVoice } from '../voices/default-voice.js';
 import type { HeardPart } from './types.js';
 
 export const MSG_MAX_LENGTH = 1000;
@@ -87,15 +88,16 @@ export function spokenText(msg: string): string {
 
 /**
  * What the caller hears for `msg`, part by part, read the way Hoiio reads its
- * markup: `<speech language gender>` gives the voice, `<url>` the audio; a
- * message Hoiio would take as plain text is one text part, as written.
+ * markup: `<speech language gender>` gives the voice (Hoiio's default one,
+ * English female, is heard as the default), `<url>` the audio; a message Hoiio
+ * would take as plain text is one text part, as written.
  */
 export function heardParts(msg: string): HeardPart[] {
   const segments = parseInlineMarkup(msg);
   if (segments === undefined) return msg.trim() === '' ? [] : [{ type: 'say', text: msg }];
   return segments.map((segment): HeardPart => {
     if (segment.kind === 'url') return { type: 'play', url: segment.source };
-    if (segment.language === undefined && segment.gender === undefined) return { type: 'say', text: segment.source };
+    if (isDefaultVoice(segment)) return { type: 'say', text: segment.source };
     const voice = { ...(segment.language !== undefined ? { language: segment.language } : {}), ...(segment.gender !== undefined ? { gender: segment.gender } : {}) };
     return { type: 'say', text: segment.source, voice };
   });

@@ -43,6 +43,8 @@ export type EndReason =
   | 'max-duration'
   /** The engine sent no block for `timing.idleTimeoutMs` while the call was ready. */
   | 'idle-timeout'
+  /** A TwiML provider could not go on: the app's answer failed, timed out or was not TwiML it could run (the caller hears "an application error has occurred"). */
+  | 'application-error'
   | 'simulator-closed';
 
 export interface EndInfo {
@@ -55,6 +57,8 @@ export interface EndInfo {
   readonly transferStatus?: DialOutcome;
   /** URL of the monitor recording, when Monitor was running. */
   readonly monitorRecordUrl?: string;
+  /** Why the provider gave up on the app (`application-error`). */
+  readonly error?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -130,7 +134,7 @@ export interface BlockEntry extends EntryBase {
   readonly method: 'GET' | 'POST';
   /** As received, minus app_id/access_token. */
   readonly params: Readonly<Record<string, string>>;
-  /** The `status` answered, or `http-<code>` / `reset` / `hang` for transport faults. */
+  /** The `status` answered, or `http-<code>` / `reset` / `hang` for transport faults; `accepted` for a verb of a TwiML reply. */
   readonly response: string;
   /** Set when a fault plan changed the answer. */
   readonly fault?: string;

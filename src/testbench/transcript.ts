@@ -93,7 +93,7 @@ export function buildTranscript(entries: readonly SimEntry[], outcome?: Outcome)
           block: entry.block,
           ...(message !== undefined && message !== '' ? { message } : {}),
           params,
-          ...(entry.response !== 'success_ok' ? { error: entry.response } : {}),
+          ...(entry.response !== 'success_ok' && entry.response !== 'accepted' ? { error: entry.response } : {}),
         });
         break;
       }
@@ -190,6 +190,7 @@ const END_WORDS: Readonly<Record<EndReason, string>> = {
   'played-without-notify-url': 'the provider hung up after the message',
   'max-duration': 'the call reached its maximum duration',
   'idle-timeout': 'the engine sent nothing and the provider hung up',
+  'application-error': 'the provider could not run the answer (an application error)',
   'simulator-closed': 'the simulator closed',
 };
 

@@ -1,0 +1,311 @@
+/**
+ * One call on a TwiML provider, from the provider's side: it requests a URL
+ * (signed), reads the reply with the simulator's own XML reader, and runs its
+ * verbs as the provider documents them (../shared/providers.md §3.1): text is
+ * heard, `<Gather>` asks the caller (an empty attempt falls through to the next
+ * verb, or is reported where `actionOnEmptyResult="true"` is honoured),
+ * `<Record>`, `<Dial>` and `<Redirect>` request their URLs with the provider's
+ * fields, `<Hangup>` and the end of the document end the call. Each verb that
+ * asks the person on the line goes through the shared network's CallSession
+ * (the same pending decision every dialect uses), so transcripts read alike.
+ */
+import { CancelledError } from '../lifetime.js';
+import type { CallSession, RunningBlock } from '../session.js';
+import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
+import { heardInside, heardOf, promptText } from './heard.js';
+import { parseTwimlReply, textOf, type TwimlElement } from './xml.js';
+
+/** What the player needs of its simulator. */
+export interface PlayerHost {
+  readonly actionOnEmptyResult: boolean;
+  readonly speakMs: number;
+  readonly inputTimeoutMs: number;
+  readonly secondMs: number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** POSTs a signed webhook for the call; the reply's text, or why there is none. */
+  webhook(call: CallSession, url: string, fields: Record<string, string>): Promise<{ readonly text: string } | { readonly error: string }>;
+  /** Monitor recordings started over REST for the call so far. */
+  recordingsStarted(call: CallSession): number;
+  /** A recording of `seconds` for the call: its URL and SID. */
+  recording(call: CallSession, seconds: number): { readonly url: string; readonly sid: string };
+  answer(call: CallSession): void;
+  end(call: CallSession, reason: EndReason, detail?: { readonly dialStatus?: DialOutcome; readonly transferStatus?: DialOutcome; readonly error?: string }): void;
+}
+
+/** Where a reply leads: the next request, or the end of the call. */
+type Step =
+  | { readonly url: string; readonly fields: Record<string, string> }
+  | { readonly end: EndReason; readonly detail?: string; readonly transferStatus?: DialOutcome };
+
+/** DialCallStatus for each outcome of a transfer (Twilio's call statuses). */
+export const DIAL_CALL_STATUS: Readonly<Record<DialOutcome, string>> = { answered: 'completed', busy: 'busy', unanswered: 'no-answer', failed: 'failed' };
+
+const DEFAULT_RECORD_SECONDS = 3;
+/** Stops a call whose replies never end (a redirect loop). */
+const MAX_REQUESTS = 500;
+
+interface CallState {
+  /** Aborted when the call ends, whoever ends it: every wait of the player stops then. */
+  readonly signal: AbortSignal;
+  /** The `<Gather>` the caller chose to stay silent through, across its repeated attempts. */
+  silentAt?: string;
+  /** The last transfer and how it went, until the next reply is read. */
+  transfer?: DialOutcome;
+  requests: number;
+}
+
+export class TwimlPlayer {
+  constructor(private readonly host: PlayerHost) {}
+
+  /** Plays the call from its first request to its end; never throws. */
+  async play(call: CallSession, first: { readonly url: string; readonly fields: Record<string, string> }): Promise<void> {
+    const stop = new AbortController();
+    const off = call.on('ended', () => stop.abort(new CancelledError('call ended')));
+    const state: CallState = { requests: 0, signal: stop.signal };
+    let next: Step = first;
+    try {
+      while ('url' in next) {
+        if (call.state === 'ended') return;
+        if (state.requests++ >= MAX_REQUESTS) {
+          next = { end: 'application-error', detail: `more than ${MAX_REQUESTS} requests` };
+          break;
+        }
+        const before = this.host.recordingsStarted(call);
+        const answer = await this.host.webhook(call, next.url, next.fields);
+        if (over(call)) return;
+        if ('error' in answer) {
+          next = { end: 'application-error', detail: answer.error };
+          break;
+        }
+        let reply: TwimlElement;
+        try {
+          reply = parseTwimlReply(answer.text);
+        } catch (err) {
+          next = { end: 'application-error', detail: `the reply is not TwiML: ${err instanceof Error ? err.message : String(err)}` };
+          break;
+        }
+        const transfer = state.transfer;
+        state.transfer = undefined;
+        next = await this.run(call, reply, state, this.host.recordingsStarted(call) > before, transfer);
+      }
+    } catch (err) {
+      if (err instanceof CancelledError || over(call)) return;
+      next = { end: 'application-error', detail: err instanceof Error ? err.message : String(err) };
+    } finally {
+      off();
+    }
+    if (over(call) || 'url' in next) return;
+    this.host.end(call, next.end, {
+      ...(next.detail !== undefined ? { error: next.detail } : {}),
+      ...(next.transferStatus !== undefined ? { transferStatus: next.transferStatus } : {}),
+    });
+  }
+
+  /** Runs one reply's verbs in order. */
+  private async run(call: CallSession, reply: TwimlElement, state: CallState, monitorStarted: boolean, transfer: DialOutcome | undefined): Promise<Step> {
+    const verbs = reply.children.filter((c): c is TwimlElement => typeof c !== 'string');
+    if (verbs.length > 0 && verbs[0]?.name !== 'Reject') this.host.answer(call);
+    let heard: HeardPart[] = [];
+    let turned = false;
+    for (const verb of verbs) {
+      switch (verb.name) {
+        case 'Say':
+        case 'Play':
+        case 'Pause': {
+          const part = heardOf(verb);
+          if (part !== undefined) heard.push(part);
+          break;
+        }
+        case 'Gather': {
+          const step = await this.gather(call, verb, heard, state);
+          heard = [];
+          if (step === 'fall-through') break;
+          return step;
+        }
+        case 'Record': {
+          state.silentAt = undefined;
+          return this.record(call, verb, heard, state.signal);
+        }
+        case 'Dial': {
+          state.silentAt = undefined;
+          const step = await this.dial(call, verb, heard, state);
+          heard = [];
+          turned = true;
+          if (step === 'fall-through') break;
+          return step;
+        }
+        case 'Redirect': {
+          const onlyPauses = heard.length > 0 && heard.every((p) => p.type === 'pause');
+          if (!turned && onlyPauses && !monitorStarted) {
+            // Silence and a redirect: the app is holding the caller while it works.
+            call.add({ kind: 'call', event: 'held' });
+            await this.host.sleep(this.speakMs(heard), state.signal);
+            call.add({ kind: 'call', event: 'unheld' });
+          } else if (!turned && (heard.length > 0 || monitorStarted)) {
+            state.silentAt = undefined;
+            const hungUp = await this.listen(call, monitorStarted ? 'monitor' : 'play', heard, state.signal);
+            if (hungUp) return { end: 'caller-hangup' };
+          }
+          return { url: textOf(verb).trim(), fields: { CallStatus: 'in-progress' } };
+        }
+        case 'Hangup':
+        case 'Reject': {
+          // The reply to a transfer's action: the transfer ended the call, nothing more is heard.
+          if (!turned && heard.length === 0 && transfer !== undefined) {
+            return transfer === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : { end: 'transfer-failed', transferStatus: transfer };
+          }
+          this.block(call, 'hangup', {}, heard);
+          await this.host.sleep(this.speakMs(heard), state.signal);
+          return { end: verb.name === 'Reject' ? 'rejected' : 'script-hangup' };
+        }
+        default:
+          return { end: 'application-error', detail: `the simulated provider has no <${verb.name}>` };
+      }
+    }
+    // The document ran out: the provider hangs up after what it said.
+    if (!turned && heard.length > 0) {
+      const hungUp = await this.listen(call, 'play', heard, state.signal);
+      if (hungUp) return { end: 'caller-hangup' };
+    }
+    return { end: 'played-without-notify-url' };
+  }
+
+  private async gather(call: CallSession, verb: TwimlElement, before: readonly HeardPart[], state: CallState): Promise<Step | 'fall-through'> {
+    const action = verb.attributes.action ?? '';
+    const prompt = [...before, ...heardInside(verb)];
+    const numDigits = Number(verb.attributes.numDigits ?? '0');
+    const timeout = Number(verb.attributes.timeout ?? '5');
+    // The same question asked again (a retry of the same gather): the caller who chose silence stays silent.
+    const key = `${action.split('?')[0] ?? action}|${promptText(prompt)}`;
+    const emptyResult = (): Step | 'fall-through' =>
+      this.host.actionOnEmptyResult && verb.attributes.actionOnEmptyResult === 'true' ? { url: action, fields: { Digits: '', CallStatus: 'in-progress' } } : 'fall-through';
+    if (state.silentAt === key) {
+      await this.host.sleep(this.speakMs(prompt) + this.host.inputTimeoutMs, state.signal);
+      return emptyResult();
+    }
+    state.silentAt = undefined;
+    const params: Record<string, string> = {};
+    if (verb.attributes.numDigits !== undefined) params.max_digits = verb.attributes.numDigits;
+    if (verb.attributes.timeout !== undefined) params.timeout = verb.attributes.timeout;
+    this.block(call, 'gather', params, prompt);
+    const msg = promptText(prompt);
+    const asked: CallerPrompt = { block: 'gather', ...(msg !== '' ? { msg } : {}), maxDigits: Number.isFinite(numDigits) ? numDigits : 0, attempts: 1, timeout };
+    const choice = await this.decide(call, 'gather', asked);
+    if (choice.type === 'hangup') return { end: 'caller-hangup' };
+    if (choice.type === 'press') {
+      const finish = verb.attributes.finishOnKey ?? '#';
+      let digits = '';
+      for (const key of choice.digits) {
+        if (finish !== '' && finish.includes(key)) break;
+        digits += key;
+        if (numDigits > 0 && digits.length >= numDigits) break;
+      }
+      await this.host.sleep(this.speakMs(prompt), state.signal);
+      if (digits !== '') return { url: action, fields: { Digits: digits, CallStatus: 'in-progress' } };
+    } else {
+      await this.host.sleep(this.speakMs(prompt) + this.host.inputTimeoutMs, state.signal);
+    }
+    state.silentAt = key;
+    return emptyResult();
+  }
+
+  private async record(call: CallSession, verb: TwimlElement, before: readonly HeardPart[], signal: AbortSignal): Promise<Step> {
+    const maxLength = Number(verb.attributes.maxLength ?? '3600');
+    this.block(call, 'record', { max_duration: String(maxLength) }, before);
+    const msg = promptText(before);
+    const choice = await this.decide(call, 'record', { block: 'record', ...(msg !== '' ? { msg } : {}), maxDuration: maxLength });
+    if (choice.type === 'hangup') return { end: 'caller-hangup' };
+    const wanted = choice.type === 'record' ? (choice.seconds ?? DEFAULT_RECORD_SECONDS) : DEFAULT_RECORD_SECONDS;
+    const seconds = Math.min(wanted, maxLength);
+    await this.host.sleep(this.speakMs(before) + seconds * this.host.secondMs, signal);
+    call.simulatedSeconds += seconds;
+    const recording = this.host.recording(call, seconds);
+    return {
+      url: verb.attributes.action ?? '',
+      fields: { RecordingUrl: recording.url, RecordingSid: recording.sid, RecordingDuration: String(seconds), Digits: 'hangup', CallStatus: 'in-progress' },
+    };
+  }
+
+  private async dial(call: CallSession, verb: TwimlElement, before: readonly HeardPart[], state: CallState): Promise<Step | 'fall-through'> {
+    const number = verb.children.find((c): c is TwimlElement => typeof c !== 'string' && c.name === 'Number');
+    const dest = number !== undefined ? textOf(number).trim() : '';
+    const callerId = verb.attributes.callerId;
+    this.block(call, 'transfer', { dest, ...(callerId !== undefined ? { caller_id: callerId } : {}) }, before);
+    const msg = promptText(before);
+    const choice = await this.decide(call, 'transfer', { block: 'transfer', dest, ...(msg !== '' ? { msg } : {}) });
+    if (choice.type === 'hangup') return { end: 'caller-hangup' };
+    const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : 'answered';
+    await this.host.sleep(this.speakMs(before), state.signal);
+    let seconds = 0;
+    if (outcome === 'answered') {
+      seconds = choice.type === 'outcome' ? (choice.seconds ?? 0) : 0;
+      await this.host.sleep(seconds * this.host.secondMs, state.signal);
+      call.simulatedSeconds += seconds;
+    }
+    const action = verb.attributes.action;
+    if (action === undefined) return outcome === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : 'fall-through';
+    state.transfer = outcome;
+    return {
+      url: action,
+      fields: { DialCallStatus: DIAL_CALL_STATUS[outcome], DialCallSid: `${call.session}-leg`, DialCallDuration: String(seconds), CallStatus: 'in-progress' },
+    };
+  }
+
+  /** A message the caller listens to (or hangs up during); true when they hung up. */
+  private async listen(call: CallSession, block: 'play' | 'monitor', heard: readonly HeardPart[], signal: AbortSignal): Promise<boolean> {
+    this.block(call, block, {}, heard);
+    const msg = promptText(heard);
+    const choice = await this.decide(call, block, { block, ...(msg !== '' ? { msg } : {}) });
+    if (choice.type === 'hangup') return true;
+    await this.host.sleep(this.speakMs(heard), signal);
+    return false;
+  }
+
+  /** The verb as the transcript shows it: the block it runs, what the provider was told, and what was heard. */
+  private block(call: CallSession, block: BlockName, params: Record<string, string>, heard: readonly HeardPart[]): void {
+    call.add({ kind: 'block', block, method: 'POST', params, response: 'accepted', ...(heard.length > 0 ? { heard: [...heard] } : {}) });
+  }
+
+  /** Asks the person on the line through the shared pending-decision mechanism; a call that ends meanwhile stops the player. */
+  private async decide(call: CallSession, block: BlockName, prompt: CallerPrompt): Promise<CallerAction> {
+    const running: RunningBlock = { block, params: {}, notifyUrl: undefined, controller: new AbortController() };
+    call.running = running;
+    call.setState('busy');
+    try {
+      return await call.decide(prompt, running.controller.signal);
+    } finally {
+      if (call.running === running) call.running = undefined;
+    }
+  }
+
+  private speakMs(parts: readonly HeardPart[]): number {
+    return parts.some((p) => p.type !== 'pause') ? this.host.speakMs : 0;
+  }
+}
+
+/** Whether the call has ended (read afresh: an await may have ended it). */
+function over(call: CallSession): boolean {
+  return call.state === 'ended';
+}
+
+/** An outbound call placed over REST: the callee decides, then the call plays from `url` or ends unanswered. */
+export async function ringOutbound(player: TwimlPlayer, host: PlayerHost, call: CallSession, url: string): Promise<void> {
+  const running: RunningBlock = { block: 'dial', params: {}, notifyUrl: undefined, controller: new AbortController() };
+  call.running = running;
+  let choice: CallerAction;
+  try {
+    choice = await call.decide({ block: 'dial', dest: call.to }, running.controller.signal);
+  } catch {
+    return;
+  } finally {
+    if (call.running === running) call.running = undefined;
+  }
+  if (call.state === 'ended') return;
+  const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : choice.type === 'hangup' ? 'busy' : 'answered';
+  if (outcome !== 'answered') {
+    host.end(call, 'dial-failed', { dialStatus: outcome });
+    return;
+  }
+  host.answer(call);
+  await player.play(call, { url, fields: { CallStatus: 'in-progress' } });
+}

@@ -1,0 +1,634 @@
+/**
+ * `startTwimlSimulator()`: a TwiML provider (Twilio, Telnyx TeXML or
+ * SignalWire) on the simulated phone network. The network half is shared with
+ * every dialect (CallSession and its caller agents, the Lifetime, recordings,
+ * the `/sim` control plane); this file adds the dialect: signed webhooks that
+ * fetch TwiML (player.ts), the REST API for outbound calls, forced hangups and
+ * call recordings (rest-api.ts), and the status callback at the end of a call.
+ * Like the Hoiio simulator it talks HTTP only.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { Agent, request } from 'undici';
+import { isE164 } from '../../util/e164.js';
+import { isHttpUrl } from '../../util/http-url.js';
+import { readLimited } from '../../util/read-limited.js';
+import { billedMinutes } from '../billing.js';
+import { scriptedCaller } from '../caller.js';
+import { createSimulatorControl } from '../control.js';
+import { Emitter } from '../emitter.js';
+import { InvalidRingError, NoVoiceNotifyUrlError, SimulatorClosedError, WaitTimeoutError } from '../errors.js';
+import { resolveFaults, type ResolvedFaults } from '../faults.js';
+import { Lifetime } from '../lifetime.js';
+import { RecordingStore } from '../recordings.js';
+import { CallSession, type CallHost } from '../session.js';
+import type {
+  BlockName,
+  CallerAgent,
+  CallState,
+  DialOutcome,
+  Direction,
+  EndInfo,
+  EndReason,
+  FaultPlan,
+  ForgeOptions,
+  NotificationEntry,
+  ForgeResult,
+  RequestLogEntry,
+  RingOptions,
+  SimCall,
+  Simulator,
+  SimulatorEvents,
+  SimulatorTiming,
+  Violation,
+} from '../types.js';
+import { accountOf, DIALECT_SPECS, newCredentials, restAuthorization, signerOf, wrongSignerOf, type TwimlCredentials, type TwimlDialectSpec, type TwimlProvider } from './dialects.js';
+import { heardOf } from './heard.js';
+import { DIAL_CALL_STATUS, ringOutbound, TwimlPlayer, type PlayerHost } from './player.js';
+import { restFields, routeRest, type RestAction } from './rest-api.js';
+import type { TwimlSigner } from './sign.js';
+import { parseTwimlReply, type TwimlElement } from './xml.js';
+
+export interface TwimlSimulatorOptions {
+  readonly provider: TwimlProvider;
+  /** The account; default: a fresh one with random secrets. */
+  readonly credentials?: TwimlCredentials;
+  /** Default 0: an ephemeral port on 127.0.0.1. */
+  readonly port?: number;
+  /** The number's voice URL (the app's `/{provider}/voice`). */
+  readonly voiceUrl?: string | ((to: string) => string | undefined);
+  /** The number's status callback (the app's `/{provider}/status`). */
+  readonly statusUrl?: string | ((to: string) => string | undefined);
+  /** Where a URL the app wrote is actually requested (its public URL mapped to where it listens); signatures cover the URL as written. */
+  readonly reach?: (url: string) => string;
+  readonly defaultCaller?: CallerAgent;
+  readonly outboundCaller?: CallerAgent;
+  readonly outboundCallers?: Readonly<Record<string, CallerAgent>>;
+  readonly faults?: FaultPlan;
+  /** `notifyTimeoutMs` is the webhook timeout (default: the provider's, 15 s). */
+  readonly timing?: Partial<SimulatorTiming>;
+  readonly clock?: () => number;
+  /** The account's number: shown as `from` where the app gives none. */
+  readonly accountNumber?: string;
+}
+
+export interface TwimlSimulator extends Simulator {
+  readonly provider: TwimlProvider;
+  readonly credentials: TwimlCredentials;
+  /** The REST API's root for the app's `--provider-api-url` (no trailing slash). */
+  readonly apiUrl: string;
+  /** The number the simulator gives an outbound call when the app names none. */
+  readonly accountNumber: string;
+}
+
+const DEFAULT_CALLER_NUMBER = '+6591234567';
+const DEFAULT_ACCOUNT_NUMBER = '+6560000000';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startTwimlSimulator(options: TwimlSimulatorOptions): Promise<TwimlSimulator> {
+  const sim = new TwimlProviderSimulator(options);
+  await sim.listen(options.port ?? 0);
+  return sim;
+}
+
+interface CallExtras {
+  readonly statusUrl: string | undefined;
+  readonly direction: 'inbound' | 'outbound-api';
+  recordings: number;
+  monitorStartedAt?: number;
+  monitorSecondsAtStart?: number;
+}
+
+class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
+  readonly provider: TwimlProvider;
+  readonly credentials: TwimlCredentials;
+  readonly accountNumber: string;
+  readonly lifetime = new Lifetime();
+  readonly actionOnEmptyResult: boolean;
+  readonly speakMs: number;
+  readonly inputTimeoutMs: number;
+  readonly secondMs: number;
+
+  readonly #o: TwimlSimulatorOptions;
+  readonly #spec: TwimlDialectSpec;
+  readonly #signer: TwimlSigner;
+  readonly #clock: () => number;
+  readonly #webhookTimeoutMs: number;
+  readonly #calls = new Map<string, CallSession>();
+  readonly #extras = new Map<CallSession, CallExtras>();
+  readonly #violations: Violation[] = [];
+  readonly #requests: RequestLogEntry[] = [];
+  readonly #events = new Emitter<SimulatorEvents>();
+  readonly #recordings: RecordingStore;
+  readonly #player: TwimlPlayer;
+  readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+  readonly #server: Server;
+  readonly #control: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+  readonly #idle: Array<() => void> = [];
+  readonly #hanging = new Set<ServerResponse>();
+  #outstanding = 0;
+  #faults: ResolvedFaults;
+  #defaultCaller: CallerAgent;
+  #outboundCaller: CallerAgent | undefined;
+  #seq = 0;
+  #callNumber = 0;
+  #requestIndex = 0;
+  #notificationIndex = 0;
+  #notificationId = 0;
+  #port = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(o: TwimlSimulatorOptions) {
+    this.#o = o;
+    this.provider = o.provider;
+    this.credentials = o.credentials ?? newCredentials(o.provider);
+    if (this.credentials.provider !== o.provider) throw new InvalidRingError(`credentials for ${this.credentials.provider} given to the ${o.provider} simulator`);
+    this.accountNumber = o.accountNumber ?? DEFAULT_ACCOUNT_NUMBER;
+    this.#spec = DIALECT_SPECS[o.provider];
+    this.#clock = o.clock ?? Date.now;
+    this.#signer = signerOf(this.credentials);
+    this.actionOnEmptyResult = this.#spec.actionOnEmptyResult;
+    this.speakMs = o.timing?.speakMs ?? 0;
+    this.inputTimeoutMs = o.timing?.inputTimeoutMs ?? 0;
+    this.secondMs = o.timing?.secondMs ?? 0;
+    this.#webhookTimeoutMs = o.timing?.notifyTimeoutMs ?? this.#spec.webhookTimeoutMs;
+    this.#faults = resolveFaults(o.faults);
+    this.#defaultCaller = o.defaultCaller ?? scriptedCaller();
+    this.#outboundCaller = o.outboundCaller;
+    this.#recordings = new RecordingStore(() => this.url, this.#clock);
+    this.#player = new TwimlPlayer(this);
+    this.#control = getRequestListener(new Hono().route('/sim', createSimulatorControl(this)).fetch, { overrideGlobalObjects: false });
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent && !res.destroyed) json(res, 500, { message: String(err) });
+        else res.destroy();
+      });
+    });
+    this.#server.keepAliveTimeout = 30_000;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        this.#port = (this.#server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}/`;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get calls(): ReadonlyMap<string, SimCall> {
+    return this.#calls;
+  }
+
+  get violations(): readonly Violation[] {
+    return this.#violations;
+  }
+
+  get requests(): readonly RequestLogEntry[] {
+    return this.#requests;
+  }
+
+  get closed(): boolean {
+    return this.lifetime.closed;
+  }
+
+  ring(options: RingOptions): SimCall {
+    if (this.closed) throw new SimulatorClosedError();
+    if (!isE164(options.to)) throw new InvalidRingError(`"to" must be an E.164 number, got ${JSON.stringify(options.to)}`);
+    const from = options.from ?? DEFAULT_CALLER_NUMBER;
+    if (from === '') throw new InvalidRingError('"from" must not be empty');
+    const url = options.notifyUrl ?? pick(this.#o.voiceUrl, options.to);
+    if (url === undefined) throw new NoVoiceNotifyUrlError(options.to);
+    if (!isHttpUrl(url)) throw new InvalidRingError(`the voice URL must be http(s): ${url}`);
+    const call = this.#newCall('inbound', from, options.to, options.caller ?? this.#defaultCaller, 'ringing', pick(this.#o.statusUrl, options.to));
+    call.add({ kind: 'call', event: 'ringing' });
+    // The first webhook goes out on a later turn, as the Hoiio simulator's ringing notification does: tools set a call up first.
+    setImmediate(() => {
+      if (!this.closed) void this.#player.play(call, { url, fields: { CallStatus: 'ringing' } });
+    });
+    return call;
+  }
+
+  onDial(fn: (call: SimCall) => void): () => void {
+    return this.#events.on('call', (call) => {
+      if (call.direction === 'outbound') fn(call);
+    });
+  }
+
+  nextDial(timeoutMs = 5000): Promise<SimCall> {
+    return new Promise((resolve, reject) => {
+      const off = this.onDial((call) => {
+        off();
+        cancel();
+        resolve(call);
+      });
+      const cancel = this.lifetime.timer(timeoutMs, () => {
+        off();
+        reject(new WaitTimeoutError('a Dial', timeoutMs));
+      });
+    });
+  }
+
+  on<K extends keyof SimulatorEvents>(event: K, fn: (value: SimulatorEvents[K]) => void): () => void {
+    return this.#events.on(event, fn);
+  }
+
+  setFaults(plan: FaultPlan | undefined): void {
+    this.#faults = resolveFaults(plan);
+  }
+
+  setDefaultCaller(agent: CallerAgent): void {
+    this.#defaultCaller = agent;
+  }
+
+  setOutboundCaller(agent?: CallerAgent): void {
+    this.#outboundCaller = agent ?? this.#o.outboundCaller;
+  }
+
+  async forge(session: string, fields: Readonly<Record<string, string>>, url: string, options: ForgeOptions = {}): Promise<ForgeResult> {
+    if (this.closed) throw new SimulatorClosedError();
+    const call = this.#calls.get(session);
+    const all = { ...(call !== undefined ? this.#baseFields(call) : { CallSid: session, AccountSid: accountOf(this.credentials) }), ...fields };
+    const mode = options.signature ?? 'none';
+    const signer = mode === 'valid' ? this.#signer : mode === 'invalid' ? wrongSignerOf(this.credentials) : undefined;
+    const result = await this.#post(call, url, all, signer, true);
+    return 'error' in result ? { error: result.error, body: '' } : { status: result.status, body: result.text };
+  }
+
+  settled(): Promise<void> {
+    if (this.#outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const at = this.#clock();
+    for (const call of this.#calls.values()) call.finish({ reason: 'simulator-closed', at, answered: call.answered, durationMinutes: 0 });
+    this.#events.emit('close', undefined);
+    this.lifetime.close();
+    for (const res of this.#hanging) res.destroy();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+    await this.#dispatcher.destroy().catch(() => undefined);
+    this.#done(this.#outstanding);
+    this.#events.clear();
+  }
+
+  // --- CallHost / PlayerHost -------------------------------------------------------------
+
+  clock(): number {
+    return this.#clock();
+  }
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  callerHangup(call: CallSession): void {
+    if (call.direction === 'outbound' && !call.answered) this.end(call, 'dial-failed', { dialStatus: 'busy' });
+    else this.end(call, 'caller-hangup');
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return this.lifetime.sleep(ms, signal);
+  }
+
+  recordingsStarted(call: CallSession): number {
+    return this.#extras.get(call)?.recordings ?? 0;
+  }
+
+  recording(call: CallSession, seconds: number): { url: string; sid: string } {
+    const url = this.#recordings.create(call.session, seconds);
+    return { url, sid: `RE${/rec-(\d+)/.exec(url)?.[1] ?? '0'}` };
+  }
+
+  answer(call: CallSession): void {
+    if (call.answered || call.state === 'ended') return;
+    call.answeredAt = this.#clock();
+    call.add({ kind: 'call', event: 'answered' });
+    call.setState('busy');
+  }
+
+  end(call: CallSession, reason: EndReason, detail: { dialStatus?: DialOutcome; transferStatus?: DialOutcome; error?: string } = {}): void {
+    if (call.state === 'ended') return;
+    const at = this.#clock();
+    const extras = this.#extras.get(call);
+    let monitorRecordUrl: string | undefined;
+    if (extras?.monitorStartedAt !== undefined) {
+      const wall = this.secondMs > 0 ? (at - extras.monitorStartedAt) / this.secondMs : 0;
+      monitorRecordUrl = this.#recordings.create(call.session, Math.max(wall, call.simulatedSeconds - (extras.monitorSecondsAtStart ?? 0)));
+    }
+    const info: EndInfo = {
+      reason,
+      at,
+      answered: call.answered,
+      durationMinutes: billedMinutes(call.answeredAt, at, call.simulatedSeconds),
+      ...(detail.dialStatus !== undefined ? { dialStatus: detail.dialStatus } : {}),
+      ...(detail.transferStatus !== undefined ? { transferStatus: detail.transferStatus } : {}),
+      ...(monitorRecordUrl !== undefined ? { monitorRecordUrl } : {}),
+      ...(detail.error !== undefined ? { error: detail.error } : {}),
+    };
+    if (!call.finish(info)) return;
+    if (detail.error !== undefined) call.add({ kind: 'call', event: 'ended', reason, detail: detail.error });
+    const status = reason === 'dial-failed' ? DIAL_CALL_STATUS[detail.dialStatus ?? 'failed'] : reason === 'rejected' ? 'busy' : 'completed';
+    const url = extras?.statusUrl;
+    if (url !== undefined && !this.closed) {
+      const seconds = call.answeredAt === undefined ? 0 : Math.max(Math.round((at - call.answeredAt) / 1000), Math.round(call.simulatedSeconds));
+      void this.#post(call, url, { ...this.#baseFields(call), CallStatus: status, CallDuration: String(seconds) }, this.#signer, false);
+    }
+  }
+
+  async webhook(call: CallSession, url: string, fields: Record<string, string>): Promise<{ text: string } | { error: string }> {
+    const result = await this.#post(call, url, { ...this.#baseFields(call), ...fields }, this.#signer, false);
+    if ('error' in result) return result;
+    if (result.status !== 200) return { error: `HTTP ${result.status} from ${url}: ${result.text.slice(0, 200)}` };
+    return { text: result.text };
+  }
+
+  // --- HTTP out ----------------------------------------------------------------------------
+
+  #baseFields(call: CallSession): Record<string, string> {
+    const extras = this.#extras.get(call);
+    return {
+      CallSid: call.session,
+      AccountSid: accountOf(this.credentials),
+      From: call.from,
+      To: call.to,
+      Direction: extras?.direction ?? 'inbound',
+      ...this.#spec.extraFields(call.session),
+    };
+  }
+
+  /** A signed form POST to the app, recorded in the call's transcript; a fault plan may delay or drop it. */
+  async #post(
+    call: CallSession | undefined,
+    url: string,
+    fields: Record<string, string>,
+    signer: TwimlSigner | undefined,
+    forged: boolean,
+  ): Promise<{ status: number; text: string } | { error: string }> {
+    this.#outstanding++;
+    try {
+      const fault = call !== undefined && !forged ? this.#faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
+      if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
+      const entries = Object.entries(fields);
+      const body = new URLSearchParams(entries).toString();
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...(signer?.(url, body, entries) ?? {}) };
+      const signature = headers['X-Twilio-Signature'] ?? headers['X-SignalWire-Signature'] ?? headers['telnyx-signature-ed25519'];
+      const id = ++this.#notificationId;
+      const entry: NotificationEntry | undefined = call?.add({ kind: 'notification', id, url, fields: { ...fields }, copy: 0, forged, ...(signature !== undefined ? { signature } : {}) });
+      const started = performance.now();
+      const finish = (result: { status?: number; error?: string }): void => {
+        if (call === undefined || entry === undefined) return;
+        const done = { ...result, ms: Math.round(performance.now() - started) };
+        entry.result = done;
+        call.add({ kind: 'delivery', notificationId: id, result: done });
+      };
+      if (fault?.drop === true) {
+        finish({ error: 'dropped' });
+        return { error: 'dropped' };
+      }
+      const ac = new AbortController();
+      let timedOut = false;
+      const cancel = this.lifetime.timer(this.#webhookTimeoutMs, () => {
+        timedOut = true;
+        ac.abort(new Error('timeout'));
+      });
+      const onClose = (): void => ac.abort(new Error('closed'));
+      this.lifetime.signal.addEventListener('abort', onClose, { once: true });
+      try {
+        const res = await request(this.#o.reach?.(url) ?? url, { method: 'POST', headers, body, dispatcher: this.#dispatcher, signal: ac.signal });
+        const text = await res.body.text();
+        finish({ status: res.statusCode });
+        return { status: res.statusCode, text };
+      } catch (err) {
+        const error = timedOut ? 'timeout' : this.closed ? 'closed' : errorCode(err);
+        finish({ error });
+        return { error: timedOut ? `no answer from ${url} within ${this.#webhookTimeoutMs} ms` : `${url}: ${error}` };
+      } finally {
+        cancel();
+        this.lifetime.signal.removeEventListener('abort', onClose);
+      }
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      this.#done(1);
+    }
+  }
+
+  #done(n: number): void {
+    this.#outstanding = Math.max(0, this.#outstanding - n);
+    if (this.#outstanding === 0) for (const w of this.#idle.splice(0)) w();
+  }
+
+  // --- HTTP in: control plane, recordings, REST --------------------------------------------
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    if (path === '/sim' || path.startsWith('/sim/')) {
+      await this.#control(req, res);
+      return;
+    }
+    if (path.startsWith('/recordings/')) {
+      const r = this.#recordings.serve(path, url.searchParams);
+      res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': r.body.length });
+      res.end(req.method === 'HEAD' ? undefined : r.body);
+      return;
+    }
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const fields = raw === undefined ? undefined : restFields(req.headers['content-type'] ?? '', raw);
+    const log = (response: string, httpStatus: number, block?: BlockName, session?: string): void => {
+      this.#requests.push({
+        seq: this.nextSeq(),
+        at: this.#clock(),
+        method,
+        path,
+        params: fields ?? {},
+        response,
+        httpStatus,
+        ...(block !== undefined ? { block } : {}),
+        ...(session !== undefined ? { session } : {}),
+      });
+    };
+    if (raw === undefined) {
+      log('too-large', 413);
+      json(res, 413, { message: 'the request body is too large' });
+      return;
+    }
+    if ((req.headers.authorization ?? '') !== restAuthorization(this.credentials)) {
+      log('unauthorized', 401);
+      this.#violation('auth', `${method} ${path}: wrong or missing credentials`, '401');
+      json(res, 401, { code: 20003, message: 'Authenticate' });
+      return;
+    }
+    if (method !== 'POST' || fields === undefined) {
+      log('bad-request', method !== 'POST' ? 405 : 400);
+      this.#violation(method !== 'POST' ? 'http-method' : 'invalid-params', `${method} ${path}`, method !== 'POST' ? '405' : '400');
+      json(res, method !== 'POST' ? 405 : 400, { message: method !== 'POST' ? 'only POST is simulated' : 'the body cannot be read' });
+      return;
+    }
+    const route = routeRest(this.#spec, accountOf(this.credentials), path, fields);
+    if (!route.ok) {
+      log('not-found', route.status);
+      this.#violation('unknown-path', `${method} ${path}`, String(route.status));
+      json(res, route.status, { code: 20404, message: route.message });
+      return;
+    }
+    const action = route.action;
+    const block: BlockName = action.kind === 'create-call' ? 'dial' : action.kind === 'start-recording' ? 'monitor' : 'hangup';
+    const session = action.kind === 'create-call' ? undefined : action.callSid;
+    const target = session !== undefined ? this.#calls.get(session) : undefined;
+    const fault = this.#faults.request({ kind: 'request', index: this.#requestIndex++, block, params: fields, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
+    if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
+    const faultStatus = fault?.httpStatus ?? (fault?.status !== undefined ? 500 : undefined);
+    if (faultStatus !== undefined) {
+      log(`http-${faultStatus}`, faultStatus, block, session);
+      json(res, faultStatus, { message: fault?.body ?? fault?.status ?? 'simulated failure' });
+      return;
+    }
+    if (fault?.reset === true) {
+      log('reset', 0, block, session);
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.hang === true) {
+      log('hang', 0, block, session);
+      this.#hanging.add(res);
+      res.on('close', () => this.#hanging.delete(res));
+      return;
+    }
+    const answer = this.#rest(action);
+    log(String(answer.status), answer.status, block, answer.session ?? session);
+    json(res, answer.status, answer.body);
+    answer.then?.();
+  }
+
+  #rest(action: RestAction): { status: number; body: Record<string, unknown>; session?: string; then?: () => void } {
+    switch (action.kind) {
+      case 'create-call': {
+        const to = action.fields.To ?? '';
+        const from = action.fields.From ?? '';
+        const url = action.fields.Url ?? '';
+        if (!isE164(to)) return { status: 400, body: { code: 21217, message: `To ${JSON.stringify(to)} is not a valid phone number` } };
+        if (from === '') return { status: 400, body: { code: 21603, message: 'A From phone number is required' } };
+        if (!isHttpUrl(url) && action.fields.Twiml === undefined && action.fields.Texml === undefined) {
+          return { status: 400, body: { code: 21205, message: 'Url is not a valid URL' } };
+        }
+        const agent = this.#o.outboundCallers?.[to] ?? this.#outboundCaller ?? scriptedCaller();
+        const statusUrl = action.fields.StatusCallback !== undefined && action.fields.StatusCallback !== '' ? action.fields.StatusCallback : pick(this.#o.statusUrl, to);
+        const call = this.#newCall('outbound', from, to, agent, 'busy', statusUrl);
+        call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: to, caller_id: from }, response: 'accepted' });
+        const sid = call.session;
+        const body =
+          this.provider === 'telnyx'
+            ? { call_sid: sid, account_sid: accountOf(this.credentials), from, to, status: 'queued' }
+            : { sid, account_sid: accountOf(this.credentials), from, to, status: 'queued', direction: 'outbound-api' };
+        // The callee is rung once the answer is out: the app learns the SID before any webhook, as with the real API.
+        return { status: 201, body, session: sid, then: () => setImmediate(() => void ringOutbound(this.#player, this, call, url)) };
+      }
+      case 'update-call': {
+        const call = this.#calls.get(action.callSid);
+        if (call === undefined) return { status: 404, body: { code: 20404, message: `The requested resource Call ${action.callSid} was not found` } };
+        if (call.state === 'ended') return { status: 200, body: { sid: call.session, status: 'completed' } };
+        const status = action.fields.Status;
+        const twiml = action.fields.Twiml ?? action.fields.Texml;
+        if (status === 'completed' || status === 'canceled') {
+          call.add({ kind: 'block', block: 'hangup', method: 'POST', params: { force: 'enabled' }, response: 'accepted' });
+          call.endKnownToEngine = true;
+          this.end(call, 'script-hangup');
+          return { status: 200, body: { sid: call.session, status: 'completed' } };
+        }
+        if (twiml !== undefined) {
+          let reply: TwimlElement;
+          try {
+            reply = parseTwimlReply(twiml);
+          } catch (err) {
+            return { status: 400, body: { code: 21220, message: `Invalid TwiML: ${err instanceof Error ? err.message : String(err)}` } };
+          }
+          // New instructions replace the call's; callscript sends only a goodbye and <Hangup/>, which is what is run here.
+          const heard = reply.children.flatMap((v) => (typeof v === 'string' ? [] : [heardOf(v)])).filter((p) => p !== undefined);
+          call.add({ kind: 'block', block: 'hangup', method: 'POST', params: {}, response: 'accepted', ...(heard.length > 0 ? { heard } : {}) });
+          call.endKnownToEngine = true;
+          this.end(call, 'script-hangup');
+          return { status: 200, body: { sid: call.session, status: 'completed' } };
+        }
+        return { status: 400, body: { code: 21220, message: 'nothing to update: give Status=completed or new instructions' } };
+      }
+      case 'start-recording': {
+        const call = this.#calls.get(action.callSid);
+        if (call === undefined) return { status: 404, body: { code: 20404, message: `The requested resource Call ${action.callSid} was not found` } };
+        if (call.state === 'ended') return { status: 400, body: { code: 21220, message: 'Call is not in-progress' } };
+        const extras = this.#extras.get(call);
+        if (extras !== undefined) {
+          extras.recordings++;
+          extras.monitorStartedAt ??= this.#clock();
+          extras.monitorSecondsAtStart ??= call.simulatedSeconds;
+        }
+        return { status: 201, body: { sid: `RE${String(this.#seq).padStart(32, '0')}`, call_sid: call.session, status: 'in-progress' } };
+      }
+    }
+  }
+
+  #violation(kind: Violation['kind'], detail: string, status: string): void {
+    const v: Violation = { seq: this.nextSeq(), at: this.#clock(), kind, status, detail };
+    this.#violations.push(v);
+    this.#events.emit('violation', v);
+  }
+
+  #newCall(direction: Direction, from: string, to: string, agent: CallerAgent, state: CallState, statusUrl: string | undefined): CallSession {
+    const sid = this.#spec.newCallSid(++this.#callNumber);
+    const call = new CallSession(this, { session: sid, txnRef: sid, direction, from, to, agent, state });
+    this.#calls.set(sid, call);
+    this.#extras.set(call, { statusUrl, direction: direction === 'inbound' ? 'inbound' : 'outbound-api', recordings: 0 });
+    this.#events.emit('call', call);
+    return call;
+  }
+}
+
+function pick(value: string | ((to: string) => string | undefined) | undefined, to: string): string | undefined {
+  return typeof value === 'function' ? value(to) : value;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const body = await readLimited(req, MAX_BODY_BYTES);
+  return body.ok ? body.bytes.toString('utf8') : undefined;
+}
+
+function errorCode(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const cause = (err as { cause?: { code?: unknown } }).cause;
+    if (cause && typeof cause.code === 'string') return cause.code;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
