@@ -23,12 +23,12 @@ import { ScriptArchive } from '../store/script-archive.js';
 import type { Lease, SessionStore } from '../store/session-store.js';
 import { transcriptEntries, type TranscriptEntry } from '../store/transcript.js';
 import { randomIds, type IdSource } from './ids.js';
-import { KeyedQueue } from './keyed-queue.js';
 import type { RunnerHooks } from './hooks.js';
 import type { ScriptRegistry } from './script-registry.js';
 import { CallFeatures, type CallSetup, type CallSetupQuery } from './call-features.js';
 import type { HttpExecutor } from '../http-step/execute.js';
 import type { CallSummarySink } from '../events/delivery.js';
+import { KeyedQueue } from '../util/keyed-queue.js';
 import { sameSecret } from '../util/secure-compare.js';
 
 export interface CallRunnerOptions {
@@ -131,7 +131,7 @@ export class CallRequestError extends Error {
 export type NotifyVerdict = 'accepted' | 'unknown-call' | 'bad-token' | 'session-mismatch' | 'busy' | 'error';
 
 export class CallRunner {
-  private readonly queue = new KeyedQueue();
+  private readonly queue = new KeyedQueue<string>();
   private readonly now: () => number;
   private readonly ids: IdSource;
   private readonly maxSteps: number;

@@ -8,6 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { errorCode } from '../util/error-code.js';
+import { KeyedQueue } from '../util/keyed-queue.js';
 import type { Lifetime } from './lifetime.js';
 import type { CallSession } from './session.js';
 import type {
@@ -51,7 +52,7 @@ export class Notifier {
   readonly #opts: NotifierOptions;
   /** Short keep-alive: the engine may restart between tests on the same port. */
   readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
-  readonly #chains = new Map<CallSession, Promise<void>>();
+  readonly #queue = new KeyedQueue<CallSession>();
   readonly #held = new Map<CallSession, Held>();
   readonly #idleWaiters: (() => void)[] = [];
   #outstanding = 0;
@@ -115,7 +116,7 @@ export class Notifier {
       this.#done(held.items.length);
     }
     this.#held.clear();
-    await Promise.allSettled([...this.#chains.values()]);
+    await this.#queue.drain();
     await this.#dispatcher.destroy().catch(() => undefined);
     this.#done(this.#outstanding);
   }
@@ -129,12 +130,9 @@ export class Notifier {
   }
 
   #enqueue(call: CallSession, item: Item): void {
-    const prev = this.#chains.get(call) ?? Promise.resolve();
-    const next = prev.then(() => this.#run(call, item)).finally(() => this.#done(1));
-    this.#chains.set(call, next);
-    void next.finally(() => {
-      if (this.#chains.get(call) === next) this.#chains.delete(call);
-    });
+    const done = (): void => this.#done(1);
+    // Never before `send` returns: the call's log has what its caller adds next first.
+    void this.#queue.run(call, () => Promise.resolve().then(() => this.#run(call, item))).then(done, done);
   }
 
   #done(n: number): void {

@@ -1,13 +1,18 @@
 /**
  * Runs tasks one at a time per key, in the order they were queued, and lets
- * tasks for different keys run concurrently. Notifications for one call must be
- * applied in arrival order, one at a time; calls are independent.
+ * tasks for different keys run concurrently: the runtime applies a call's
+ * notifications in arrival order, one at a time; the Hoiio simulator delivers a
+ * call's notifications the same way. Keys are compared as Map keys (a string, or
+ * an object by identity).
  */
-export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<void>>();
+export class KeyedQueue<K> {
+  private readonly tails = new Map<K, Promise<void>>();
 
-  /** Queues `task` behind every task already queued for `key`; resolves with its result. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+  /**
+   * Queues `task` behind every task already queued for `key`; resolves with its
+   * result. With nothing queued for the key, the task starts at once (before `run` returns).
+   */
+  run<T>(key: K, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key);
     const result = previous === undefined ? task() : previous.then(task);
     const tail = result.then(
