@@ -10,6 +10,7 @@ import { DurationError, parseDuration } from './duration.js';
 import { StoreSpecError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore, type RedisStoreOptions } from './redis-store.js';
+import { redisUrlForLogs } from './redis-url.js';
 import type { SessionStore, StoreOptions } from './session-store.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -109,10 +110,7 @@ export function describeStore(spec: string | StoreSpec): string {
       return 'memory';
     case 'sqlite':
       return `sqlite:${s.path}`;
-    case 'redis': {
-      const u = new URL(s.url);
-      if (u.password !== '') u.password = '***';
-      return u.toString();
-    }
+    case 'redis':
+      return redisUrlForLogs(s.url);
   }
 }

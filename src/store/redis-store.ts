@@ -4,6 +4,7 @@ import type { CallState } from '../engine/state.js';
 import { LockTimeoutError, StaleLeaseError, StoreUnavailableError } from './errors.js';
 import { defineStoreCommands } from './redis-scripts.js';
 import { UnlockSignals } from './redis-unlock-signals.js';
+import { redisUrlForLogs } from './redis-url.js';
 import {
   DEFAULT_ACTIVE_LIMIT,
   DEFAULT_LOCK_WAIT_MS,
@@ -97,7 +98,7 @@ export class RedisStore implements SessionStore {
       await redis.ping();
     } catch (err) {
       redis.disconnect();
-      throw new StoreUnavailableError(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+      throw new StoreUnavailableError(`cannot reach Redis at ${redisUrlForLogs(url)}: ${(err as Error).message}`, { cause: err });
     }
     return new RedisStore(redis, options);
   }
@@ -328,15 +329,4 @@ export class RedisStore implements SessionStore {
 /** `prefix` as a SCAN pattern that matches it literally. */
 function escapeGlob(prefix: string): string {
   return prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
