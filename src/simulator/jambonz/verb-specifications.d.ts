@@ -1,7 +1,7 @@
 /**
- * The function the tests use from @jambonz/verb-specifications (the validator
- * the jambonz feature server runs on every verb), typed here: the package
- * ships no typings.
+ * What callscript uses of @jambonz/verb-specifications (the validator the
+ * jambonz feature server runs on every verb it is given), typed here: the
+ * package ships no typings.
  */
 declare module '@jambonz/verb-specifications' {
   interface Logger {

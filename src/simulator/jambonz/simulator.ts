@@ -1,0 +1,647 @@
+/**
+ * `startJambonzSimulator()`: a jambonz feature server (and the REST API in
+ * front of it) on the simulated phone network. The network half is shared with
+ * every dialect (CallSession and its caller agents, the Lifetime, the `/sim`
+ * control plane); this file adds jambonz's side: JSON hooks signed with
+ * `Jambonz-Signature`, the verb arrays they answer run by the player (and
+ * checked first with @jambonz/verb-specifications, as the feature server
+ * does), the `listen` WebSocket a recording streams to, the call status hook
+ * at the end, and the REST API for outbound calls and forced hangups
+ * (../shared/providers.md §1, §2.2, §3.2, §4.4, §5, §6). Like the other
+ * simulators it talks HTTP (and WebSocket) only.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { Agent, request } from 'undici';
+import { isE164 } from '../../util/e164.js';
+import { errorCode } from '../../util/error-code.js';
+import { isHttpUrl } from '../../util/http-url.js';
+import { readLimited } from '../../util/read-limited.js';
+import { sameSecret } from '../../util/secure-compare.js';
+import { billedMinutes } from '../billing.js';
+import { scriptedCaller } from '../caller.js';
+import { createSimulatorControl } from '../control.js';
+import { Emitter } from '../emitter.js';
+import { InvalidRingError, NoVoiceNotifyUrlError, SimulatorClosedError, WaitTimeoutError } from '../errors.js';
+import { resolveFaults, type ResolvedFaults } from '../faults.js';
+import { Lifetime } from '../lifetime.js';
+import { CallSession, type CallHost } from '../session.js';
+import type {
+  BlockName,
+  CallerAgent,
+  CallState,
+  DialOutcome,
+  Direction,
+  EndInfo,
+  EndReason,
+  FaultPlan,
+  ForgeOptions,
+  ForgeResult,
+  NotificationEntry,
+  RequestLogEntry,
+  RingOptions,
+  SimCall,
+  Simulator,
+  SimulatorEvents,
+  SimulatorTiming,
+  Violation,
+} from '../types.js';
+import { streamListen } from './listen.js';
+import { DIAL_CALL_STATUS, JambonzPlayer, ringOutbound, type JambonzPlayerHost } from './player.js';
+import { routeJambonzRest, type JambonzRestAction } from './rest-api.js';
+import { jambonzSigner, type JambonzSigner } from './sign.js';
+import { readReply, type Hook, type JambonzVerb, type ListenVerb } from './verbs.js';
+
+/** The account the simulator serves: what REST requests must present, and the secret hooks are signed with. */
+export interface JambonzCredentials {
+  readonly accountSid: string;
+  readonly applicationSid: string;
+  readonly apiKey: string;
+  readonly webhookSecret: string;
+}
+
+export interface JambonzSimulatorOptions {
+  /** The account; default: a fresh one with random secrets. */
+  readonly credentials?: JambonzCredentials;
+  /** Default 0: an ephemeral port on 127.0.0.1. */
+  readonly port?: number;
+  /** The application's call hook (the app's `/jambonz/voice`), for a number or for all. */
+  readonly callHook?: string | ((to: string) => string | undefined);
+  /** The application's call status hook (the app's `/jambonz/status`). */
+  readonly statusHook?: string | ((to: string) => string | undefined);
+  /** Where a URL the app wrote is actually requested (its public URL mapped to where it listens); signatures cover the body only. */
+  readonly reach?: (url: string) => string;
+  readonly defaultCaller?: CallerAgent;
+  readonly outboundCaller?: CallerAgent;
+  readonly outboundCallers?: Readonly<Record<string, CallerAgent>>;
+  readonly faults?: FaultPlan;
+  /** `notifyTimeoutMs` is the webhook timeout (default: the feature server's, 10 s). */
+  readonly timing?: Partial<SimulatorTiming>;
+  readonly clock?: () => number;
+  /** The account's number: `from` where an outbound call names none (jambonz itself requires one). */
+  readonly accountNumber?: string;
+}
+
+export interface JambonzSimulator extends Simulator {
+  readonly credentials: JambonzCredentials;
+  /** The REST API's root for the app's JAMBONZ_API_URL (no trailing slash; the client adds `/v1`). */
+  readonly apiUrl: string;
+  readonly accountNumber: string;
+}
+
+/** `JAMBONES_HTTP_TIMEOUT`'s default (§6). */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+const DEFAULT_CALLER_NUMBER = '+6591234567';
+const DEFAULT_ACCOUNT_NUMBER = '+6560000000';
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The statuses the feature server takes a hook's answer with (§6). */
+const ACCEPTED = new Set([200, 202, 204]);
+
+export async function startJambonzSimulator(options: JambonzSimulatorOptions = {}): Promise<JambonzSimulator> {
+  const sim = new FeatureServerSimulator(options);
+  await sim.listen(options.port ?? 0);
+  return sim;
+}
+
+/** A fresh account for a simulator started without one (dev, the test bench): nothing real to leak. */
+export function newJambonzCredentials(): JambonzCredentials {
+  return { accountSid: randomUUID(), applicationSid: randomUUID(), apiKey: randomUUID(), webhookSecret: `wh_secret_${randomBytes(12).toString('hex')}` };
+}
+
+interface CallExtras {
+  /** The call hook the call started from: relative hooks are resolved against its origin (§3.2). */
+  readonly base: string;
+  readonly statusHook: Hook | undefined;
+  readonly callId: string;
+}
+
+class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlayerHost {
+  readonly credentials: JambonzCredentials;
+  readonly accountNumber: string;
+  readonly lifetime = new Lifetime();
+  readonly speakMs: number;
+  readonly inputTimeoutMs: number;
+  readonly secondMs: number;
+
+  readonly #o: JambonzSimulatorOptions;
+  readonly #signer: JambonzSigner;
+  readonly #clock: () => number;
+  readonly #webhookTimeoutMs: number;
+  readonly #calls = new Map<string, CallSession>();
+  readonly #extras = new Map<CallSession, CallExtras>();
+  readonly #violations: Violation[] = [];
+  readonly #requests: RequestLogEntry[] = [];
+  readonly #events = new Emitter<SimulatorEvents>();
+  readonly #player: JambonzPlayer;
+  readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+  readonly #server: Server;
+  readonly #control: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+  readonly #idle: Array<() => void> = [];
+  readonly #hanging = new Set<ServerResponse>();
+  #outstanding = 0;
+  #faults: ResolvedFaults;
+  #defaultCaller: CallerAgent;
+  #outboundCaller: CallerAgent | undefined;
+  #seq = 0;
+  #requestIndex = 0;
+  #notificationIndex = 0;
+  #notificationId = 0;
+  #port = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(o: JambonzSimulatorOptions) {
+    this.#o = o;
+    this.credentials = o.credentials ?? newJambonzCredentials();
+    this.accountNumber = o.accountNumber ?? DEFAULT_ACCOUNT_NUMBER;
+    this.#clock = o.clock ?? Date.now;
+    this.#signer = jambonzSigner(this.credentials.webhookSecret);
+    this.speakMs = o.timing?.speakMs ?? 0;
+    this.inputTimeoutMs = o.timing?.inputTimeoutMs ?? 0;
+    this.secondMs = o.timing?.secondMs ?? 0;
+    this.#webhookTimeoutMs = o.timing?.notifyTimeoutMs ?? WEBHOOK_TIMEOUT_MS;
+    this.#faults = resolveFaults(o.faults);
+    this.#defaultCaller = o.defaultCaller ?? scriptedCaller();
+    this.#outboundCaller = o.outboundCaller;
+    this.#player = new JambonzPlayer(this);
+    this.#control = getRequestListener(new Hono().route('/sim', createSimulatorControl(this)).fetch, { overrideGlobalObjects: false });
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent && !res.destroyed) json(res, 500, { msg: String(err) });
+        else res.destroy();
+      });
+    });
+    this.#server.keepAliveTimeout = 30_000;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        this.#port = (this.#server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}/`;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get calls(): ReadonlyMap<string, SimCall> {
+    return this.#calls;
+  }
+
+  get violations(): readonly Violation[] {
+    return this.#violations;
+  }
+
+  get requests(): readonly RequestLogEntry[] {
+    return this.#requests;
+  }
+
+  get closed(): boolean {
+    return this.lifetime.closed;
+  }
+
+  ring(options: RingOptions): SimCall {
+    if (this.closed) throw new SimulatorClosedError();
+    if (!isE164(options.to)) throw new InvalidRingError(`"to" must be an E.164 number, got ${JSON.stringify(options.to)}`);
+    const from = options.from ?? DEFAULT_CALLER_NUMBER;
+    if (from === '') throw new InvalidRingError('"from" must not be empty');
+    const url = options.notifyUrl ?? pick(this.#o.callHook, options.to);
+    if (url === undefined) throw new NoVoiceNotifyUrlError(options.to);
+    if (!isHttpUrl(url)) throw new InvalidRingError(`the call hook must be an http(s) URL: ${url}`);
+    const status = pick(this.#o.statusHook, options.to);
+    const call = this.#newCall('inbound', from, options.to, options.caller ?? this.#defaultCaller, 'ringing', url, status !== undefined ? { url: status, method: 'POST' } : undefined);
+    call.add({ kind: 'call', event: 'ringing' });
+    // The call hook is requested on a later turn, as the other simulators ring: tools set a call up first.
+    setImmediate(() => {
+      if (!this.closed) void this.#player.play(call, { url, method: 'POST' });
+    });
+    return call;
+  }
+
+  onDial(fn: (call: SimCall) => void): () => void {
+    return this.#events.on('call', (call) => {
+      if (call.direction === 'outbound') fn(call);
+    });
+  }
+
+  nextDial(timeoutMs = 5000): Promise<SimCall> {
+    return new Promise((resolve, reject) => {
+      const off = this.onDial((call) => {
+        off();
+        cancel();
+        resolve(call);
+      });
+      const cancel = this.lifetime.timer(timeoutMs, () => {
+        off();
+        reject(new WaitTimeoutError('a Dial', timeoutMs));
+      });
+    });
+  }
+
+  on<K extends keyof SimulatorEvents>(event: K, fn: (value: SimulatorEvents[K]) => void): () => void {
+    return this.#events.on(event, fn);
+  }
+
+  setFaults(plan: FaultPlan | undefined): void {
+    this.#faults = resolveFaults(plan);
+  }
+
+  setDefaultCaller(agent: CallerAgent): void {
+    this.#defaultCaller = agent;
+  }
+
+  setOutboundCaller(agent?: CallerAgent): void {
+    this.#outboundCaller = agent ?? this.#o.outboundCaller;
+  }
+
+  async forge(session: string, fields: Readonly<Record<string, string>>, url: string, options: ForgeOptions = {}): Promise<ForgeResult> {
+    if (this.closed) throw new SimulatorClosedError();
+    const call = this.#calls.get(session);
+    const payload = { ...(call !== undefined ? this.#callInfo(call) : { call_sid: session, account_sid: this.credentials.accountSid }), ...fields };
+    const mode = options.signature ?? 'none';
+    const signer = mode === 'valid' ? this.#signer : mode === 'invalid' ? jambonzSigner(`not-${this.credentials.webhookSecret}`) : undefined;
+    const result = await this.#post(call, { url, method: 'POST' }, payload, signer, true);
+    return 'error' in result ? { error: result.error, body: '' } : { status: result.status, body: result.text };
+  }
+
+  settled(): Promise<void> {
+    if (this.#outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const at = this.#clock();
+    for (const call of this.#calls.values()) call.finish({ reason: 'simulator-closed', at, answered: call.answered, durationMinutes: 0 });
+    this.#events.emit('close', undefined);
+    this.lifetime.close();
+    for (const res of this.#hanging) res.destroy();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+    await this.#dispatcher.destroy().catch(() => undefined);
+    this.#done(this.#outstanding);
+    this.#events.clear();
+  }
+
+  // --- CallHost / JambonzPlayerHost ------------------------------------------------------
+
+  clock(): number {
+    return this.#clock();
+  }
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  callerHangup(call: CallSession): void {
+    if (call.direction === 'outbound' && !call.answered) this.end(call, 'dial-failed', { dialStatus: 'busy' });
+    else this.end(call, 'caller-hangup');
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return this.lifetime.sleep(ms, signal);
+  }
+
+  answer(call: CallSession): void {
+    if (call.answered || call.state === 'ended') return;
+    call.answeredAt = this.#clock();
+    call.add({ kind: 'call', event: 'answered' });
+    call.setState('busy');
+  }
+
+  end(call: CallSession, reason: EndReason, detail: { dialStatus?: DialOutcome; transferStatus?: DialOutcome; error?: string } = {}): void {
+    if (call.state === 'ended') return;
+    const at = this.#clock();
+    const info: EndInfo = {
+      reason,
+      at,
+      answered: call.answered,
+      durationMinutes: billedMinutes(call.answeredAt, at, call.simulatedSeconds),
+      ...(detail.dialStatus !== undefined ? { dialStatus: detail.dialStatus } : {}),
+      ...(detail.transferStatus !== undefined ? { transferStatus: detail.transferStatus } : {}),
+      ...(detail.error !== undefined ? { error: detail.error } : {}),
+    };
+    if (!call.finish(info)) return;
+    if (detail.error !== undefined) call.add({ kind: 'call', event: 'ended', reason, detail: detail.error });
+    const status = reason === 'dial-failed' ? DIAL_CALL_STATUS[detail.dialStatus ?? 'failed'] : reason === 'rejected' ? 'busy' : 'completed';
+    const hook = this.#extras.get(call)?.statusHook;
+    if (hook === undefined || this.closed) return;
+    const seconds = call.answeredAt === undefined ? 0 : Math.max(Math.round((at - call.answeredAt) / 1000), Math.round(call.simulatedSeconds));
+    const final: Record<string, unknown> = {
+      ...this.#callInfo(call),
+      call_status: status,
+      sip_status: status === 'completed' ? 200 : status === 'busy' ? 486 : status === 'no-answer' ? 487 : 503,
+      call_termination_by: reason === 'caller-hangup' ? 'caller' : 'jambonz',
+      // Only a completed call carries its duration (the feature server asserts as much).
+      ...(status === 'completed' ? { duration: seconds } : {}),
+    };
+    void this.#post(call, this.#resolve(call, hook), final, this.#signer, false);
+  }
+
+  async hook(call: CallSession, hook: Hook, results: Readonly<Record<string, unknown>>): Promise<{ verbs: readonly JambonzVerb[] } | { error: string }> {
+    const target = this.#resolve(call, hook);
+    const result = await this.#post(call, target, { ...this.#callInfo(call), ...results }, this.#signer, false);
+    if ('error' in result) return result;
+    if (!ACCEPTED.has(result.status)) return { error: `HTTP ${result.status} from ${target.url}: ${result.text.slice(0, 200)}` };
+    // The feature server reads an answer only when it says it is JSON; anything else is no instructions.
+    if (!result.contentType.includes('application/json') || result.text.trim() === '') return { verbs: [] };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(result.text);
+    } catch {
+      return { error: `the answer from ${target.url} says application/json but is not JSON: ${result.text.slice(0, 200)}` };
+    }
+    const reply = readReply(parsed);
+    if (!reply.ok) return { error: `the answer from ${target.url} fails jambonz's verb validation: ${reply.error}` };
+    return { verbs: reply.verbs };
+  }
+
+  async stream(call: CallSession, verb: ListenVerb, seconds: number, signal: AbortSignal): Promise<{ error?: string }> {
+    const extras = this.#extras.get(call);
+    let url: string;
+    try {
+      // A listen URL is a WebSocket URL; reached like any other URL the app wrote.
+      const absolute = new URL(verb.url, (extras?.base ?? '').replace(/^http/i, 'ws'));
+      const asHttp = absolute.href.replace(/^ws/i, 'http');
+      url = (this.#o.reach?.(asHttp) ?? asHttp).replace(/^http/i, 'ws');
+    } catch {
+      return { error: `the listen verb's url is not a URL: ${verb.url}` };
+    }
+    const metadata: Record<string, unknown> = { sampleRate: verb.sampleRate, mixType: verb.mixType, ...camel(this.#callInfo(call)), ...(verb.metadata ?? {}) };
+    const result = await streamListen({
+      url,
+      metadata,
+      sampleRate: verb.sampleRate,
+      channels: verb.mixType === 'stereo' ? 2 : 1,
+      seconds,
+      secondMs: this.secondMs,
+      sleep: (ms) => this.lifetime.sleep(ms, signal),
+      signal,
+    });
+    return 'error' in result ? { error: result.error } : {};
+  }
+
+  // --- HTTP out ----------------------------------------------------------------------------
+
+  /** What every hook of the call carries (§2.2: the base fields, snake_case). */
+  #callInfo(call: CallSession): Record<string, unknown> {
+    const extras = this.#extras.get(call);
+    const answered = call.answered;
+    return {
+      call_sid: call.session,
+      account_sid: this.credentials.accountSid,
+      application_sid: this.credentials.applicationSid,
+      direction: call.direction,
+      from: call.from,
+      to: call.to,
+      call_id: extras?.callId ?? call.session,
+      call_status: answered ? 'in-progress' : 'trying',
+      sip_status: answered ? 200 : 100,
+      sip_reason: answered ? 'OK' : 'Trying',
+      trace_id: call.txnRef,
+    };
+  }
+
+  /** A relative hook is resolved against the origin of the call's first hook, not its path (§3.2). */
+  #resolve(call: CallSession, hook: Hook): Hook {
+    if (isHttpUrl(hook.url)) return hook;
+    const base = this.#extras.get(call)?.base;
+    try {
+      return { url: new URL(hook.url, base !== undefined ? new URL(base).origin : undefined).href, method: hook.method };
+    } catch {
+      return hook;
+    }
+  }
+
+  /** A signed JSON request to the app, recorded in the call's transcript; a fault plan may delay or drop it. */
+  async #post(
+    call: CallSession | undefined,
+    hook: Hook,
+    payload: Readonly<Record<string, unknown>>,
+    signer: JambonzSigner | undefined,
+    forged: boolean,
+  ): Promise<{ status: number; text: string; contentType: string } | { error: string }> {
+    this.#outstanding++;
+    const url = hook.url;
+    const fields = flat(payload);
+    try {
+      const fault = call !== undefined && !forged ? this.#faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
+      if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
+      // The feature server signs JSON.stringify(payload) and posts those very bytes; a GET carries no body but is signed all the same.
+      const body = JSON.stringify(payload);
+      const headers: Record<string, string> = { ...(signer?.(body) ?? {}), ...(hook.method === 'POST' ? { 'content-type': 'application/json' } : {}) };
+      const signature = headers['Jambonz-Signature'];
+      const id = ++this.#notificationId;
+      const entry: NotificationEntry | undefined = call?.add({ kind: 'notification', id, url, fields, copy: 0, forged, ...(signature !== undefined ? { signature } : {}) });
+      const started = performance.now();
+      const finish = (result: { status?: number; error?: string }): void => {
+        if (call === undefined || entry === undefined) return;
+        const done = { ...result, ms: Math.round(performance.now() - started) };
+        entry.result = done;
+        call.add({ kind: 'delivery', notificationId: id, result: done });
+      };
+      if (fault?.drop === true) {
+        finish({ error: 'dropped' });
+        return { error: 'dropped' };
+      }
+      const ac = new AbortController();
+      let timedOut = false;
+      const cancel = this.lifetime.timer(this.#webhookTimeoutMs, () => {
+        timedOut = true;
+        ac.abort(new Error('timeout'));
+      });
+      const onClose = (): void => ac.abort(new Error('closed'));
+      this.lifetime.signal.addEventListener('abort', onClose, { once: true });
+      try {
+        const res = await request(this.#o.reach?.(url) ?? url, {
+          method: hook.method,
+          headers,
+          ...(hook.method === 'POST' ? { body } : {}),
+          dispatcher: this.#dispatcher,
+          signal: ac.signal,
+        });
+        const text = await res.body.text();
+        finish({ status: res.statusCode });
+        const type = res.headers['content-type'];
+        return { status: res.statusCode, text, contentType: typeof type === 'string' ? type : '' };
+      } catch (err) {
+        const error = timedOut ? 'timeout' : this.closed ? 'closed' : (errorCode(err) ?? (err instanceof Error ? err.message : String(err)));
+        finish({ error });
+        return { error: timedOut ? `no answer from ${url} within ${this.#webhookTimeoutMs} ms` : `${url}: ${error}` };
+      } finally {
+        cancel();
+        this.lifetime.signal.removeEventListener('abort', onClose);
+      }
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      this.#done(1);
+    }
+  }
+
+  #done(n: number): void {
+    this.#outstanding = Math.max(0, this.#outstanding - n);
+    if (this.#outstanding === 0) for (const w of this.#idle.splice(0)) w();
+  }
+
+  // --- HTTP in: control plane, REST ----------------------------------------------------------
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === '/sim' || path.startsWith('/sim/')) {
+      await this.#control(req, res);
+      return;
+    }
+    const method = req.method ?? 'GET';
+    const read = await readLimited(req, MAX_BODY_BYTES);
+    let body: unknown;
+    let params: Record<string, string> = {};
+    if (read.ok) {
+      const text = read.bytes.toString('utf8');
+      try {
+        body = text === '' ? {} : JSON.parse(text);
+        if (typeof body === 'object' && body !== null && !Array.isArray(body)) params = flat(body as Record<string, unknown>);
+      } catch {
+        body = undefined;
+      }
+    }
+    const log = (response: string, httpStatus: number, block?: BlockName, session?: string): void => {
+      this.#requests.push({
+        seq: this.nextSeq(),
+        at: this.#clock(),
+        method,
+        path,
+        params,
+        response,
+        httpStatus,
+        ...(block !== undefined ? { block } : {}),
+        ...(session !== undefined ? { session } : {}),
+      });
+    };
+    if (!read.ok) {
+      log(read.reason, read.reason === 'too-large' ? 413 : 400);
+      if (read.reason === 'too-large') json(res, 413, { msg: 'the request body is too large' });
+      else res.destroy();
+      return;
+    }
+    if (!sameSecret(req.headers.authorization ?? '', `Bearer ${this.credentials.apiKey}`)) {
+      log('unauthorized', 401);
+      this.#violation('auth', `${method} ${path}: wrong or missing API key`, '401');
+      json(res, 401, { msg: 'invalid or missing api key' });
+      return;
+    }
+    const route = routeJambonzRest(this.credentials.accountSid, method, path, body);
+    if (!route.ok) {
+      log('refused', route.status);
+      this.#violation(route.status === 404 ? 'unknown-path' : route.status === 405 ? 'http-method' : 'invalid-params', `${method} ${path}: ${route.message}`, String(route.status));
+      json(res, route.status, { msg: route.message });
+      return;
+    }
+    const action = route.action;
+    const block: BlockName = action.kind === 'create-call' ? 'dial' : 'hangup';
+    const session = action.kind === 'create-call' ? undefined : action.callSid;
+    const target = session !== undefined ? this.#calls.get(session) : undefined;
+    const fault = this.#faults.request({ kind: 'request', index: this.#requestIndex++, block, params, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
+    if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
+    const faultStatus = fault?.httpStatus ?? (fault?.status !== undefined ? 500 : undefined);
+    if (faultStatus !== undefined) {
+      log(`http-${faultStatus}`, faultStatus, block, session);
+      json(res, faultStatus, { msg: fault?.body ?? fault?.status ?? 'simulated failure' });
+      return;
+    }
+    if (fault?.reset === true) {
+      log('reset', 0, block, session);
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.hang === true) {
+      log('hang', 0, block, session);
+      this.#hanging.add(res);
+      res.on('close', () => this.#hanging.delete(res));
+      return;
+    }
+    const answer = this.#rest(action);
+    log(String(answer.status), answer.status, block, answer.session ?? session);
+    if (answer.body === undefined) res.writeHead(answer.status).end();
+    else json(res, answer.status, answer.body);
+    answer.then?.();
+  }
+
+  #rest(action: JambonzRestAction): { status: number; body?: Record<string, unknown>; session?: string; then?: () => void } {
+    switch (action.kind) {
+      case 'create-call': {
+        const agent = this.#o.outboundCallers?.[action.to] ?? this.#outboundCaller ?? scriptedCaller();
+        const call = this.#newCall('outbound', action.from, action.to, agent, 'busy', action.callHook.url, action.statusHook);
+        call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: action.to, caller_id: action.from }, response: 'accepted' });
+        // The callee is rung once the answer is out: the app learns the call's sid before any hook, as with the real API.
+        return { status: 201, body: { sid: call.session }, session: call.session, then: () => setImmediate(() => void ringOutbound(this.#player, this, call, action.callHook)) };
+      }
+      case 'end-call': {
+        const call = this.#calls.get(action.callSid);
+        if (call === undefined) return { status: 404, body: { msg: `call ${action.callSid} not found` } };
+        if (call.state !== 'ended') {
+          call.add({ kind: 'block', block: 'hangup', method: 'POST', params: { force: 'enabled' }, response: 'accepted' });
+          call.endKnownToEngine = true;
+          this.end(call, 'script-hangup');
+        }
+        return { status: 202 };
+      }
+    }
+  }
+
+  #violation(kind: Violation['kind'], detail: string, status: string): void {
+    const v: Violation = { seq: this.nextSeq(), at: this.#clock(), kind, status, detail };
+    this.#violations.push(v);
+    this.#events.emit('violation', v);
+  }
+
+  #newCall(direction: Direction, from: string, to: string, agent: CallerAgent, state: CallState, base: string, statusHook: Hook | undefined): CallSession {
+    // jambonz's call_sid is a UUID; its SIP Call-ID another.
+    const sid = randomUUID();
+    const call = new CallSession(this, { session: sid, txnRef: randomUUID(), direction, from, to, agent, state });
+    this.#calls.set(sid, call);
+    this.#extras.set(call, { base, statusHook, callId: randomUUID() });
+    this.#events.emit('call', call);
+    return call;
+  }
+}
+
+function pick(value: string | ((to: string) => string | undefined) | undefined, to: string): string | undefined {
+  return typeof value === 'function' ? value(to) : value;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A payload as the transcript's string fields (nested values as JSON). */
+function flat(payload: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/** The call's information as the listen metadata carries it: camelCase (the feature server's own names). */
+function camel(info: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(info).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]));
+}
