@@ -33,6 +33,10 @@ export interface PhoneOptions {
   readonly callees: CalleeDirectory;
   /** The server, once it listens. */
   readonly server: () => PhoneServer | undefined;
+  /** Where a script is rung by name whatever its numbers; undefined: by the number dialled (the provider routes by it). */
+  readonly scriptUrl?: (publicUrl: string, script: { readonly name: string }) => string | undefined;
+  /** The caller id of an outbound call placed without one, where the provider needs a From. */
+  readonly defaultFrom?: string;
 }
 
 const ASSETS = new URL('../../public/phone/', import.meta.url);
@@ -128,7 +132,7 @@ export function phoneRoutes(o: PhoneOptions): Hono {
       const callee = (to as string | undefined) ?? DEFAULT_CALLER;
       try {
         const placed = await o.callees.withCallee(callee, interactiveCaller(), () =>
-          s.runner.outbound({ script: script.name, to: callee, ...(from !== undefined ? { from: from as string } : {}), vars }),
+          s.runner.outbound({ script: script.name, to: callee, ...(from !== undefined ? { from: from as string } : o.defaultFrom !== undefined ? { from: o.defaultFrom } : {}), vars }),
         );
         return c.json({ session: placed.session }, 201);
       } catch (err) {
@@ -140,7 +144,7 @@ export function phoneRoutes(o: PhoneOptions): Hono {
       to: (to as string | undefined) ?? script.numbers[0] ?? DEFAULT_DIALLED,
       from: (from as string | undefined) ?? DEFAULT_CALLER,
       caller: interactiveCaller(),
-      notifyUrl: `${s.publicUrl}/hoiio/incoming/${script.name}`,
+      ...byName(o, s.publicUrl, script),
     });
     return c.json({ session: call.session }, 201);
   });
@@ -163,4 +167,10 @@ export function phoneRoutes(o: PhoneOptions): Hono {
   });
 
   return app;
+}
+
+/** Hoiio rings a script by name (its incoming URL names it); elsewhere the number dialled routes the call. */
+function byName(o: PhoneOptions, publicUrl: string, script: { readonly name: string }): { notifyUrl?: string } {
+  const url = o.scriptUrl !== undefined ? o.scriptUrl(publicUrl, script) : `${publicUrl}/hoiio/incoming/${script.name}`;
+  return url !== undefined ? { notifyUrl: url } : {};
 }

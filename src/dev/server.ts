@@ -2,8 +2,9 @@ import type { Logger } from '../log/logger.js';
 import type { RunnerHooks } from '../runtime/hooks.js';
 import type { ReloadSetup } from '../reload/setup.js';
 import type { Script } from '../script/model.js';
-import { createSimulatorControl, startSimulator } from '../simulator/index.js';
+import { createSimulatorControl } from '../simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../simulator/index.js';
+import { startSimulatedProvider, type SimulatedProvider } from './simulated-providers.js';
 import type { SessionStore } from '../store/session-store.js';
 import { CalleeDirectory } from './callees.js';
 import { phoneRoutes } from './phone-routes.js';
@@ -28,6 +29,8 @@ export interface DevServerOptions {
   };
   readonly scripts: readonly Script[];
   readonly log: Logger;
+  /** The provider whose simulator runs the calls (simulated-providers.ts); default hoiio. */
+  readonly provider?: string;
   readonly apiToken?: string;
   readonly accessToken: string;
   readonly store?: SessionStore;
@@ -45,6 +48,8 @@ export interface DevServerOptions {
 
 export interface DevServer extends RunningServer {
   readonly simulator: Simulator;
+  /** The simulated provider: its name, how a tool rings a script, the caller id of outbound calls. */
+  readonly simulated: SimulatedProvider;
   /** Answers the calls the engine dials: per call for tools that claim one (tests, phones), else the configured callee. */
   readonly callees: CalleeDirectory;
   /** `POST /dev/events`: the local receiver of call summaries (`events_url: /dev/events`). */
@@ -59,22 +64,21 @@ export interface DevServer extends RunningServer {
 export const DEV_EVENTS_SECRET = 'dev-events-secret';
 
 /**
- * The callscript server wired to the built-in Hoiio simulator: the simulator rings
- * the server's Voice Notify URL and the server calls the simulator's API. The
- * simulator's control plane is mounted at `/sim` for terminal and browser phones.
+ * The callscript server wired to a built-in provider simulator (Hoiio's unless
+ * `provider` says otherwise): the simulator rings the server's webhook URL and
+ * the server calls the simulator's API. The simulator's control plane is
+ * mounted at `/sim` for terminal and browser phones.
  */
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
-  const appId = 'callscript-dev';
   let server: RunningServer | undefined;
   const callees = new CalleeDirectory(o.simulator?.outboundCaller);
-  const simulator = await startSimulator({
-    appId,
+  const simulated = await startSimulatedProvider(o.provider ?? 'hoiio', {
+    server: () => server,
     accessToken: o.accessToken,
-    voiceNotifyUrl: () => (server !== undefined ? `${server.publicUrl}/hoiio/incoming` : undefined),
-    concurrentCallLimit: 100_000,
-    ...o.simulator,
+    options: o.simulator ?? {},
     outboundCaller: callees.agent,
   });
+  const simulator = simulated.simulator;
   callees.attach(simulator);
   const base = o.env ?? ((name: string) => process.env[name]);
   const env = (name: string): string | undefined => base(name) ?? (name === DEFAULT_EVENTS_SECRET_ENV ? DEV_EVENTS_SECRET : undefined);
@@ -86,9 +90,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
         host: o.flags.host,
         ...(o.flags.publicUrl !== undefined ? { publicUrl: o.flags.publicUrl } : {}),
         hoiio: {
-          baseUrl: simulator.url,
-          appId,
-          accessToken: o.accessToken,
+          ...simulated.hoiio,
           timeoutMs: o.flags.hoiioTimeout,
           signatureMode: o.flags.signatureMode,
         },
@@ -107,6 +109,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       },
       scripts: o.scripts,
       log: o.log,
+      ...(simulated.adapter !== undefined ? { adapter: simulated.adapter } : {}),
       ...(o.store !== undefined ? { store: o.store } : {}),
       ...(o.hooks !== undefined ? { hooks: o.hooks } : {}),
       ...(o.reload !== undefined ? { reload: o.reload } : {}),
@@ -119,7 +122,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
         app.route('/dev/events', eventSink.routes);
         app.route('/sim', createSimulatorControl(simulator));
         // The browser phone: dev only, it places and drives calls without credentials.
-        app.route('/phone', phoneRoutes({ simulator, callees, server: () => server }));
+        app.route('/phone', phoneRoutes({ simulator, callees, server: () => server, scriptUrl: simulated.scriptUrl, ...(simulated.defaultFrom !== undefined ? { defaultFrom: simulated.defaultFrom } : {}) }));
       },
     });
   } catch (err) {
@@ -136,6 +139,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   return {
     ...running,
     simulator,
+    simulated,
     callees,
     eventSink,
     close: async () => {

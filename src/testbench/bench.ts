@@ -17,6 +17,8 @@ import { DEFAULT_CALLER, DEFAULT_DIALLED } from '../dev/phone-numbers.js';
 
 export interface BenchOptions {
   readonly scripts: readonly Script[];
+  /** The provider whose simulator runs the calls; default hoiio. */
+  readonly provider?: string;
   readonly log?: Logger;
   readonly maxSteps?: number;
 }
@@ -77,6 +79,7 @@ export class Bench {
       flags: { port: 0, host: '127.0.0.1', hoiioTimeout: 10_000, signatureMode: 'enforce', maxSteps: o.maxSteps ?? 200, maxBody: 65_536 },
       scripts: o.scripts,
       log: o.log ?? silentLogger(),
+      ...(o.provider !== undefined ? { provider: o.provider } : {}),
       apiToken,
       accessToken: randomBytes(16).toString('hex'),
       hooks: {
@@ -100,13 +103,14 @@ export class Bench {
     const sim = this.dev.simulator;
     if (!req.outbound) {
       const to = req.to ?? req.script?.numbers[0] ?? DEFAULT_DIALLED;
+      const byName = req.script !== undefined ? this.dev.simulated.scriptUrl(this.dev.publicUrl, req.script) : undefined;
       try {
         const call = sim.ring({
           to,
           from: req.from ?? DEFAULT_CALLER,
           caller: req.agent,
-          // Routed by name, so a test runs its script whatever numbers it lists (or none).
-          ...(req.script !== undefined ? { notifyUrl: `${this.dev.publicUrl}/hoiio/incoming/${req.script.name}` } : {}),
+          // Routed by name where the provider's URLs can name a script, so a test runs its script whatever numbers it lists (or none).
+          ...(byName !== undefined ? { notifyUrl: byName } : {}),
         });
         // The ringing notification goes out on a later turn of the event loop: the setup is in place before it arrives.
         if (req.setup !== undefined) {
@@ -122,13 +126,15 @@ export class Bench {
     if (req.script === undefined) throw new PlaceCallError('CS_BAD_CALL', 'an outbound call needs a script');
     const to = req.to ?? DEFAULT_CALLER;
     const script = req.script;
+    // TwiML providers need a caller id for an outbound call; Hoiio uses the account's number.
+    const from = req.from ?? this.dev.simulated.defaultFrom;
     return this.dev.callees.withCallee(to, req.agent, async () => {
       // Dials to one number are placed one at a time (withCallee), so the number keys the setup.
       if (req.setup !== undefined) this.setups.set(`outbound:${to}`, req.setup);
       const res = await request(`${this.dev.url}/calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiToken}` },
-        body: JSON.stringify({ script: script.name, to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} }),
+        body: JSON.stringify({ script: script.name, to, ...(from !== undefined ? { from } : {}), vars: req.vars ?? {} }),
       });
       const body = (await res.body.json()) as { session?: string; error?: { code: string; message: string } };
       if (res.statusCode !== 202 || body.session === undefined) {

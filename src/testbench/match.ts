@@ -34,7 +34,7 @@ function sameMove(a: CallerMove, b: CallerMove | undefined): boolean {
   return b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
-function checkTurn(expected: ExpectedTurn, actual: Turn): string[] {
+function checkTurn(expected: ExpectedTurn, actual: Turn, unseen: ReadonlySet<string>): string[] {
   if (expected.block !== actual.block) return [`expected a ${expected.block}, got a ${actual.block}`];
   const problems: string[] = [];
   if (!matches(expected.message, actual.message)) {
@@ -42,7 +42,7 @@ function checkTurn(expected: ExpectedTurn, actual: Turn): string[] {
   }
   for (const name of PARAM_NAMES) {
     const m = expected.params[name];
-    if (m === undefined || m.kind === 'any') continue;
+    if (m === undefined || m.kind === 'any' || unseen.has(name)) continue;
     const value = actual.params[name];
     if (!matches(m, value)) problems.push(`${name}: expected ${describeMatcher(m)}, got ${value === undefined ? 'none sent' : JSON.stringify(value)}`);
   }
@@ -55,7 +55,15 @@ function checkTurn(expected: ExpectedTurn, actual: Turn): string[] {
   return problems;
 }
 
-export function checkCase(test: TestCase, transcript: Transcript, outcome: Outcome | undefined, vars: Readonly<Record<string, string>>, notes: readonly string[]): CaseVerdict {
+/** `unseen`: parameters the provider never receives (a TwiML provider sees no tags), left out of the comparison. */
+export function checkCase(
+  test: TestCase,
+  transcript: Transcript,
+  outcome: Outcome | undefined,
+  vars: Readonly<Record<string, string>>,
+  notes: readonly string[],
+  unseen: ReadonlySet<string> = new Set(),
+): CaseVerdict {
   const turns: TurnCheck[] = [];
   const expect = test.expect ?? [];
   const count = Math.max(expect.length, transcript.turns.length);
@@ -63,7 +71,7 @@ export function checkCase(test: TestCase, transcript: Transcript, outcome: Outco
     const expected = expect[index];
     const actual = transcript.turns[index];
     if (expected !== undefined && actual !== undefined) {
-      turns.push({ index, expected, actual, problems: checkTurn(expected, actual) });
+      turns.push({ index, expected, actual, problems: checkTurn(expected, actual, unseen) });
     } else if (expected !== undefined) {
       turns.push({ index, expected, problems: ['expected, but the call had ended'] });
     } else if (actual !== undefined) {

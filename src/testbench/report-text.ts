@@ -106,7 +106,8 @@ export function formatSummary(report: TestRunReport, paint: Paint = NO_PAINT): s
   if (report.updated > 0) parts.push(`${report.updated} updated`);
   if (parts.length === 0) parts.push('no test cases');
   const files = report.files.length;
-  return `${parts.join(', ')} (${files} test file${files === 1 ? '' : 's'}, ${ms(report.durationMs)})`;
+  const where = report.provider !== 'hoiio' ? ` on ${report.provider}` : '';
+  return `${parts.join(', ')}${where} (${files} test file${files === 1 ? '' : 's'}, ${ms(report.durationMs)})`;
 }
 
 /** The whole text report, file by file. */
@@ -115,6 +116,9 @@ export function formatReport(report: TestRunReport, paint: Paint = NO_PAINT): st
   for (const file of report.files) {
     lines.push(paint.bold(`${file.file} (script ${file.script})`));
     for (const result of file.cases) lines.push(...formatCase(result, paint));
+  }
+  if (report.unseenParams.length > 0) {
+    lines.push(`Not compared on ${report.provider}: ${report.unseenParams.join(', ')} (the provider never receives them; the transcript cannot show them).`);
   }
   return lines;
 }

@@ -7,7 +7,7 @@ import { formatDiagnostic, type Diagnostic } from '../script/diagnostic.js';
 import { loadScripts } from '../script-files/load.js';
 import type { Script } from '../script/model.js';
 import { suggest } from '../script/suggest.js';
-import { HOIIO_CAPABILITIES } from '../provider/hoiio/capabilities.js';
+import { capabilitiesOf } from '../provider/capability-tables.js';
 import { isE164 } from '../util/e164.js';
 
 /** A script that cannot be found or does not compile; the CLI prints it and exits 2. */
@@ -29,10 +29,10 @@ export interface Resolved {
   readonly script?: Script;
 }
 
-export async function resolveScript(target: string, dir: string): Promise<Resolved> {
+export async function resolveScript(target: string, dir: string, provider = 'hoiio'): Promise<Resolved> {
   const isFile = /\.ya?ml$/i.test(target) && (await stat(target).then((s) => s.isFile(), () => false));
-  // The bench runs scripts on Hoiio's simulator: they are checked against Hoiio's table.
-  const loaded = await loadScripts([isFile ? target : dir], { provider: HOIIO_CAPABILITIES });
+  // The bench runs scripts on the provider's simulator: they are checked against its table.
+  const loaded = await loadScripts([isFile ? target : dir], { provider: capabilitiesOf(provider) });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new ScriptLookupError('CS_INVALID_SCRIPT', `${errors.length} error(s) in the scripts:\n${errors.map(formatDiagnostic).join('\n')}`, errors);

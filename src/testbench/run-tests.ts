@@ -22,7 +22,7 @@ import { writeGolden, type GoldenCase } from './update.js';
 import { CannedServices } from './services.js';
 import { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS } from './run-defaults.js';
 import type { CallSetup } from '../runtime/call-features.js';
-import { HOIIO_CAPABILITIES } from '../provider/hoiio/capabilities.js';
+import { capabilitiesOf } from '../provider/capability-tables.js';
 
 export interface RunTestsOptions {
   /** Folders (their `*.test.yaml` and scripts) or test files (scripts from their folder). */
@@ -40,6 +40,8 @@ export interface RunTestsOptions {
   readonly onCase?: (result: CaseResult) => void;
   /** `--now`: the wall-clock time (ms) `hours` steps see in cases that give no `now:` of their own. */
   readonly now?: number;
+  /** The provider whose simulator runs the calls (`--provider`); default hoiio. Scripts are checked against its capability table. */
+  readonly provider?: string;
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'updated';
@@ -70,6 +72,10 @@ export interface TestRunReport {
   readonly failed: number;
   readonly updated: number;
   readonly durationMs: number;
+  /** The provider the calls ran on. */
+  readonly provider: string;
+  /** Expected parameters not compared: the provider never receives them (tags on a TwiML provider). */
+  readonly unseenParams: readonly string[];
 }
 
 const TEST_FILE = /\.test\.ya?ml$/i;
@@ -135,7 +141,7 @@ function caseSetup(file: TestFile, test: TestCase, services: CannedServices | un
   return Object.keys(setup).length > 0 ? setup : undefined;
 }
 
-async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTestsOptions, shown: string, setup?: CallSetup): Promise<CaseRun> {
+async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTestsOptions, shown: string, setup: CallSetup | undefined, unseen: ReadonlySet<string>): Promise<CaseRun> {
   const started = Date.now();
   const notes: string[] = [];
   const decide = test.actions !== undefined ? queuePlan(test.actions, (m) => notes.push(m)) : positionalPlan(test.expect ?? []);
@@ -182,7 +188,7 @@ async function runCase(bench: Bench, script: Script, test: TestCase, o: RunTests
     notes.push('no expectations yet: run `callscript test --update` to write this call\'s transcript into the case');
     return { result: { ...common, status: 'failed', verdict: { passed: false, turns: [], vars: [], notes } } };
   }
-  const verdict = checkCase(test, transcript, finished.outcome, finalVars(script, finished.state), notes);
+  const verdict = checkCase(test, transcript, finished.outcome, finalVars(script, finished.state), notes, unseen);
   return { result: { ...common, status: verdict.passed ? 'passed' : 'failed', verdict } };
 }
 
@@ -191,10 +197,11 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
   const show = o.display ?? ((f: string) => f);
   const diagnostics: Diagnostic[] = [];
   const { testFiles, scriptDirs } = await discover(o.paths, diagnostics);
-  // The bench runs scripts on Hoiio's simulator: they are checked against Hoiio's table.
-  const loaded = await loadScripts(scriptDirs, { provider: HOIIO_CAPABILITIES });
+  const provider = o.provider ?? 'hoiio';
+  // The bench runs scripts on the provider's simulator: they are checked against its table.
+  const loaded = await loadScripts(scriptDirs, { provider: capabilitiesOf(provider) });
   const scriptErrors = loaded.diagnostics.filter((d) => d.severity === 'error');
-  const empty = { files: [], passed: 0, failed: 0, updated: 0 };
+  const empty = { files: [], passed: 0, failed: 0, updated: 0, provider, unseenParams: [] };
   if (scriptErrors.length > 0) {
     return { ...empty, diagnostics: [...diagnostics, ...scriptErrors.map((d) => ({ ...d, file: show(d.file) }))], durationMs: Date.now() - started };
   }
@@ -210,7 +217,8 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
     diagnostics.push(fileDiagnostic(o.paths.join(', '), `no test files (*.test.yaml) in ${o.paths.join(', ')}`));
   }
 
-  const bench = await Bench.start({ scripts: loaded.scripts, ...(o.log !== undefined ? { log: o.log } : {}) });
+  const bench = await Bench.start({ scripts: loaded.scripts, provider, ...(o.log !== undefined ? { log: o.log } : {}) });
+  const unseen = new Set(bench.dev.simulated.unseenParams);
   // Each file's canned services, on loopback ports of their own.
   const services = new Map<TestFile, CannedServices>();
   try {
@@ -218,7 +226,7 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
     const jobs = parsed.flatMap(({ file }) => file.cases.map((test) => ({ file, test })));
     const runs = await pool(jobs, o.jobs ?? DEFAULT_JOBS, async ({ file, test }) => {
       const setup = caseSetup(file, test, services.get(file), o);
-      const run = await runCase(bench, scripts.get(file.script) as Script, test, o, show(file.file), setup);
+      const run = await runCase(bench, scripts.get(file.script) as Script, test, o, show(file.file), setup, unseen);
       o.onCase?.(run.result);
       return { file, run };
     });
@@ -242,6 +250,8 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
       failed: all.filter((c) => c.status === 'failed').length,
       updated: all.filter((c) => c.status === 'updated').length,
       durationMs: Date.now() - started,
+      provider,
+      unseenParams: [...unseen],
     };
   } finally {
     await bench.close();

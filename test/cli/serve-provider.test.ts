@@ -2,8 +2,8 @@
  * `callscript serve --provider twilio|telnyx|signalwire` as a real process:
  * credentials only from the environment (a missing one is named), the public
  * URL required, and a started server answering a signed voice webhook with
- * TwiML over a real socket. `dev`, `call` and `test` refuse providers they
- * have no simulator for.
+ * TwiML over a real socket. `dev`, `call` and `test` run on the Hoiio and
+ * TwiML simulators and refuse providers they have no simulator for.
  * (`npm test` builds dist/ first.)
  */
 import { spawn } from 'node:child_process';
@@ -116,18 +116,62 @@ describe('callscript serve --provider jambonz', () => {
 
 describe('dev, call and test --provider', () => {
   it.each([
-    ['dev', ACME_DIR, '--provider', 'telnyx', '--port', '0'],
-    ['call', 'acme', '--dir', ACME_DIR, '--press', '1', '--provider', 'twilio'],
-    ['test', ACME_DIR, '--provider', 'signalwire'],
+    ['dev', ACME_DIR, '--provider', 'jambonz', '--port', '0'],
+    ['call', 'acme', '--dir', ACME_DIR, '--press', '1', '--provider', 'jambonz'],
+    ['test', ACME_DIR, '--provider', 'jambonz'],
   ])('%s refuses a provider it has no simulator for, saying so (exit 2)', async (...args) => {
     const p = run(args, {});
     expect(await p.exit).toBe(2);
-    expect(p.err()).toContain(`callscript ${args[0]}: there is no ${args[args.indexOf('--provider') + 1]} simulator yet`);
+    expect(p.err()).toContain(`callscript ${args[0]}: there is no jambonz simulator yet`);
   });
 
-  it('takes --provider hoiio as before', async () => {
-    const p = run(['call', 'acme', '--dir', ACME_DIR, '--press', ',', '--provider', 'hoiio'], {});
+  it.each(['hoiio', 'twilio', 'telnyx', 'signalwire'])('call runs on the %s simulator: the caller says nothing at the menu and the script hangs up', async (provider) => {
+    const p = run(['call', 'acme', '--dir', ACME_DIR, '--press', ',', '--provider', provider], {});
+    expect(await p.exit, p.err()).toBe(0);
+    expect(p.out()).toContain('◉ monitor "Welcome to Acme. This call may be recorded for quality purposes."');
+    expect(p.out()).toContain('  ⇢ no input\n■ hangup "We did not receive your choice. Thank you for calling Acme. Goodbye."');
+    expect(p.out()).toContain('— call ended: the script hung up (outcome: completed)');
+  });
+
+  it.each(['twilio', 'telnyx', 'signalwire'])('test runs the examples on the %s simulator (exit 0), saying what it cannot compare there', async (provider) => {
+    const p = run(['test', 'examples/', '--provider', provider], {});
+    expect(await p.exit, p.out()).toBe(0);
+    expect(p.out()).toMatch(new RegExp(`\\d+ passed on ${provider} \\(4 test files`));
+    expect(p.out()).toContain(`Not compared on ${provider}: tag, attempts, on_failure`);
+  });
+
+  it('dev --provider telnyx serves the phone network of the Telnyx simulator: a call rung through /sim reaches the script over signed TeXML webhooks', async () => {
+    const p = run(['dev', ACME_DIR, '--provider', 'telnyx', '--port', '0'], {});
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const m = /callscript dev server on (http:\/\/127\.0\.0\.1:\d+) \(Telnyx TeXML simulator built in/.exec(p.err());
+          if (m?.[1] !== undefined) {
+            clearInterval(timer);
+            resolve(m[1]);
+          }
+        }, 50);
+        void p.exit.then(() => {
+          clearInterval(timer);
+          reject(new Error(`dev exited: ${p.err()}`));
+        });
+      });
+      const rung = await request(`${url}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+6560000001', interactive: false }) });
+      expect(rung.statusCode).toBe(201);
+      const { session } = (await rung.body.json()) as { session: string };
+      expect(session).toMatch(/^v3:/);
+      let transcript: Array<{ kind: string; block?: string; heard?: Array<{ text?: string }> }> = [];
+      for (let i = 0; i < 100 && !transcript.some((e) => e.kind === 'call' && (e as { event?: string }).event === 'ended'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const res = await request(`${url}/sim/calls/${encodeURIComponent(session)}`);
+        transcript = ((await res.body.json()) as { transcript: typeof transcript }).transcript;
+      }
+      const blocks = transcript.filter((e) => e.kind === 'block');
+      expect(blocks[0]).toMatchObject({ block: 'monitor', heard: [{ text: 'Welcome to Acme. This call may be recorded for quality purposes.' }] });
+      expect(blocks[1]?.block).toBe('gather');
+    } finally {
+      p.kill();
+    }
     expect(await p.exit).toBe(0);
-    expect(p.out()).toContain('Welcome to Acme');
   });
 });

@@ -129,11 +129,11 @@ export function registerCall(program: Command, setExit: (code: number) => void):
             token: flags.token,
           });
         } else {
-          const resolved = await resolveScript(target, flags.dir);
+          const resolved = await resolveScript(target, flags.dir, flags.provider);
           const script = resolved.script;
           if (script !== undefined && script.numbers.length === 0) outbound = true;
           if (outbound && script === undefined) throw new UsageError('an outbound call runs a script: give its name, and the callee with --to');
-          bench = await Bench.start({ scripts: resolved.scripts });
+          bench = await Bench.start({ scripts: resolved.scripts, provider: flags.provider });
           live = await localCall(bench, {
             outbound,
             // A number rings as dialled (routed like on a server); a script name rings that script.

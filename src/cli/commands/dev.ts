@@ -13,11 +13,11 @@ import { refuseUnsimulated } from '../simulated-provider.js';
 import { addServerOptions, refuseOnStoreError, type ServerFlags } from '../server-options.js';
 import { untilSignal } from '../signals.js';
 
-/** `callscript dev [dir]`: the server on a built-in Hoiio simulator; no credentials, no phone needed. */
+/** `callscript dev [dir]`: the server on a built-in provider simulator (Hoiio's unless --provider); no credentials, no phone needed. */
 export function registerDev(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('dev')
-    .description('run call scripts against the built-in Hoiio simulator (what `npm start` runs)')
+    .description('run call scripts against a built-in provider simulator: Hoiio, or --provider twilio|telnyx|signalwire (`npm start` runs it on Hoiio)')
     .argument('[dir]', 'folder (or file) of call scripts', 'examples/');
   addServerOptions(cmd, { port: 3000, host: '127.0.0.1' });
   cmd.addOption(new Option('--now <time>', 'start the clock `hours` steps see at this time (e.g. 2026-12-25T10:00:00+08:00); it runs on from there').argParser(isoTime));
@@ -41,6 +41,7 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
       flags,
       scripts: loaded.scripts,
       log,
+      provider: flags.provider,
       apiToken,
       accessToken: randomBytes(16).toString('hex'),
       reload: { paths: [dir], watch: flags.watch, provider },
@@ -49,7 +50,7 @@ export function registerDev(program: Command, setExit: (code: number) => void): 
     if (dev === undefined) return;
     const stopReloading = dev.reloader !== undefined ? reloadOnSighup(dev.reloader) : undefined;
     if (flags.watch) process.stderr.write(`Watching ${dir} for changes: saved scripts go live for new calls (GET /scripts shows what is live).\n`);
-    process.stderr.write(devBanner(dev.url, apiToken, loaded.scripts.map((s) => ({ name: s.name, numbers: s.numbers }))));
+    process.stderr.write(devBanner(dev.url, apiToken, loaded.scripts.map((s) => ({ name: s.name, numbers: s.numbers })), flags.provider));
     const signal = await untilSignal();
     log.info({ signal }, 'server.stopping');
     stopReloading?.();
@@ -64,10 +65,12 @@ function shiftedClock(start: number): () => number {
   return () => Date.now() + offset;
 }
 
-function devBanner(url: string, apiToken: string, scripts: ReadonlyArray<{ name: string; numbers: readonly string[] }>): string {
+const TITLES: Readonly<Record<string, string>> = { hoiio: 'Hoiio', twilio: 'Twilio', telnyx: 'Telnyx TeXML', signalwire: 'SignalWire' };
+
+function devBanner(url: string, apiToken: string, scripts: ReadonlyArray<{ name: string; numbers: readonly string[] }>, provider: string): string {
   const lines = [
     '',
-    `callscript dev server on ${url} (Hoiio simulator built in; no credentials needed)`,
+    `callscript dev server on ${url} (${TITLES[provider] ?? provider} simulator built in; no credentials needed)`,
     '',
     'Scripts:',
     ...scripts.map((s) => `  ${s.name.padEnd(16)} ${s.numbers.length > 0 ? s.numbers.join(', ') : '(outbound only)'}`),

@@ -62,6 +62,7 @@ export function registerTest(program: Command, setExit: (code: number) => void):
         jobs: flags.jobs,
         caseTimeoutMs: flags.timeout * 1000,
         display: (f) => displayPath(f),
+        provider: flags.provider,
         ...(flags.now !== undefined ? { now: flags.now } : {}),
       });
       const wantCoverage = flags.coverage === true || flags.minCoverage !== undefined;

@@ -1,6 +1,4 @@
 export { startTwimlSimulator, type TwimlSimulator, type TwimlSimulatorOptions } from './simulator.js';
 export { TWIML_PROVIDERS, UNSEEN_PARAMS, newCredentials, telnyxPublicKeyText, accountOf, restAuthorization, type TwimlCredentials, type TwimlProvider } from './dialects.js';
-export { playTwimlCall, type TwimlCall, type TwimlCallerScript, type TwimlCallResult, type TwimlPhoneOptions, type Turn, type TurnAction, type TurnBlock, type DialOutcome, type EndReason } from './phone.js';
-export { startTwimlRest, type TwimlRest, type TwimlRestOptions, type RestRequest } from './rest.js';
 export { twilioSigner, signalwireSigner, telnyxSigner, type TwimlSigner } from './sign.js';
 export { parseTwimlReply, textOf, TwimlParseError, type TwimlElement } from './xml.js';
