@@ -13,6 +13,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Agent, request } from 'undici';
 import { isE164 } from '../../util/e164.js';
+import { errorCode } from '../../util/error-code.js';
 import { isHttpUrl } from '../../util/http-url.js';
 import { readLimited } from '../../util/read-limited.js';
 import { billedMinutes } from '../billing.js';
@@ -423,7 +424,7 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
         finish({ status: res.statusCode });
         return { status: res.statusCode, text };
       } catch (err) {
-        const error = timedOut ? 'timeout' : this.closed ? 'closed' : errorCode(err);
+        const error = timedOut ? 'timeout' : this.closed ? 'closed' : failureName(err);
         finish({ error });
         return { error: timedOut ? `no answer from ${url} within ${this.#webhookTimeoutMs} ms` : `${url}: ${error}` };
       } finally {
@@ -623,12 +624,6 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return body.ok ? body.bytes.toString('utf8') : undefined;
 }
 
-function errorCode(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const cause = (err as { cause?: { code?: unknown } }).cause;
-    if (cause && typeof cause.code === 'string') return cause.code;
-  }
-  return err instanceof Error ? err.message : String(err);
+function failureName(err: unknown): string {
+  return errorCode(err) ?? (err instanceof Error ? err.message : String(err));
 }
