@@ -5,6 +5,9 @@
  * with), and where a tool rings a given script. A provider with a simulator is
  * one entry here; the simulator itself is one folder under src/simulator/.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProviderAdapter } from '../provider/port.js';
 import { adapterFromEnv } from '../provider/registry.js';
 import { startSimulator } from '../simulator/index.js';
@@ -116,11 +119,66 @@ function twiml(provider: TwimlProvider): Starter {
   };
 }
 
+/**
+ * jambonz: the feature server stand-in rings the app's `/jambonz/voice` (routed by the number
+ * called, like the TwiML family) and takes the adapter's REST calls with a throwaway API key.
+ * Voicemail is written by the adapter itself (jambonz streams audio, it keeps none), in a
+ * temporary folder of this run rather than the default under the working directory.
+ */
+async function jambonz(start: SimulatorStart): Promise<SimulatedProvider> {
+  // Loaded only when asked for: it brings jambonz's verb validator.
+  const { newJambonzCredentials, startJambonzSimulator } = await import('../simulator/jambonz/index.js');
+  const credentials = newJambonzCredentials();
+  const at = (path: string): string | undefined => {
+    const server = start.server();
+    return server !== undefined ? `${server.publicUrl}/jambonz/${path}` : undefined;
+  };
+  const o = start.options;
+  const simulator = await startJambonzSimulator({
+    credentials,
+    callHook: () => at('voice'),
+    statusHook: () => at('status'),
+    reach: (url) => {
+      const server = start.server();
+      return server !== undefined && url.startsWith(server.publicUrl) ? server.url + url.slice(server.publicUrl.length) : url;
+    },
+    outboundCaller: start.outboundCaller,
+    ...(o.defaultCaller !== undefined ? { defaultCaller: o.defaultCaller } : {}),
+    ...(o.outboundCallers !== undefined ? { outboundCallers: o.outboundCallers } : {}),
+    ...(o.faults !== undefined ? { faults: o.faults as FaultPlan } : {}),
+    ...(o.timing !== undefined ? { timing: o.timing as Partial<SimulatorTiming> } : {}),
+    ...(o.clock !== undefined ? { clock: o.clock } : {}),
+    ...(o.accountNumber !== undefined ? { accountNumber: o.accountNumber } : {}),
+  });
+  const recordings = mkdtempSync(join(tmpdir(), 'callscript-jambonz-recordings-'));
+  simulator.on('close', () => rmSync(recordings, { recursive: true, force: true }));
+  const env: Record<string, string> = {
+    JAMBONZ_ACCOUNT_SID: credentials.accountSid,
+    JAMBONZ_API_KEY: credentials.apiKey,
+    JAMBONZ_WEBHOOK_SECRET: credentials.webhookSecret,
+    JAMBONZ_RECORDINGS_DIR: recordings,
+  };
+  const adapter = adapterFromEnv('jambonz', { env: (name) => env[name], apiUrl: simulator.apiUrl });
+  if (adapter === undefined) throw new Error('no adapter for jambonz');
+  return {
+    name: 'jambonz',
+    simulator,
+    adapter,
+    hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: '', accessToken: '' },
+    // One call hook for every number: the adapter routes by `to`.
+    scriptUrl: () => undefined,
+    defaultFrom: simulator.accountNumber,
+    // Like the TwiML family, jambonz never receives tags, attempts (asked once each) or on_failure.
+    unseenParams: UNSEEN_PARAMS,
+  };
+}
+
 const STARTERS: Readonly<Record<string, Starter>> = {
   hoiio,
   twilio: twiml('twilio'),
   telnyx: twiml('telnyx'),
   signalwire: twiml('signalwire'),
+  jambonz,
 };
 
 /** The providers with a built-in simulator, in `--provider` order. */

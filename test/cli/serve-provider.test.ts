@@ -2,12 +2,12 @@
  * `callscript serve --provider twilio|telnyx|signalwire` as a real process:
  * credentials only from the environment (a missing one is named), the public
  * URL required, and a started server answering a signed voice webhook with
- * TwiML over a real socket. `dev`, `call` and `test` run on the Hoiio and
- * TwiML simulators and refuse providers they have no simulator for.
+ * TwiML over a real socket. `dev`, `call` and `test` run on the Hoiio, TwiML
+ * and jambonz simulators, and refuse a script the provider cannot run.
  * (`npm test` builds dist/ first.)
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -32,6 +32,13 @@ function run(args: string[], env: Record<string, string>): { exit: Promise<numbe
 const ACME_DIR = (() => {
   const dir = mkdtempSync(join(tmpdir(), 'cs-serve-provider-'));
   copyFileSync('examples/acme.yaml', join(dir, 'acme.yaml'));
+  return dir;
+})();
+
+/** acme as jambonz can run it: its greeting played rather than monitored. */
+const ACME_PLAY_DIR = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-serve-provider-'));
+  writeFileSync(join(dir, 'acme.yaml'), readFileSync('examples/acme.yaml', 'utf8').replace('monitor: "Welcome', 'play: "Welcome'));
   return dir;
 })();
 
@@ -115,14 +122,18 @@ describe('callscript serve --provider jambonz', () => {
 });
 
 describe('dev, call and test --provider', () => {
-  it.each([
-    ['dev', ACME_DIR, '--provider', 'jambonz', '--port', '0'],
-    ['call', 'acme', '--dir', ACME_DIR, '--press', '1', '--provider', 'jambonz'],
-    ['test', ACME_DIR, '--provider', 'jambonz'],
-  ])('%s refuses a provider it has no simulator for, saying so (exit 2)', async (...args) => {
-    const p = run(args, {});
+  it('call refuses a script that needs what the provider cannot do (acme monitors; jambonz has no monitor), saying why (exit 2)', async () => {
+    const p = run(['call', 'acme', '--dir', ACME_DIR, '--press', '1', '--provider', 'jambonz'], {});
     expect(await p.exit).toBe(2);
-    expect(p.err()).toContain(`callscript ${args[0]}: there is no jambonz simulator yet`);
+    expect(p.err()).toContain('the `jambonz` provider cannot record a call in the background');
+  });
+
+  it('call runs on the jambonz simulator: signed JSON hooks, the verbs run, the caller says nothing at the menu and the script hangs up', async () => {
+    const p = run(['call', 'acme', '--dir', ACME_PLAY_DIR, '--press', ',', '--provider', 'jambonz'], {});
+    expect(await p.exit, p.err()).toBe(0);
+    expect(p.out()).toContain('▶ play "Welcome to Acme. This call may be recorded for quality purposes."');
+    expect(p.out()).toContain('  ⇢ no input\n■ hangup "We did not receive your choice. Thank you for calling Acme. Goodbye."');
+    expect(p.out()).toContain('— call ended: the script hung up (outcome: completed)');
   });
 
   it.each(['hoiio', 'twilio', 'telnyx', 'signalwire'])('call runs on the %s simulator: the caller says nothing at the menu and the script hangs up', async (provider) => {
@@ -169,6 +180,42 @@ describe('dev, call and test --provider', () => {
       const blocks = transcript.filter((e) => e.kind === 'block');
       expect(blocks[0]).toMatchObject({ block: 'monitor', heard: [{ text: 'Welcome to Acme. This call may be recorded for quality purposes.' }] });
       expect(blocks[1]?.block).toBe('gather');
+    } finally {
+      p.kill();
+    }
+    expect(await p.exit).toBe(0);
+  });
+
+  it('dev --provider jambonz serves the phone network of the jambonz simulator: a call rung through /sim reaches the script over signed JSON hooks', async () => {
+    const p = run(['dev', ACME_PLAY_DIR, '--provider', 'jambonz', '--port', '0'], {});
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const m = /callscript dev server on (http:\/\/127\.0\.0\.1:\d+) \(jambonz simulator built in/.exec(p.err());
+          if (m?.[1] !== undefined) {
+            clearInterval(timer);
+            resolve(m[1]);
+          }
+        }, 50);
+        void p.exit.then(() => {
+          clearInterval(timer);
+          reject(new Error(`dev exited: ${p.err()}`));
+        });
+      });
+      const rung = await request(`${url}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+6560000001', interactive: false }) });
+      expect(rung.statusCode).toBe(201);
+      const { session } = (await rung.body.json()) as { session: string };
+      expect(session).toMatch(/^[0-9a-f-]{36}$/);
+      let transcript: Array<{ kind: string; block?: string; heard?: Array<{ text?: string }>; fields?: Record<string, string> }> = [];
+      for (let i = 0; i < 100 && !transcript.some((e) => e.kind === 'call' && (e as { event?: string }).event === 'ended'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const res = await request(`${url}/sim/calls/${encodeURIComponent(session)}`);
+        transcript = ((await res.body.json()) as { transcript: typeof transcript }).transcript;
+      }
+      const blocks = transcript.filter((e) => e.kind === 'block');
+      expect(blocks[0]).toMatchObject({ block: 'play', heard: [{ text: 'Welcome to Acme. This call may be recorded for quality purposes.' }] });
+      expect(blocks[1]?.block).toBe('gather');
+      expect(transcript.find((e) => e.kind === 'notification')?.fields).toMatchObject({ call_sid: session, call_status: 'trying', direction: 'inbound' });
     } finally {
       p.kill();
     }

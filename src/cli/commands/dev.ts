@@ -17,7 +17,7 @@ import { untilSignal } from '../signals.js';
 export function registerDev(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('dev')
-    .description('run call scripts against a built-in provider simulator: Hoiio, or --provider twilio|telnyx|signalwire (`npm start` runs it on Hoiio)')
+    .description('run call scripts against a built-in provider simulator: Hoiio, or --provider twilio|telnyx|signalwire|jambonz (`npm start` runs it on Hoiio)')
     .argument('[dir]', 'folder (or file) of call scripts', 'examples/');
   addServerOptions(cmd, { port: 3000, host: '127.0.0.1' });
   cmd.addOption(new Option('--now <time>', 'start the clock `hours` steps see at this time (e.g. 2026-12-25T10:00:00+08:00); it runs on from there').argParser(isoTime));
@@ -65,7 +65,7 @@ function shiftedClock(start: number): () => number {
   return () => Date.now() + offset;
 }
 
-const TITLES: Readonly<Record<string, string>> = { hoiio: 'Hoiio', twilio: 'Twilio', telnyx: 'Telnyx TeXML', signalwire: 'SignalWire' };
+const TITLES: Readonly<Record<string, string>> = { hoiio: 'Hoiio', twilio: 'Twilio', telnyx: 'Telnyx TeXML', signalwire: 'SignalWire', jambonz: 'jambonz' };
 
 function devBanner(url: string, apiToken: string, scripts: ReadonlyArray<{ name: string; numbers: readonly string[] }>, provider: string): string {
   const lines = [
