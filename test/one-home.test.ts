@@ -3,9 +3,9 @@
  * a copy: comparing secrets (src/util/secure-compare.ts), escaping XML
  * (src/util/xml.ts), reading a body up to a size limit (src/util/read-limited.ts;
  * undici answers are limited by undici's maxResponseSize), telling an http(s)
- * URL (src/util/http-url.ts), the E.164 pattern (src/util/e164.ts) and digging
- * an error code out of `cause` (src/util/error-code.ts). This fails when one is
- * written again elsewhere in src/.
+ * URL (src/util/http-url.ts), the E.164 pattern (src/util/e164.ts), digging
+ * an error code out of `cause` (src/util/error-code.ts) and checking a bearer
+ * token (src/server/bearer.ts). This fails when one is written again elsewhere in src/.
  * (The TwiML simulator's strict reply parser decodes XML on purpose with its own
  * rules: it is the provider's side, and must catch the engine being wrong.)
  */
@@ -61,6 +61,12 @@ describe('one home for each', () => {
   it("an error's cause is dug into for its code only in src/util/error-code.ts", () => {
     const digging = /\)\.cause\b/;
     const elsewhere = FILES.filter((f) => digging.test(f.text) && f.file !== join('src', 'util', 'error-code.ts')).map((f) => f.file);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('a bearer token is read from a request only in src/server/bearer.ts', () => {
+    const reading = /['"]Bearer ['"]/;
+    const elsewhere = FILES.filter((f) => reading.test(f.text) && f.file !== join('src', 'server', 'bearer.ts')).map((f) => f.file);
     expect(elsewhere).toEqual([]);
   });
 

@@ -3,9 +3,9 @@ import type { CallState } from '../../engine/state.js';
 import type { Logger } from '../../log/logger.js';
 import { CallRequestError, type CallRunner } from '../../runtime/call-runner.js';
 import type { ScriptRegistry } from '../../runtime/script-registry.js';
+import { refuseWithoutBearer } from '../bearer.js';
 import { jsonError } from '../http-error.js';
 import { isE164 } from '../../util/e164.js';
-import { sameSecret } from '../../util/secure-compare.js';
 
 export interface CallsRoutesOptions {
   readonly runner: CallRunner;
@@ -24,13 +24,7 @@ export function requireBearer(c: Context, apiToken: string | undefined): Respons
   if (apiToken === undefined || apiToken === '') {
     return jsonError(c, 403, 'CS_API_DISABLED', 'the calls API is disabled: set CALLSCRIPT_API_TOKEN to enable it');
   }
-  const header = c.req.header('authorization') ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  if (given === '' || !sameSecret(given, apiToken)) {
-    c.header('WWW-Authenticate', 'Bearer');
-    return jsonError(c, 401, 'CS_UNAUTHORIZED', 'missing or wrong bearer token');
-  }
-  return undefined;
+  return refuseWithoutBearer(c, apiToken);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { EngineMetrics } from '../../metrics/engine-metrics.js';
-import { jsonError } from '../http-error.js';
-import { sameSecret } from '../../util/secure-compare.js';
+import { refuseWithoutBearer } from '../bearer.js';
 
 export interface MetricsRoutesOptions {
   readonly metrics: EngineMetrics;
@@ -17,14 +16,8 @@ export interface MetricsRoutesOptions {
 export function metricsRoutes(o: MetricsRoutesOptions): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
-    if (o.token !== undefined && o.token !== '') {
-      const header = c.req.header('authorization') ?? '';
-      const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      if (!sameSecret(given, o.token)) {
-        c.header('WWW-Authenticate', 'Bearer');
-        return jsonError(c, 401, 'CS_UNAUTHORIZED', 'missing or wrong bearer token');
-      }
-    }
+    const refused = o.token !== undefined && o.token !== '' ? refuseWithoutBearer(c, o.token) : undefined;
+    if (refused !== undefined) return refused;
     return c.body(await o.metrics.text(), 200, { 'content-type': o.metrics.contentType });
   });
   return app;
