@@ -18,8 +18,8 @@ function seconds(ms: number): string {
 export function toJunit(report: TestRunReport): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const errors = report.diagnostics.length;
-  const tests = report.passed + report.failed + report.updated + (errors > 0 ? 1 : 0);
-  out.push(`<testsuites name="callscript" tests="${tests}" failures="${report.failed}" errors="${errors > 0 ? 1 : 0}" time="${seconds(report.durationMs)}">`);
+  const tests = report.passed + report.failed + report.updated + report.skipped + (errors > 0 ? 1 : 0);
+  out.push(`<testsuites name="callscript" tests="${tests}" failures="${report.failed}" errors="${errors > 0 ? 1 : 0}" skipped="${report.skipped}" time="${seconds(report.durationMs)}">`);
   if (errors > 0) {
     out.push(`  <testsuite name="test files and scripts" tests="1" failures="0" errors="1" time="0">`);
     out.push(`    <testcase classname="callscript" name="test files and scripts are valid" time="0">`);
@@ -37,6 +37,10 @@ export function toJunit(report: TestRunReport): string {
         const problems = c.verdict.turns.filter((t) => t.problems.length > 0).length + (c.verdict.outcome !== undefined ? 1 : 0) + c.verdict.vars.length + c.verdict.notes.length;
         out.push(`${head}>`);
         out.push(`      <failure message="${xml(`${problems} difference${problems === 1 ? '' : 's'} from the expectations`)}">${xml(formatVerdict(c.verdict, undefined, '').join('\n'))}</failure>`);
+        out.push('    </testcase>');
+      } else if (c.status === 'skipped') {
+        out.push(`${head}>`);
+        out.push(`      <skipped message="${xml(c.reason ?? '')}"/>`);
         out.push('    </testcase>');
       } else {
         out.push(`${head}>`);

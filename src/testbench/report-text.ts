@@ -68,6 +68,8 @@ export function formatCase(result: CaseResult, paint: Paint = NO_PAINT): string[
   switch (result.status) {
     case 'passed':
       return [`  ${paint.green('✓')} ${result.name} ${where}`];
+    case 'skipped':
+      return [`  ${paint.dim('–')} ${result.name} ${where} — skipped: ${result.reason ?? ''}`];
     case 'updated':
       return [`  ${paint.green('✎')} ${result.name} ${where} — expectations written`, ...result.transcript.turns.flatMap(formatTurn).map((l) => paint.dim(`      ${l}`))];
     case 'failed':
@@ -104,6 +106,7 @@ export function formatSummary(report: TestRunReport, paint: Paint = NO_PAINT): s
   if (report.passed > 0) parts.push(paint.green(`${report.passed} passed`));
   if (report.failed > 0) parts.push(paint.red(`${report.failed} failed`));
   if (report.updated > 0) parts.push(`${report.updated} updated`);
+  if (report.skipped > 0) parts.push(paint.dim(`${report.skipped} skipped`));
   if (parts.length === 0) parts.push('no test cases');
   const files = report.files.length;
   const where = report.provider !== 'hoiio' ? ` on ${report.provider}` : '';

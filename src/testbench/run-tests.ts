@@ -44,7 +44,8 @@ export interface RunTestsOptions {
   readonly provider?: string;
 }
 
-export type CaseStatus = 'passed' | 'failed' | 'updated';
+/** `skipped`: the script needs what the provider's capability table says it cannot do; the case did not run. */
+export type CaseStatus = 'passed' | 'failed' | 'updated' | 'skipped';
 
 export interface CaseResult {
   readonly file: string;
@@ -55,6 +56,8 @@ export interface CaseResult {
   readonly transcript: Transcript;
   readonly outcome?: Outcome;
   readonly durationMs: number;
+  /** Why a skipped case did not run. */
+  readonly reason?: string;
 }
 
 export interface FileReport {
@@ -71,6 +74,7 @@ export interface TestRunReport {
   readonly passed: number;
   readonly failed: number;
   readonly updated: number;
+  readonly skipped: number;
   readonly durationMs: number;
   /** The provider the calls ran on. */
   readonly provider: string;
@@ -79,6 +83,8 @@ export interface TestRunReport {
 }
 
 const TEST_FILE = /\.test\.ya?ml$/i;
+/** What `validate --provider` reports when a script needs what the provider lacks (src/script/checks/capabilities.ts). */
+const CAPABILITY_CODES: ReadonlySet<string> = new Set(['CS_PROVIDER_UNSUPPORTED', 'CS_PROVIDER_LIMIT', 'CS_MESSAGE_TOO_LONG']);
 export { DEFAULT_CASE_TIMEOUT_MS, DEFAULT_JOBS };
 
 function fileDiagnostic(file: string, message: string): Diagnostic {
@@ -201,17 +207,37 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
   // The bench runs scripts on the provider's simulator: they are checked against its table.
   const loaded = await loadScripts(scriptDirs, { provider: capabilitiesOf(provider) });
   const scriptErrors = loaded.diagnostics.filter((d) => d.severity === 'error');
-  const empty = { files: [], passed: 0, failed: 0, updated: 0, provider, unseenParams: [] };
-  if (scriptErrors.length > 0) {
+  const empty = { files: [], passed: 0, failed: 0, updated: 0, skipped: 0, provider, unseenParams: [] };
+  // A script refused only for what the provider cannot do still has tests: they are skipped with the reason, not failed.
+  const unsupported = scriptErrors.filter((d) => CAPABILITY_CODES.has(d.code));
+  if (scriptErrors.length > unsupported.length) {
     return { ...empty, diagnostics: [...diagnostics, ...scriptErrors.map((d) => ({ ...d, file: show(d.file) }))], durationMs: Date.now() - started };
   }
-  const scripts = new Map(loaded.scripts.map((s) => [s.name, s]));
+  const everyScript = unsupported.length > 0 ? (await loadScripts(scriptDirs)).scripts : loaded.scripts;
+  const refused = new Map<string, string>();
+  for (const d of unsupported) {
+    const name = everyScript.find((s) => s.file !== undefined && resolve(s.file) === resolve(d.file))?.name;
+    if (name !== undefined && !refused.has(name)) refused.set(name, `${provider} cannot run it: ${d.message} [${d.code}] (${show(d.file)}:${d.line}:${d.column})`);
+  }
+  const scripts = new Map(everyScript.map((s) => [s.name, s]));
   const parsed: Array<{ file: TestFile; source: string }> = [];
+  const skippedFiles: FileReport[] = [];
   for (const path of testFiles) {
     const source = await readFile(path, 'utf8');
     const result = parseTestFile(source, path, scripts);
-    if (result.ok) parsed.push({ file: result.testFile, source });
-    else diagnostics.push(...result.diagnostics.map((d) => ({ ...d, file: show(d.file) })));
+    if (!result.ok) {
+      diagnostics.push(...result.diagnostics.map((d) => ({ ...d, file: show(d.file) })));
+      continue;
+    }
+    const reason = refused.get(result.testFile.script);
+    if (reason === undefined) {
+      parsed.push({ file: result.testFile, source });
+      continue;
+    }
+    const file = show(result.testFile.file);
+    const cases = result.testFile.cases.map((c): CaseResult => ({ file, name: c.name, line: c.line, status: 'skipped', reason, transcript: { turns: [] }, durationMs: 0 }));
+    for (const c of cases) o.onCase?.(c);
+    skippedFiles.push({ file, script: result.testFile.script, cases });
   }
   if (testFiles.length === 0 && diagnostics.length === 0) {
     diagnostics.push(fileDiagnostic(o.paths.join(', '), `no test files (*.test.yaml) in ${o.paths.join(', ')}`));
@@ -236,11 +262,11 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
         if (golden.length > 0) await writeFile(file.file, writeGolden(source, golden), 'utf8');
       }
     }
-    const files: FileReport[] = parsed.map(({ file }) => ({
+    const files: FileReport[] = [...skippedFiles, ...parsed.map(({ file }) => ({
       file: show(file.file),
       script: file.script,
       cases: runs.filter((r) => r.file === file).map((r) => r.run.result),
-    }));
+    }))];
     const all = files.flatMap((f) => f.cases);
     return {
       files,
@@ -249,6 +275,7 @@ export async function runTests(o: RunTestsOptions): Promise<TestRunReport> {
       passed: all.filter((c) => c.status === 'passed').length,
       failed: all.filter((c) => c.status === 'failed').length,
       updated: all.filter((c) => c.status === 'updated').length,
+      skipped: all.filter((c) => c.status === 'skipped').length,
       durationMs: Date.now() - started,
       provider,
       unseenParams: [...unseen],

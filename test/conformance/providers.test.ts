@@ -7,7 +7,7 @@
  * compared, never silently passed.
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../../src/testbench/report-text.js';
+import { formatReport, formatSummary } from '../../src/testbench/report-text.js';
 import { runTests } from '../../src/testbench/run-tests.js';
 
 describe.each(['hoiio', 'twilio', 'telnyx', 'signalwire'])('the examples on %s', (provider) => {
@@ -27,4 +27,18 @@ describe('the providers with a simulator', () => {
     const { SIMULATED_PROVIDER_NAMES } = await import('../../src/dev/simulated-providers.js');
     expect([...SIMULATED]).toEqual(SIMULATED_PROVIDER_NAMES);
   });
+});
+
+describe('a script a provider cannot run', () => {
+  it('has its cases skipped there with the reason validate --provider gives, and run where it can', async () => {
+    const onTwilio = await runTests({ paths: ['test/testbench/fixtures/thai'], provider: 'twilio' });
+    expect(onTwilio.diagnostics).toEqual([]);
+    expect([onTwilio.passed, onTwilio.failed, onTwilio.skipped]).toEqual([0, 0, 1]);
+    const [skipped] = onTwilio.files[0]?.cases ?? [];
+    expect(skipped?.reason).toMatch(/^twilio cannot run it: .*th-TH.* \[CS_PROVIDER_UNSUPPORTED\] \(test\/testbench\/fixtures\/thai\/thai\.yaml:\d+:\d+\)$/);
+    expect(formatReport(onTwilio).join('\n')).toContain('– the caller is greeted and the script hangs up');
+    expect(formatSummary(onTwilio)).toMatch(/^1 skipped on twilio/);
+    const onHoiio = await runTests({ paths: ['test/testbench/fixtures/thai'], provider: 'hoiio' });
+    expect([onHoiio.passed, onHoiio.failed, onHoiio.skipped]).toEqual([1, 0, 0]);
+  }, 60_000);
 });
