@@ -252,7 +252,7 @@ export class CallSession implements SimCall {
     this.#pending = undefined;
     this.#endInfo = info;
     this.#state = 'ended';
-    this.add({ kind: 'call', event: 'ended', reason: info.reason });
+    this.add({ kind: 'call', event: 'ended', reason: info.reason, ...(info.error !== undefined ? { detail: info.error } : {}) });
     this.#events.emit('state', 'ended');
     this.#events.emit('ended', info);
     this.#resolveEnded(info);

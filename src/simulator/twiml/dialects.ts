@@ -36,10 +36,14 @@ export interface TwimlDialectSpec {
   readonly actionOnEmptyResult: boolean;
   /** Twilio waits 15 s for a webhook's answer (error 11205); the others' limits are UNCONFIRMED, so the same. */
   readonly webhookTimeoutMs: number;
+  /** What the caller hears when the provider cannot run the app's answer (Twilio's words; the others' are UNCONFIRMED, so the same). */
+  readonly applicationErrorMessage: string;
   newCallSid(n: number): string;
   /** Fields every webhook of the call carries besides CallSid, AccountSid, From, To, CallStatus, Direction. */
   extraFields(callSid: string): Record<string, string>;
 }
+
+const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
 
@@ -50,6 +54,7 @@ export const DIALECT_SPECS: Readonly<Record<TwimlProvider, TwimlDialectSpec>> = 
     jsonSuffix: true,
     actionOnEmptyResult: true,
     webhookTimeoutMs: 15_000,
+    applicationErrorMessage: APPLICATION_ERROR,
     newCallSid: (n) => `CA${hex(n, 32)}`,
     extraFields: () => ({ ApiVersion: '2010-04-01' }),
   },
@@ -59,6 +64,7 @@ export const DIALECT_SPECS: Readonly<Record<TwimlProvider, TwimlDialectSpec>> = 
     jsonSuffix: true,
     actionOnEmptyResult: true,
     webhookTimeoutMs: 15_000,
+    applicationErrorMessage: APPLICATION_ERROR,
     // SignalWire's CallSid is a UUID.
     newCallSid: () => randomUUID(),
     extraFields: () => ({ ApiVersion: '2010-04-01' }),
@@ -69,6 +75,7 @@ export const DIALECT_SPECS: Readonly<Record<TwimlProvider, TwimlDialectSpec>> = 
     jsonSuffix: false,
     actionOnEmptyResult: false,
     webhookTimeoutMs: 15_000,
+    applicationErrorMessage: APPLICATION_ERROR,
     // Telnyx's CallSid is the v3 call_control_id; the legacy id travels beside it.
     newCallSid: (n) => `v3:sim-${hex(n, 8)}-${randomBytes(6).toString('hex')}`,
     extraFields: (callSid) => ({ CallSidLegacy: callSid.replace(/^v3:/, ''), ConnectionId: 'sim-connection' }),

@@ -12,8 +12,9 @@
 import { CancelledError } from '../lifetime.js';
 import type { CallSession, RunningBlock } from '../session.js';
 import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
+import { readAnswer, resolveUrl, type WebhookAnswer } from './app-errors.js';
 import { heardInside, heardOf, promptText } from './heard.js';
-import { parseTwimlReply, textOf, type TwimlElement } from './xml.js';
+import { textOf, type TwimlElement } from './xml.js';
 
 /** What the player needs of its simulator. */
 export interface PlayerHost {
@@ -22,8 +23,12 @@ export interface PlayerHost {
   readonly inputTimeoutMs: number;
   readonly secondMs: number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
-  /** POSTs a signed webhook for the call; the reply's text, or why there is none. */
-  webhook(call: CallSession, url: string, fields: Record<string, string>): Promise<{ readonly text: string } | { readonly error: string }>;
+  /** Requests a URL for the call, signed (POST: the fields as a form; GET: in the query); what the app answered, or why nothing came. */
+  webhook(call: CallSession, url: string, fields: Record<string, string>, method: 'GET' | 'POST'): Promise<WebhookAnswer>;
+  /** The number's fallback URL: requested once when the app's answer cannot be run, with ErrorCode and ErrorUrl. */
+  fallbackUrl(call: CallSession): string | undefined;
+  /** What the caller hears when the provider gives up on the app. */
+  readonly applicationErrorMessage: string;
   /** Monitor recordings started over REST for the call so far. */
   recordingsStarted(call: CallSession): number;
   /** A recording of `seconds` for the call: its URL and SID. */
@@ -34,15 +39,17 @@ export interface PlayerHost {
 
 /** Where a reply leads: the next request, or the end of the call. */
 type Step =
-  | { readonly url: string; readonly fields: Record<string, string> }
+  | { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' }
   | { readonly end: EndReason; readonly detail?: string; readonly transferStatus?: DialOutcome };
 
 /** DialCallStatus for each outcome of a transfer (Twilio's call statuses). */
 export const DIAL_CALL_STATUS: Readonly<Record<DialOutcome, string>> = { answered: 'completed', busy: 'busy', unanswered: 'no-answer', failed: 'failed' };
 
 const DEFAULT_RECORD_SECONDS = 3;
-/** Stops a call whose replies never end (a redirect loop). */
+/** Stops a call whose replies never end. */
 const MAX_REQUESTS = 500;
+/** Requests in a row with nothing asked of the caller: a `<Redirect>` loop (the provider would bill it forever). */
+const MAX_QUIET_REQUESTS = 100;
 
 interface CallState {
   /** Aborted when the call ends, whoever ends it: every wait of the player stops then. */
@@ -52,6 +59,12 @@ interface CallState {
   /** The last transfer and how it went, until the next reply is read. */
   transfer?: DialOutcome;
   requests: number;
+  /** Requests since the caller was last asked anything. */
+  quiet: number;
+  /** The URL of the document being run: relative URLs and verbs without an action resolve against it. */
+  documentUrl: string;
+  /** The fallback URL has been tried (once per call). */
+  fellBack: boolean;
 }
 
 export class TwimlPlayer {
@@ -61,7 +74,7 @@ export class TwimlPlayer {
   async play(call: CallSession, first: { readonly url: string; readonly fields: Record<string, string> }): Promise<void> {
     const stop = new AbortController();
     const off = call.on('ended', () => stop.abort(new CancelledError('call ended')));
-    const state: CallState = { requests: 0, signal: stop.signal };
+    const state: CallState = { requests: 0, quiet: 0, signal: stop.signal, documentUrl: first.url, fellBack: false };
     let next: Step = first;
     try {
       while ('url' in next) {
@@ -70,23 +83,42 @@ export class TwimlPlayer {
           next = { end: 'application-error', detail: `more than ${MAX_REQUESTS} requests` };
           break;
         }
-        const before = this.host.recordingsStarted(call);
-        const answer = await this.host.webhook(call, next.url, next.fields);
-        if (over(call)) return;
-        if ('error' in answer) {
-          next = { end: 'application-error', detail: answer.error };
+        if (state.quiet++ >= MAX_QUIET_REQUESTS) {
+          next = { end: 'application-error', detail: `a <Redirect> loop: ${MAX_QUIET_REQUESTS} requests in a row without the caller hearing or being asked anything` };
           break;
         }
-        let reply: TwimlElement;
-        try {
-          reply = parseTwimlReply(answer.text);
-        } catch (err) {
-          next = { end: 'application-error', detail: `the reply is not TwiML: ${err instanceof Error ? err.message : String(err)}` };
+        const request: { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' } = next;
+        const before = this.host.recordingsStarted(call);
+        const answer = await this.host.webhook(call, request.url, request.fields, request.method ?? 'POST');
+        if (over(call)) return;
+        const read = readAnswer(answer, request.url);
+        if ('error' in read) {
+          const fallback = this.host.fallbackUrl(call);
+          if (fallback !== undefined && !state.fellBack) {
+            state.fellBack = true;
+            call.add({ kind: 'call', event: 'agent-error', detail: `${read.error.code} ${read.error.message}; requesting the fallback URL ${fallback}` });
+            next = { url: fallback, fields: { ...request.fields, ErrorCode: read.error.code, ErrorUrl: request.url } };
+            continue;
+          }
+          // The provider apologises to the caller and hangs up.
+          const sorry = [{ type: 'say' as const, text: this.host.applicationErrorMessage }];
+          this.block(call, 'hangup', {}, sorry);
+          await this.host.sleep(this.speakMs(sorry), state.signal);
+          next = { end: 'application-error', detail: `${read.error.code} ${read.error.message}` };
+          break;
+        }
+        state.documentUrl = request.url;
+        if ('audio' in read) {
+          // A URL that answers with audio is played, then the call ends as a document without more verbs does.
+          const heard = [{ type: 'play' as const, url: read.audio }];
+          this.host.answer(call);
+          const hungUp = await this.listen(call, 'play', heard, state);
+          next = hungUp ? { end: 'caller-hangup' } : { end: 'played-without-notify-url' };
           break;
         }
         const transfer = state.transfer;
         state.transfer = undefined;
-        next = await this.run(call, reply, state, this.host.recordingsStarted(call) > before, transfer);
+        next = await this.run(call, read.twiml, state, this.host.recordingsStarted(call) > before, transfer);
       }
     } catch (err) {
       if (err instanceof CancelledError || over(call)) return;
@@ -113,7 +145,15 @@ export class TwimlPlayer {
         case 'Play':
         case 'Pause': {
           const part = heardOf(verb);
-          if (part !== undefined) heard.push(part);
+          if (part === undefined) break;
+          const loop = verb.name === 'Pause' ? 1 : Number(verb.attributes.loop ?? '1');
+          if (loop === 0) {
+            // loop="0": said again and again until the call ends, so the caller is the one to hang up.
+            heard.push(part);
+            await this.listen(call, 'play', heard, state);
+            return { end: 'caller-hangup' };
+          }
+          for (let i = 0; i < (Number.isInteger(loop) && loop > 0 ? Math.min(loop, 1000) : 1); i++) heard.push(part);
           break;
         }
         case 'Gather': {
@@ -124,7 +164,7 @@ export class TwimlPlayer {
         }
         case 'Record': {
           state.silentAt = undefined;
-          return this.record(call, verb, heard, state.signal);
+          return this.record(call, verb, heard, state);
         }
         case 'Dial': {
           state.silentAt = undefined;
@@ -143,10 +183,10 @@ export class TwimlPlayer {
             call.add({ kind: 'call', event: 'unheld' });
           } else if (!turned && (heard.length > 0 || monitorStarted)) {
             state.silentAt = undefined;
-            const hungUp = await this.listen(call, monitorStarted ? 'monitor' : 'play', heard, state.signal);
+            const hungUp = await this.listen(call, monitorStarted ? 'monitor' : 'play', heard, state);
             if (hungUp) return { end: 'caller-hangup' };
           }
-          return { url: textOf(verb).trim(), fields: { CallStatus: 'in-progress' } };
+          return { url: resolveUrl(textOf(verb), state.documentUrl), fields: { CallStatus: 'in-progress' }, method: methodOf(verb) };
         }
         case 'Hangup':
         case 'Reject': {
@@ -164,21 +204,23 @@ export class TwimlPlayer {
     }
     // The document ran out: the provider hangs up after what it said.
     if (!turned && heard.length > 0) {
-      const hungUp = await this.listen(call, 'play', heard, state.signal);
+      const hungUp = await this.listen(call, 'play', heard, state);
       if (hungUp) return { end: 'caller-hangup' };
     }
     return { end: 'played-without-notify-url' };
   }
 
   private async gather(call: CallSession, verb: TwimlElement, before: readonly HeardPart[], state: CallState): Promise<Step | 'fall-through'> {
-    const action = verb.attributes.action ?? '';
+    // No action: the provider requests the document's own URL again.
+    const action = resolveUrl(verb.attributes.action, state.documentUrl);
+    const method = methodOf(verb);
     const prompt = [...before, ...heardInside(verb)];
     const numDigits = Number(verb.attributes.numDigits ?? '0');
     const timeout = Number(verb.attributes.timeout ?? '5');
     // The same question asked again (a retry of the same gather): the caller who chose silence stays silent.
     const key = `${action.split('?')[0] ?? action}|${promptText(prompt)}`;
     const emptyResult = (): Step | 'fall-through' =>
-      this.host.actionOnEmptyResult && verb.attributes.actionOnEmptyResult === 'true' ? { url: action, fields: { Digits: '', CallStatus: 'in-progress' } } : 'fall-through';
+      this.host.actionOnEmptyResult && verb.attributes.actionOnEmptyResult === 'true' ? { url: action, fields: { Digits: '', CallStatus: 'in-progress' }, method } : 'fall-through';
     if (state.silentAt === key) {
       await this.host.sleep(this.speakMs(prompt) + this.host.inputTimeoutMs, state.signal);
       return emptyResult();
@@ -190,7 +232,7 @@ export class TwimlPlayer {
     this.block(call, 'gather', params, prompt);
     const msg = promptText(prompt);
     const asked: CallerPrompt = { block: 'gather', ...(msg !== '' ? { msg } : {}), maxDigits: Number.isFinite(numDigits) ? numDigits : 0, attempts: 1, timeout };
-    const choice = await this.decide(call, 'gather', asked);
+    const choice = await this.decide(call, 'gather', asked, state);
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
     if (choice.type === 'press') {
       const finish = verb.attributes.finishOnKey ?? '#';
@@ -201,7 +243,7 @@ export class TwimlPlayer {
         if (numDigits > 0 && digits.length >= numDigits) break;
       }
       await this.host.sleep(this.speakMs(prompt), state.signal);
-      if (digits !== '') return { url: action, fields: { Digits: digits, CallStatus: 'in-progress' } };
+      if (digits !== '') return { url: action, fields: { Digits: digits, CallStatus: 'in-progress' }, method };
     } else {
       await this.host.sleep(this.speakMs(prompt) + this.host.inputTimeoutMs, state.signal);
     }
@@ -209,11 +251,12 @@ export class TwimlPlayer {
     return emptyResult();
   }
 
-  private async record(call: CallSession, verb: TwimlElement, before: readonly HeardPart[], signal: AbortSignal): Promise<Step> {
+  private async record(call: CallSession, verb: TwimlElement, before: readonly HeardPart[], state: CallState): Promise<Step> {
+    const signal = state.signal;
     const maxLength = Number(verb.attributes.maxLength ?? '3600');
     this.block(call, 'record', { max_duration: String(maxLength) }, before);
     const msg = promptText(before);
-    const choice = await this.decide(call, 'record', { block: 'record', ...(msg !== '' ? { msg } : {}), maxDuration: maxLength });
+    const choice = await this.decide(call, 'record', { block: 'record', ...(msg !== '' ? { msg } : {}), maxDuration: maxLength }, state);
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
     const wanted = choice.type === 'record' ? (choice.seconds ?? DEFAULT_RECORD_SECONDS) : DEFAULT_RECORD_SECONDS;
     const seconds = Math.min(wanted, maxLength);
@@ -221,8 +264,10 @@ export class TwimlPlayer {
     call.simulatedSeconds += seconds;
     const recording = this.host.recording(call, seconds);
     return {
-      url: verb.attributes.action ?? '',
+      // No action: the provider requests the document's own URL again.
+      url: resolveUrl(verb.attributes.action, state.documentUrl),
       fields: { RecordingUrl: recording.url, RecordingSid: recording.sid, RecordingDuration: String(seconds), Digits: 'hangup', CallStatus: 'in-progress' },
+      method: methodOf(verb),
     };
   }
 
@@ -232,7 +277,7 @@ export class TwimlPlayer {
     const callerId = verb.attributes.callerId;
     this.block(call, 'transfer', { dest, ...(callerId !== undefined ? { caller_id: callerId } : {}) }, before);
     const msg = promptText(before);
-    const choice = await this.decide(call, 'transfer', { block: 'transfer', dest, ...(msg !== '' ? { msg } : {}) });
+    const choice = await this.decide(call, 'transfer', { block: 'transfer', dest, ...(msg !== '' ? { msg } : {}) }, state);
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
     const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : 'answered';
     await this.host.sleep(this.speakMs(before), state.signal);
@@ -246,18 +291,19 @@ export class TwimlPlayer {
     if (action === undefined) return outcome === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : 'fall-through';
     state.transfer = outcome;
     return {
-      url: action,
+      url: resolveUrl(action, state.documentUrl),
       fields: { DialCallStatus: DIAL_CALL_STATUS[outcome], DialCallSid: `${call.session}-leg`, DialCallDuration: String(seconds), CallStatus: 'in-progress' },
+      method: methodOf(verb),
     };
   }
 
   /** A message the caller listens to (or hangs up during); true when they hung up. */
-  private async listen(call: CallSession, block: 'play' | 'monitor', heard: readonly HeardPart[], signal: AbortSignal): Promise<boolean> {
+  private async listen(call: CallSession, block: 'play' | 'monitor', heard: readonly HeardPart[], state: CallState): Promise<boolean> {
     this.block(call, block, {}, heard);
     const msg = promptText(heard);
-    const choice = await this.decide(call, block, { block, ...(msg !== '' ? { msg } : {}) });
+    const choice = await this.decide(call, block, { block, ...(msg !== '' ? { msg } : {}) }, state);
     if (choice.type === 'hangup') return true;
-    await this.host.sleep(this.speakMs(heard), signal);
+    await this.host.sleep(this.speakMs(heard), state.signal);
     return false;
   }
 
@@ -267,7 +313,8 @@ export class TwimlPlayer {
   }
 
   /** Asks the person on the line through the shared pending-decision mechanism; a call that ends meanwhile stops the player. */
-  private async decide(call: CallSession, block: BlockName, prompt: CallerPrompt): Promise<CallerAction> {
+  private async decide(call: CallSession, block: BlockName, prompt: CallerPrompt, state: CallState): Promise<CallerAction> {
+    state.quiet = 0;
     const running: RunningBlock = { block, params: {}, notifyUrl: undefined, controller: new AbortController() };
     call.running = running;
     call.setState('busy');
@@ -281,6 +328,11 @@ export class TwimlPlayer {
   private speakMs(parts: readonly HeardPart[]): number {
     return parts.some((p) => p.type !== 'pause') ? this.host.speakMs : 0;
   }
+}
+
+/** The verb's `method` attribute: GET where it says so, else POST (the default on all three). */
+function methodOf(verb: TwimlElement): 'GET' | 'POST' {
+  return (verb.attributes.method ?? '').toUpperCase() === 'GET' ? 'GET' : 'POST';
 }
 
 /** Whether the call has ended (read afresh: an await may have ended it). */

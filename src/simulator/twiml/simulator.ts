@@ -51,6 +51,10 @@ import { DIAL_CALL_STATUS, ringOutbound, TwimlPlayer, type PlayerHost } from './
 import { restFields, routeRest, type RestAction } from './rest-api.js';
 import type { TwimlSigner } from './sign.js';
 import { parseTwimlReply, type TwimlElement } from './xml.js';
+import type { WebhookAnswer } from './app-errors.js';
+
+/** Transport errors that mean the app could not be reached at all (Twilio's 11205 rather than 11200). */
+const UNREACHABLE: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export interface TwimlSimulatorOptions {
   readonly provider: TwimlProvider;
@@ -62,6 +66,8 @@ export interface TwimlSimulatorOptions {
   readonly voiceUrl?: string | ((to: string) => string | undefined);
   /** The number's status callback (the app's `/{provider}/status`). */
   readonly statusUrl?: string | ((to: string) => string | undefined);
+  /** The number's fallback URL: requested once, with ErrorCode and ErrorUrl, when the app's answer cannot be run. */
+  readonly fallbackUrl?: string | ((to: string) => string | undefined);
   /** Where a URL the app wrote is actually requested (its public URL mapped to where it listens); signatures cover the URL as written. */
   readonly reach?: (url: string) => string;
   readonly defaultCaller?: CallerAgent;
@@ -351,7 +357,6 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
       ...(detail.error !== undefined ? { error: detail.error } : {}),
     };
     if (!call.finish(info)) return;
-    if (detail.error !== undefined) call.add({ kind: 'call', event: 'ended', reason, detail: detail.error });
     const status = reason === 'dial-failed' ? DIAL_CALL_STATUS[detail.dialStatus ?? 'failed'] : reason === 'rejected' ? 'busy' : 'completed';
     const url = extras?.statusUrl;
     if (url !== undefined && !this.closed) {
@@ -360,11 +365,18 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     }
   }
 
-  async webhook(call: CallSession, url: string, fields: Record<string, string>): Promise<{ text: string } | { error: string }> {
-    const result = await this.#post(call, url, { ...this.#baseFields(call), ...fields }, this.#signer, false);
-    if ('error' in result) return result;
-    if (result.status !== 200) return { error: `HTTP ${result.status} from ${url}: ${result.text.slice(0, 200)}` };
-    return { text: result.text };
+  get applicationErrorMessage(): string {
+    return this.#spec.applicationErrorMessage;
+  }
+
+  fallbackUrl(call: CallSession): string | undefined {
+    return pick(this.#o.fallbackUrl, call.direction === 'inbound' ? call.to : call.from);
+  }
+
+  async webhook(call: CallSession, url: string, fields: Record<string, string>, method: 'GET' | 'POST'): Promise<WebhookAnswer> {
+    const result = await this.#post(call, url, { ...this.#baseFields(call), ...fields }, this.#signer, false, method);
+    if ('error' in result) return { failure: result.failure, detail: result.error };
+    return { status: result.status, contentType: result.contentType, text: result.text };
   }
 
   // --- HTTP out ----------------------------------------------------------------------------
@@ -388,14 +400,21 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     fields: Record<string, string>,
     signer: TwimlSigner | undefined,
     forged: boolean,
-  ): Promise<{ status: number; text: string } | { error: string }> {
+    method: 'GET' | 'POST' = 'POST',
+  ): Promise<{ status: number; contentType: string; text: string } | { error: string; failure: 'timeout' | 'unreachable' | 'other' }> {
     this.#outstanding++;
     try {
       const fault = call !== undefined && !forged ? this.#faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
       if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
       const entries = Object.entries(fields);
-      const body = new URLSearchParams(entries).toString();
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...(signer?.(url, body, entries) ?? {}) };
+      const form = new URLSearchParams(entries).toString();
+      // GET: the fields travel in the query, and the signature covers that whole URL with no body.
+      const target = method === 'GET' ? `${url}${url.includes('?') ? '&' : '?'}${form}` : url;
+      const body = method === 'GET' ? '' : form;
+      const headers: Record<string, string> = {
+        ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(signer?.(target, body, method === 'GET' ? [] : entries) ?? {}),
+      };
       const signature = headers['X-Twilio-Signature'] ?? headers['X-SignalWire-Signature'] ?? headers['telnyx-signature-ed25519'];
       const id = ++this.#notificationId;
       const entry: NotificationEntry | undefined = call?.add({ kind: 'notification', id, url, fields: { ...fields }, copy: 0, forged, ...(signature !== undefined ? { signature } : {}) });
@@ -408,7 +427,7 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
       };
       if (fault?.drop === true) {
         finish({ error: 'dropped' });
-        return { error: 'dropped' };
+        return { error: 'dropped', failure: 'other' };
       }
       const ac = new AbortController();
       let timedOut = false;
@@ -419,20 +438,22 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
       const onClose = (): void => ac.abort(new Error('closed'));
       this.lifetime.signal.addEventListener('abort', onClose, { once: true });
       try {
-        const res = await request(this.#o.reach?.(url) ?? url, { method: 'POST', headers, body, dispatcher: this.#dispatcher, signal: ac.signal });
+        const res = await request(this.#o.reach?.(target) ?? target, { method, headers, ...(method === 'POST' ? { body } : {}), dispatcher: this.#dispatcher, signal: ac.signal });
         const text = await res.body.text();
         finish({ status: res.statusCode });
-        return { status: res.statusCode, text };
+        const type = res.headers['content-type'];
+        return { status: res.statusCode, contentType: (Array.isArray(type) ? type[0] : type) ?? '', text };
       } catch (err) {
         const error = timedOut ? 'timeout' : this.closed ? 'closed' : failureName(err);
         finish({ error });
-        return { error: timedOut ? `no answer from ${url} within ${this.#webhookTimeoutMs} ms` : `${url}: ${error}` };
+        const failure = timedOut ? 'timeout' : UNREACHABLE.has(error) ? 'unreachable' : 'other';
+        return { error: timedOut ? `no answer from ${url} within ${this.#webhookTimeoutMs} ms` : `${url}: ${error}`, failure };
       } finally {
         cancel();
         this.lifetime.signal.removeEventListener('abort', onClose);
       }
     } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
+      return { error: err instanceof Error ? err.message : String(err), failure: 'other' };
     } finally {
       this.#done(1);
     }
