@@ -151,6 +151,14 @@ describe('dev, call and test --provider', () => {
     expect(p.out()).toContain(`Not compared on ${provider}: tag, attempts, on_failure`);
   });
 
+  it('test runs the examples on the jambonz simulator (exit 0): acme\'s cases are skipped for its monitor step, saying so, and the rest pass', async () => {
+    const p = run(['test', 'examples/', '--provider', 'jambonz'], {});
+    expect(await p.exit, p.out()).toBe(0);
+    expect(p.out()).toMatch(/\d+ passed, \d+ skipped on jambonz \(4 test files/);
+    expect(p.out()).toContain('— skipped: jambonz cannot run it: step `welcome` records the rest of the call');
+    expect(p.out()).toContain('Not compared on jambonz: tag, attempts, on_failure');
+  });
+
   it('dev --provider telnyx serves the phone network of the Telnyx simulator: a call rung through /sim reaches the script over signed TeXML webhooks', async () => {
     const p = run(['dev', ACME_DIR, '--provider', 'telnyx', '--port', '0'], {});
     try {
