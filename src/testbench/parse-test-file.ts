@@ -25,6 +25,7 @@ import {
 import { reportTestSchemaErrors, validateTestFile } from './test-schema.js';
 import { PARAM_NAMES, type CallerMove, type ParamName } from './transcript.js';
 import { parseRouteKey, serviceRefs, type ServiceSpec } from './services.js';
+import { parseIsoTime } from '../util/iso-time.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly testFile: TestFile; readonly warnings: Diagnostic[] }
@@ -50,16 +51,14 @@ class Parser {
   /** An ISO 8601 date-time with its offset → ms. */
   now(value: unknown, pointer: string): number | undefined {
     if (typeof value !== 'string') return undefined;
-    const ms = Date.parse(value);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) || Number.isNaN(ms)) {
-      this.reporter.at(pointer, 'value', 'CS_VALUE', `expected a date and time like "2026-12-24T10:30:00+08:00", got ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    if (!/(?:Z|[+-]\d{2}:?\d{2})$/.test(value)) {
-      this.reporter.at(pointer, 'value', 'CS_VALUE', `give the time with its offset (like +08:00 or Z) so it means the same on every machine: ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    return ms;
+    const time = parseIsoTime(value);
+    if (time.ok) return time.ms;
+    const message =
+      time.problem === 'no-offset'
+        ? `give the time with its offset (like +08:00 or Z) so it means the same on every machine: ${JSON.stringify(value)}`
+        : `expected a date and time like "2026-12-24T10:30:00+08:00", got ${JSON.stringify(value)}`;
+    this.reporter.at(pointer, 'value', 'CS_VALUE', message);
+    return undefined;
   }
 
   /** `services:` → their routes. */
