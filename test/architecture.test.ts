@@ -90,6 +90,31 @@ function adapterViolations(graph: ImportGraph): string[] {
 }
 
 /** Rule (c): no file reaches itself through its imports. */
+/** What a simulator may use besides itself: the shared pure helpers, never the engine, the runtime, an adapter or a server. */
+const SIMULATOR_MAY_USE = ['src/simulator/', 'src/util/', 'src/voices/', 'src/markup/'];
+
+/** `twiml` for `src/simulator/twiml/player.ts`; undefined for the shared network in `src/simulator/*.ts`. */
+function dialectOf(file: string): string | undefined {
+  return /^src\/simulator\/([^/]+)\//.exec(file)?.[1];
+}
+
+/**
+ * Rule (c): the simulators are black boxes to the engine (HTTP only), so they
+ * can catch it being wrong; sharing its code would make them agree with it.
+ */
+function simulatorViolations(graph: ImportGraph): string[] {
+  const out: string[] = [];
+  for (const e of graph.edges) {
+    if (!e.from.startsWith('src/simulator/') || !isRelative(e.specifier)) continue;
+    if (!SIMULATOR_MAY_USE.some((dir) => e.target.startsWith(dir))) out.push(`${where(e)}: a simulator uses only ${SIMULATOR_MAY_USE.join(', ')}`);
+    // One dialect per folder on one shared network: what two dialects need lives in src/simulator/ itself.
+    const from = dialectOf(e.from);
+    const to = dialectOf(e.target);
+    if (to !== undefined && from !== to) out.push(`${where(e)}: the ${from ?? 'network'} side must not use the ${to} dialect (shared parts go in src/simulator/*.ts)`);
+  }
+  return out;
+}
+
 function cycleViolations(graph: ImportGraph): string[] {
   return findCycles(graph.files, graph.edges).map((cycle) => `import cycle: ${cycle.join(' → ')}`);
 }
@@ -158,6 +183,26 @@ describe('the rules catch violations (an in-memory graph)', () => {
     ]);
   });
 
+  test('a simulator using the engine, the runtime, an adapter or another dialect; shared pure helpers are fine', () => {
+    const graph = graphOf({
+      'src/simulator/twiml/player.ts': "import { formatParts } from '../../engine/parts.js';\nimport { isE164 } from '../../util/e164.js';\nimport { POLLY_VOICES } from '../../voices/polly.js';",
+      'src/simulator/jambonz/verbs.ts': "import type { Block } from '../../provider/twiml/render.js';\nimport { x } from '../session.js';\nimport { y } from '../twiml/heard.js';",
+      'src/simulator/twiml/heard.ts': '',
+      'src/simulator/network.ts': "import { z } from './twiml/heard.js';",
+      'src/engine/parts.ts': '',
+      'src/util/e164.ts': '',
+      'src/voices/polly.ts': '',
+      'src/provider/twiml/render.ts': '',
+      'src/simulator/session.ts': '',
+    });
+    expect(simulatorViolations(graph)).toEqual([
+      "src/simulator/jambonz/verbs.ts:1 imports '../../provider/twiml/render.js' (src/provider/twiml/render.ts): a simulator uses only src/simulator/, src/util/, src/voices/, src/markup/",
+      "src/simulator/jambonz/verbs.ts:3 imports '../twiml/heard.js' (src/simulator/twiml/heard.ts): the jambonz side must not use the twiml dialect (shared parts go in src/simulator/*.ts)",
+      "src/simulator/network.ts:1 imports './twiml/heard.js' (src/simulator/twiml/heard.ts): the network side must not use the twiml dialect (shared parts go in src/simulator/*.ts)",
+      "src/simulator/twiml/player.ts:1 imports '../../engine/parts.js' (src/engine/parts.ts): a simulator uses only src/simulator/, src/util/, src/voices/, src/markup/",
+    ]);
+  });
+
   test('a cycle, through a type-only import and a re-export, is reported with its path', () => {
     const graph = graphOf({
       'src/phone/routes.ts': "import { DEFAULT_CALLER } from '../testbench/bench.js';",
@@ -196,6 +241,11 @@ describe('src/', () => {
 
   test('provider adapters do not import each other', () => {
     expect(adapterViolations(graph)).toEqual([]);
+  });
+
+  test('the simulators import nothing of the engine, the runtime, the adapters or the servers, nor one dialect another', () => {
+    expect(graph.files).toContain('src/simulator/twiml/player.ts');
+    expect(simulatorViolations(graph)).toEqual([]);
   });
 
   test('there are no import cycles', () => {

@@ -107,7 +107,7 @@ describe('callscript test (CLI)', () => {
   it('exit 0 with ✓ per case; --format junit gives JUnit XML', async () => {
     const text = await runCli(['test', `${FIXTURES}/passing`]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/✓ news \(test\/testbench\/fixtures\/passing\/menu\.test\.yaml:4, \d+ m?s\)/);
+    expect(text.stdout).toMatch(/✓ news \(test\/testbench\/fixtures\/passing\/menu\.test\.yaml:4, \d+(?:\.\d)? m?s\)/);
     expect(text.stdout).toContain('2 passed (1 test file');
 
     const junit = await runCli(['test', `${FIXTURES}/failing`, '--format', 'junit']);
@@ -122,7 +122,7 @@ describe('callscript test (CLI)', () => {
   it('a failing case: ✗ with a readable diff of expected and actual, a summary, exit 1', async () => {
     const r = await runCli(['test', `${FIXTURES}/failing`]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}✗ wrong greeting \(test\/testbench\/fixtures\/failing\/menu\.test\.yaml:3, \d+ m?s\)$/m);
+    expect(r.stdout).toMatch(/^ {2}✗ wrong greeting \(test\/testbench\/fixtures\/failing\/menu\.test\.yaml:3, \d+(?:\.\d)? m?s\)$/m);
     expect(r.stdout).toContain(
       [
         '      1 - play "Hello from Paris."',
@@ -131,7 +131,7 @@ describe('callscript test (CLI)', () => {
       ].join('\n'),
     );
     expect(r.stdout).toMatch(/^ {2}✓ passes anyway /m);
-    expect(r.stdout).toMatch(/^1 passed, 4 failed \(1 test file, \d+ m?s\)$/m);
+    expect(r.stdout).toMatch(/^1 passed, 4 failed \(1 test file, \d+(?:\.\d)? m?s\)$/m);
   });
 
   it('--coverage prints steps and branches per script and what no test reaches', async () => {

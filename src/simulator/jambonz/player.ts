@@ -13,7 +13,7 @@
  */
 import { CancelledError } from '../lifetime.js';
 import type { CallSession, RunningBlock } from '../session.js';
-import { promptText } from '../twiml/heard.js';
+import { promptText } from '../prompt-text.js';
 import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
 import { heardOf, heardOfPlay, heardOfSay } from './heard.js';
 import type { DialVerb, GatherVerb, Hook, JambonzVerb, ListenVerb } from './verbs.js';

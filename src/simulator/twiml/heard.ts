@@ -39,8 +39,3 @@ export function heardInside(element: TwimlElement): HeardPart[] {
   }
   return out;
 }
-
-/** Plain text for a caller prompt (a phone shows it): texts, `[audio URL]`, `[pause Ns]`. */
-export function promptText(parts: readonly HeardPart[]): string {
-  return parts.map((p) => (p.type === 'say' ? p.text : p.type === 'play' ? `[audio ${p.url}]` : `[pause ${p.seconds}s]`)).join(' ');
-}

@@ -13,7 +13,8 @@ import { CancelledError } from '../lifetime.js';
 import type { CallSession, RunningBlock } from '../session.js';
 import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
 import { readAnswer, resolveUrl, type WebhookAnswer } from './app-errors.js';
-import { heardInside, heardOf, promptText } from './heard.js';
+import { promptText } from '../prompt-text.js';
+import { heardInside, heardOf } from './heard.js';
 import { textOf, type TwimlElement } from './xml.js';
 
 /** What the player needs of its simulator. */

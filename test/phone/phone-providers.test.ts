@@ -1,0 +1,56 @@
+/**
+ * The browser phone's API on the TwiML providers' simulators: a script is rung
+ * by its number (a TwiML number's voice URL routes by To), an outbound call
+ * without a From gets the simulated account's number (the providers need one),
+ * and the page's transcript reads as on Hoiio.
+ */
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DevServer } from '../../src/dev/server.js';
+import { startTestServer } from '../helpers/dev-server.js';
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
+}
+
+async function state(dev: DevServer, session: string): Promise<{ engine: { script: string; step: string }; transcript: { turns: Array<{ block: string; message?: string; params: Record<string, string> }> } }> {
+  const res = await request(`${dev.url}/phone/api/calls/${encodeURIComponent(session)}`);
+  return (await res.body.json()) as Awaited<ReturnType<typeof state>>;
+}
+
+let dev: DevServer | undefined;
+afterEach(async () => {
+  await dev?.close();
+  dev = undefined;
+});
+
+describe.each(['twilio', 'telnyx', 'signalwire'])('/phone on the %s simulator', (provider) => {
+  it('rings a script by its number, and places an outbound call with the account number as From', async () => {
+    dev = await startTestServer({ provider });
+    const rung = await postJson(`${dev.url}/phone/api/calls`, { script: 'acme' });
+    expect(rung.status).toBe(201);
+    const session = String(rung.json.session);
+    const call = dev.simulator.calls.get(session);
+    await call?.waitFor((e) => e.kind === 'prompt' && e.prompt.block === 'gather');
+    const inbound = await state(dev, session);
+    expect(inbound.engine).toMatchObject({ script: 'acme', step: 'menu' });
+    expect(inbound.transcript.turns[0]).toEqual({ block: 'monitor', message: 'Welcome to Acme. This call may be recorded for quality purposes.', params: {} });
+    call?.hangup();
+    await call?.ended;
+
+    const placed = await postJson(`${dev.url}/phone/api/calls`, { script: 'reminder', outbound: true, to: '+6598765400', vars: { name: 'Ann' } });
+    expect(placed.status).toBe(201);
+    const out = dev.simulator.calls.get(String(placed.json.session));
+    await out?.waitFor((e) => e.kind === 'prompt');
+    expect(out?.pending?.block).toBe('dial');
+    expect(out?.from).toBe('+6560000000');
+    out?.act({ type: 'outcome', outcome: 'answered' });
+    await out?.waitFor((e) => e.kind === 'prompt' && e.prompt.block === 'gather');
+    const outbound = await state(dev, String(placed.json.session));
+    expect(outbound.transcript.turns.map((t) => t.block)).toEqual(['dial', 'play', 'gather']);
+    expect(outbound.transcript.turns[1]?.message).toBe('Hello Ann, this is Acme Clinic reminding you of your appointment tomorrow at 10 am.');
+    out?.hangup();
+    await out?.ended;
+  });
+});
