@@ -102,6 +102,11 @@ export class MemoryStore implements SessionStore {
     return out;
   }
 
+  /** Nothing: a memory store does not outlive the holders of its locks. */
+  async interrupted(): Promise<string[]> {
+    return [];
+  }
+
   async transcript(id: string): Promise<TranscriptEntry[]> {
     return [...(this.transcripts.get(id) ?? [])];
   }

@@ -12,6 +12,8 @@
  *   idx:live         zset  ids of active calls, score 0 (ordered by id, for listing)
  *   idx:idle         zset  ids of active calls by last update (for the idle TTL)
  *   idx:ended        zset  ids of ended calls by end time (for retention)
+ *   idx:held         zset  ids whose lock was granted and not yet released, score 0: one left
+ *                          behind marks a call whose holder died in the middle of its work
  * The session keys a sweep deletes are derived inside the scripts, so these scripts
  * need a single Redis (or a primary), not Redis Cluster.
  *
@@ -21,14 +23,14 @@
  */
 import type { Redis, Result } from 'ioredis';
 
-/** A lock grant: {1, fence, state JSON or ''}; a refusal: {0, ms the holder's lock has left}. */
-export type AcquireReply = [granted: 1, fence: number, state: string] | [granted: 0, holderLeftMs: number];
+/** A lock grant: {1, fence, state JSON or '', interrupted 1/0}; a refusal: {0, ms the holder's lock has left}. */
+export type AcquireReply = [granted: 1, fence: number, state: string, interrupted: number] | [granted: 0, holderLeftMs: number];
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    callscriptAcquire(lock: string, call: string, token: string, ttlMs: number): Result<AcquireReply, Context>;
+    callscriptAcquire(lock: string, call: string, held: string, token: string, ttlMs: number, id: string): Result<AcquireReply, Context>;
     callscriptRenew(lock: string, token: string, ttlMs: number): Result<number, Context>;
-    callscriptRelease(lock: string, call: string, token: string, channel: string): Result<number, Context>;
+    callscriptRelease(lock: string, call: string, held: string, token: string, channel: string, id: string): Result<number, Context>;
     callscriptPut(...keysAndArgs: [...keys: PutKeys, ...args: Array<string | number>]): Result<number, Context>;
     callscriptClaim(session: string, id: string, ttlMs: number): Result<number, Context>;
     callscriptRemove(...keysAndArgs: [...keys: RemoveKeys, id: string, sessionPrefix: string, maxScore: string]): Result<string | null, Context>;
@@ -37,8 +39,8 @@ declare module 'ioredis' {
 
 /** call, transcript, idx:live, idx:idle, idx:ended, session, script */
 export type PutKeys = [string, string, string, string, string, string, string];
-/** index, idx:live, idx:idle, idx:ended, call, transcript */
-export type RemoveKeys = [string, string, string, string, string, string];
+/** index, idx:live, idx:idle, idx:ended, call, transcript, idx:held */
+export type RemoveKeys = [string, string, string, string, string, string, string];
 
 interface Definition {
   readonly numberOfKeys: number;
@@ -46,19 +48,22 @@ interface Definition {
 }
 
 /**
- * KEYS lock, call · ARGV token, lock ttl ms.
- * Returns {1, fence, state JSON or ''} when granted (the holder reads the state
- * next: it comes with the grant, saving a round trip), or {0, ms the current
- * holder's lock has left}. A call not written yet has fence 0 (nothing is created
- * for it: a notification for an unknown call leaves no key behind).
+ * KEYS lock, call, idx:held · ARGV token, lock ttl ms, id.
+ * Returns {1, fence, state JSON or '', interrupted} when granted (the holder reads
+ * the state next: it comes with the grant, saving a round trip), or {0, ms the
+ * current holder's lock has left}. A call not written yet has fence 0 (nothing is
+ * created for it; its idx:held entry goes with the release). `interrupted` is 1 when
+ * the last grant was never released: its holder died in the middle of the call's work.
  */
 const ACQUIRE: Definition = {
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if redis.call('EXISTS', KEYS[2]) == 0 then return {1, 0, ''} end
+  local interrupted = 0
+  if redis.call('ZADD', KEYS[3], 0, ARGV[3]) == 0 then interrupted = 1 end
+  if redis.call('EXISTS', KEYS[2]) == 0 then return {1, 0, '', interrupted} end
   local fence = redis.call('HINCRBY', KEYS[2], 'f', 1)
-  return {1, fence, redis.call('HGET', KEYS[2], 's') or ''}
+  return {1, fence, redis.call('HGET', KEYS[2], 's') or '', interrupted}
 end
 local left = redis.call('PTTL', KEYS[1])
 if left < 1 then left = 1 end
@@ -79,14 +84,16 @@ return 0
 };
 
 /**
- * KEYS lock, call · ARGV token, unlock channel. Deletes the lock only if still ours,
- * moves the fence on (the released lease can no longer write) and wakes waiters.
+ * KEYS lock, call, idx:held · ARGV token, unlock channel, id. Deletes the lock only if
+ * still ours, moves the fence on (the released lease can no longer write), clears the
+ * call's held mark and wakes waiters.
  */
 const RELEASE: Definition = {
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[3], ARGV[3])
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'f', 1) end
 redis.call('PUBLISH', ARGV[2], '1')
 return 1
@@ -136,14 +143,14 @@ return 0
 };
 
 /**
- * KEYS index (idx:idle or idx:ended), idx:live, idx:idle, idx:ended, call, transcript
+ * KEYS index (idx:idle or idx:ended), idx:live, idx:idle, idx:ended, call, transcript, idx:held
  * ARGV 1 id, 2 session key prefix, 3 highest score to remove ('any': remove whatever the index says)
  * Removes a call (and its session key, if it still points at the call) only if it
  * is still in the index at or below that score: of several servers sweeping, one
  * removes it. Returns the state JSON ('' if the hash was gone), or false.
  */
 const REMOVE: Definition = {
-  numberOfKeys: 6,
+  numberOfKeys: 7,
   lua: `
 if ARGV[3] ~= 'any' then
   local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -152,6 +159,7 @@ end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 local s = redis.call('HGET', KEYS[5], 's')
 redis.call('DEL', KEYS[5], KEYS[6])
 if s then

@@ -157,7 +157,7 @@ export class RedisStore implements SessionStore {
     const waitMs = options.waitMs ?? this.lockWaitMs;
     const token = randomBytes(16).toString('base64url');
     const first = await this.tryAcquire(id, token);
-    if (first.granted) return this.lease(id, token, first.fence, first.state);
+    if (first.granted) return this.lease(id, token, first.fence, first.state, first.interrupted);
 
     // Contended: listen for the holder's release, then try again; a holder that
     // died never releases, so also wake when its lock would have expired.
@@ -172,7 +172,7 @@ export class RedisStore implements SessionStore {
       for (;;) {
         signalled = false;
         const result = await this.tryAcquire(id, token);
-        if (result.granted) return this.lease(id, token, result.fence, result.state);
+        if (result.granted) return this.lease(id, token, result.fence, result.state, result.interrupted);
         const left = deadline - Date.now();
         if (left <= 0) throw new LockTimeoutError(id, waitMs);
         if (signalled) continue;
@@ -195,6 +195,11 @@ export class RedisStore implements SessionStore {
     const ids = await this.redis.zrangebylex(this.key('idx:live'), start, '+', 'LIMIT', 0, options.limit ?? DEFAULT_ACTIVE_LIMIT);
     const states = await Promise.all(ids.map((id) => this.get(id)));
     return states.filter((s): s is CallState => s !== undefined && s.status !== 'ended');
+  }
+
+  async interrupted(options: ActiveOptions = {}): Promise<string[]> {
+    const start = options.after !== undefined ? `(${options.after}` : '-';
+    return this.redis.zrangebylex(this.key('idx:held'), start, '+', 'LIMIT', 0, options.limit ?? DEFAULT_ACTIVE_LIMIT);
   }
 
   async transcript(id: string): Promise<TranscriptEntry[]> {
@@ -269,13 +274,16 @@ export class RedisStore implements SessionStore {
     id: string,
     token: string,
   ): Promise<
-    { readonly granted: true; readonly fence: number; readonly state: string } | { readonly granted: false; readonly holderLeftMs: number }
+    | { readonly granted: true; readonly fence: number; readonly state: string; readonly interrupted: boolean }
+    | { readonly granted: false; readonly holderLeftMs: number }
   > {
-    const reply = await this.redis.callscriptAcquire(this.key('lock:', id), this.key('call:', id), token, this.lockTtlMs);
-    return reply[0] === 1 ? { granted: true, fence: Number(reply[1]), state: reply[2] } : { granted: false, holderLeftMs: Number(reply[1]) };
+    const reply = await this.redis.callscriptAcquire(this.key('lock:', id), this.key('call:', id), this.key('idx:held'), token, this.lockTtlMs, id);
+    return reply[0] === 1
+      ? { granted: true, fence: Number(reply[1]), state: reply[2], interrupted: reply[3] === 1 }
+      : { granted: false, holderLeftMs: Number(reply[1]) };
   }
 
-  private lease(id: string, token: string, fence: number, state: string): Lease {
+  private lease(id: string, token: string, fence: number, state: string, interrupted: boolean): Lease {
     if (state !== '') this.prefetched.set(id, state);
     else this.prefetched.delete(id);
     const lockKey = this.key('lock:', id);
@@ -294,13 +302,14 @@ export class RedisStore implements SessionStore {
     return {
       id,
       fence,
+      ...(interrupted ? { interrupted } : {}),
       release: async () => {
         if (released) return;
         released = true;
         this.prefetched.delete(id);
         this.stopRenewing(timer);
         if (this.closed) return;
-        await this.redis.callscriptRelease(lockKey, this.key('call:', id), token, this.key('unlock:', id));
+        await this.redis.callscriptRelease(lockKey, this.key('call:', id), this.key('idx:held'), token, this.key('unlock:', id), id);
       },
     };
   }
@@ -318,6 +327,7 @@ export class RedisStore implements SessionStore {
       this.key('idx:ended'),
       this.key('call:', id),
       this.key('t:', id),
+      this.key('idx:held'),
       id,
       this.key('session:'),
       maxScore,

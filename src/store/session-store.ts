@@ -9,6 +9,12 @@ import type { TranscriptEntry } from './transcript.js';
 export interface Lease {
   readonly id: string;
   readonly fence: number;
+  /**
+   * The call's previous holder may have died holding the lock, in the middle of its work:
+   * a block committed may not have reached the provider, or a notification taken may have
+   * been lost (see docs/durability.md). The holder reconciles the call before letting go.
+   */
+  readonly interrupted?: boolean;
   /** Gives the lock up; the lease is stale from then on. Never throws for an already lost lock. */
   release(): Promise<void>;
 }
@@ -76,6 +82,13 @@ export interface SessionStore {
   lock(id: string, options?: LockOptions): Promise<Lease>;
   /** Calls not yet ended, ordered by id. */
   active(options?: ActiveOptions): Promise<CallState[]>;
+  /**
+   * Ids (ordered) of calls a dead holder may have left in the middle of their work, for
+   * recovery to lock (the grant then says `interrupted`). Memory: none. SQLite (one server
+   * per file): every call active when the file was opened and not written since. Redis: every
+   * call whose lock was granted and never released (held now, or by a holder that died).
+   */
+  interrupted(options?: ActiveOptions): Promise<string[]>;
   /** The call's transcript, oldest first (empty for an unknown call). */
   transcript(id: string): Promise<TranscriptEntry[]>;
   /** Keeps a script version (idempotent). */

@@ -126,6 +126,11 @@ export class SqliteStore implements SessionStore {
   private closed = false;
   private readonly fileLock: FileLock | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
+  /**
+   * Calls active when the file was opened and not written since: the process before this one
+   * held every lock, and may have died in the middle of any call's work. A write settles one.
+   */
+  private readonly unsettled: Set<string>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path === ':memory:' ? path : resolve(path);
@@ -145,6 +150,7 @@ export class SqliteStore implements SessionStore {
       throw err;
     }
     this.q = prepare(this.db);
+    this.unsettled = new Set(this.q.activeIds.pluck().all() as string[]);
     const every = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     if (this.durable && every > 0) {
       this.checkpointer = new SqliteCheckpointer(this.path, {
@@ -211,6 +217,8 @@ export class SqliteStore implements SessionStore {
       return Promise.reject(new StaleLeaseError(state.id, options.lease.fence));
     }
     if (this.closed) return Promise.reject(new StoreUnavailableError(`${this.path} is closed`));
+    // Settled once committed; a crash before that finds it unsettled again at the next open.
+    if (this.unsettled.size > 0) this.unsettled.delete(state.id);
     return new Promise((resolve, reject) => {
       this.pending.push({ state, entries: options.transcript, resolve, reject });
       if (!this.flushScheduled) {
@@ -221,6 +229,7 @@ export class SqliteStore implements SessionStore {
   }
 
   async delete(id: string): Promise<void> {
+    this.unsettled.delete(id);
     this.flush();
     this.deleteTx(id);
   }
@@ -234,8 +243,15 @@ export class SqliteStore implements SessionStore {
     return this.q.findSession.pluck().get(session) as string | undefined;
   }
 
-  lock(id: string, options: LockOptions = {}): Promise<Lease> {
-    return this.locks.acquire(id, options.waitMs);
+  async lock(id: string, options: LockOptions = {}): Promise<Lease> {
+    const lease = await this.locks.acquire(id, options.waitMs);
+    return this.unsettled.has(id) ? { ...lease, interrupted: true } : lease;
+  }
+
+  async interrupted(options: ActiveOptions = {}): Promise<string[]> {
+    const after = options.after;
+    const ids = [...this.unsettled].filter((id) => after === undefined || id > after).sort();
+    return ids.slice(0, options.limit ?? DEFAULT_ACTIVE_LIMIT);
   }
 
   async active(options: ActiveOptions = {}): Promise<CallState[]> {
@@ -270,7 +286,10 @@ export class SqliteStore implements SessionStore {
     );
     const ended = this.q.endedBefore.pluck().all(now - this.timings.endedRetentionMs, SWEEP_BATCH) as string[];
     this.db.transaction(() => {
-      for (const state of idle) this.deleteTx(state.id);
+      for (const state of idle) {
+        this.unsettled.delete(state.id);
+        this.deleteTx(state.id);
+      }
       for (const id of ended) this.deleteTx(id);
       this.q.pruneScripts.run(now - SCRIPT_GRACE_MS);
     })();
@@ -279,6 +298,7 @@ export class SqliteStore implements SessionStore {
 
   async clear(): Promise<void> {
     this.flush();
+    this.unsettled.clear();
     this.db.exec('DELETE FROM calls; DELETE FROM sessions; DELETE FROM transcript;');
   }
 
@@ -397,6 +417,7 @@ function prepare(db: Database.Database) {
     entries: db.prepare('SELECT entries FROM transcript WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid'),
     deleteEntries: db.prepare('DELETE FROM transcript WHERE rowid IN (SELECT value FROM json_each(?))'),
     active: db.prepare('SELECT state FROM calls WHERE ended = 0 AND id > ? ORDER BY id LIMIT ?'),
+    activeIds: db.prepare('SELECT id FROM calls WHERE ended = 0'),
     idle: db.prepare('SELECT state FROM calls WHERE ended = 0 AND updated_at <= ? LIMIT ?'),
     endedBefore: db.prepare('SELECT id FROM calls WHERE ended = 1 AND updated_at <= ? LIMIT ?'),
     putScript: db.prepare(

@@ -380,6 +380,27 @@ for (const h of harnesses) describe.skipIf(h.name === 'redis' && !withRedis)(`${
         await next.release();
         expect((await reopened.get(state.id))?.seq).toBe(3);
       });
+
+      it('a call whose lock holder died before letting go is interrupted until a holder writes it and lets go', async () => {
+        // A short lock TTL: Redis hands a dead holder's lock on once it expires.
+        const store = await h.fresh({ lockTtlMs: 200 });
+        const state = callState();
+        const lease = await store.lock(state.id);
+        expect(lease.interrupted ?? false).toBe(false);
+        await store.put(state, { lease });
+        // The holder dies here: no release, no renewal (and the OS drops a SQLite store's file lock).
+        await store.close();
+        const reopened = await h.again!(store, { lockTtlMs: 200, lockWaitMs: 5_000 });
+        expect(await reopened.interrupted()).toEqual([state.id]);
+        const recovering = await reopened.lock(state.id);
+        expect(recovering.interrupted).toBe(true);
+        await reopened.put({ ...state, seq: 2 }, { lease: recovering });
+        await recovering.release();
+        expect(await reopened.interrupted()).toEqual([]);
+        const next = await reopened.lock(state.id);
+        expect(next.interrupted ?? false).toBe(false);
+        await next.release();
+      });
     });
   } else {
     it('says it is not durable', async () => {
