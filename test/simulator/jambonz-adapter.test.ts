@@ -137,4 +137,16 @@ describe('jambonz: the simulator and the adapter', () => {
     expect(await server.runner.hangup(held.id)).toBe('sent');
     expect((await waiting?.ended)?.reason).toBe('script-hangup');
   });
+
+  it('the adapter refuses a status hook forged without the secret (403, the call goes on) and takes one signed with it', async () => {
+    const call = sim.ring({ to: '+6560000001', caller: interactiveCaller() });
+    await call.waitFor((e) => e.kind === 'prompt');
+    const status = `${PUBLIC_URL}/jambonz/status`;
+    expect((await sim.forge(call.session, { call_status: 'completed' }, status, { signature: 'invalid' })).status).toBe(403);
+    expect((await sim.forge(call.session, { call_status: 'completed' }, status, { signature: 'none' })).status).toBe(403);
+    expect(ended.has(call.session)).toBe(false);
+    expect((await sim.forge(call.session, { call_status: 'completed' }, status, { signature: 'valid' })).status).toBe(200);
+    expect(ended.get(call.session)?.outcome).toBeDefined();
+    call.hangup();
+  });
 });

@@ -347,3 +347,40 @@ describe('the REST API', () => {
     expect(sim.violations.map((v) => v.kind)).toEqual(['auth', 'invalid-params', 'unknown-path']);
   });
 });
+
+describe('faults and forged hooks', () => {
+  it('a dropped hook is an application error; a REST request fault answers with its status and changes nothing', async () => {
+    const { app, sim } = await setUp((hit, base) => (hit.path === '/voice' ? [{ verb: 'redirect', actionHook: `${base}/next` }] : [{ verb: 'hangup' }]));
+    sim.setFaults({ notification: (ctx) => (ctx.callIndex === 1 ? { drop: true } : undefined), request: () => ({ httpStatus: 503 }) });
+    const end = await sim.ring({ to: '+6560000001' }).ended;
+    expect(end.reason).toBe('application-error');
+    expect(paths(app.hits)).toEqual(['/voice']);
+    const res = await fetch(`${sim.apiUrl}/v1/Accounts/${sim.credentials.accountSid}/Calls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.credentials.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+6560000000', to: { type: 'phone', number: '+6598765432' }, call_hook: `${app.url}/out`, call_status_hook: `${app.url}/status` }),
+    });
+    expect(res.status).toBe(503);
+    expect([...sim.calls.values()].filter((c) => c.direction === 'outbound')).toEqual([]);
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'POST', block: 'dial', response: 'http-503', httpStatus: 503 });
+  });
+
+  it('forge sends a hook as an attacker would: only a valid signature passes @jambonz/sdk', async () => {
+    const { app, sim } = await setUp(() => [{ verb: 'hangup' }]);
+    const call = sim.ring({ to: '+6560000001' });
+    await call.ended;
+    await sim.settled();
+    for (const signature of ['none', 'invalid', 'valid'] as const) {
+      const result = await sim.forge(call.session, { call_status: 'completed' }, `${app.url}/forged-${signature}`, { signature });
+      expect(result.status).toBe(200);
+    }
+    const forged = app.hits.filter((h) => h.path.startsWith('/forged-'));
+    expect(forged.map((h) => [h.path, sdkAccepts(sim.credentials.webhookSecret, h)])).toEqual([
+      ['/forged-none', false],
+      ['/forged-invalid', false],
+      ['/forged-valid', true],
+    ]);
+    expect(forged[2]?.body).toMatchObject({ call_sid: call.session, call_status: 'completed' });
+    expect(call.transcript.filter((e): e is NotificationEntry => e.kind === 'notification' && e.forged)).toHaveLength(3);
+  });
+});
