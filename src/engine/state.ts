@@ -105,9 +105,11 @@ export interface CallState {
    */
   readonly forced?: string;
   /**
-   * Reply-mode providers only: the block the engine sent last, kept until the
-   * provider's next webhook collects it as its answer. A webhook the provider
-   * retries is answered with the same block, and the call does not advance twice.
+   * The block the engine sent last. Reply-mode providers: kept until the provider's
+   * next webhook collects it as its answer (a retried webhook gets the same block,
+   * and the call does not advance twice). Push providers: committed with the step,
+   * before it is sent, so a server killed before the provider got it sends it
+   * again on restart (docs/durability.md).
    */
   readonly outbox?: OutboxEntry;
 }

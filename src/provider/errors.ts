@@ -14,6 +14,11 @@ export class ProviderError extends Error {
       readonly retryable: boolean;
       /** The session no longer exists: sending anything else is pointless. */
       readonly sessionGone?: boolean;
+      /**
+       * The session is still running an earlier block, so this one did not run. Recovery after a
+       * crash reads it as proof that the block it sends again had reached the provider already.
+       */
+      readonly sessionBusy?: boolean;
       readonly httpStatus?: number;
       readonly cause?: unknown;
     },
@@ -28,6 +33,10 @@ export class ProviderError extends Error {
 
   get sessionGone(): boolean {
     return this.options.sessionGone === true;
+  }
+
+  get sessionBusy(): boolean {
+    return this.options.sessionBusy === true;
   }
 }
 

@@ -11,11 +11,11 @@ import { POLITE_HANGUP, UNKNOWN_NUMBER_MESSAGE } from '../engine/messages.js';
 import { said } from '../engine/parts.js';
 import type { DeliveryMode, MessageLimits, ProviderCapabilities } from '../engine/capabilities.js';
 import { copyState, type CallState, type Outcome } from '../engine/state.js';
-import type { Note, Transition } from '../engine/transition.js';
+import type { Action, Note, Transition } from '../engine/transition.js';
 import type { Logger } from '../log/logger.js';
 import { redactUrl } from '../log/redact.js';
 import { ProviderError } from '../provider/errors.js';
-import type { ProviderClient } from '../provider/provider.js';
+import type { ProviderClient, SendResult } from '../provider/provider.js';
 import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from '../provider/retry.js';
 import type { Script } from '../script/model.js';
 import { LockTimeoutError, StaleLeaseError } from '../store/errors.js';
@@ -26,6 +26,7 @@ import { randomIds, type IdSource } from './ids.js';
 import type { RunnerHooks } from './hooks.js';
 import type { ScriptRegistry } from './script-registry.js';
 import { CallFeatures, type CallSetup, type CallSetupQuery } from './call-features.js';
+import { crashPoint } from './crash-points.js';
 import type { HttpExecutor } from '../http-step/execute.js';
 import type { CallSummarySink } from '../events/delivery.js';
 import { KeyedQueue } from '../util/keyed-queue.js';
@@ -154,7 +155,7 @@ export class CallRunner {
     this.features = new CallFeatures(o.scripts, this.archive, o.log, o.http);
     const every = o.sweepIntervalMs ?? 30_000;
     if (every > 0) {
-      this.sweepTimer = setInterval(() => void this.sweep(), every);
+      this.sweepTimer = setInterval(() => void this.sweep().then(() => this.recoverLogged()), every);
       this.sweepTimer.unref();
     }
   }
@@ -247,8 +248,7 @@ export class CallRunner {
         this.o.hooks?.callStarted?.(t.state);
         this.o.scripts.track(id, script);
         await this.archive.keep(script);
-        await this.o.store.put(t.state, { lease, transcript: this.entries(undefined, t) });
-        await this.carryOut(script, t, lease, received);
+        await this.carryOut(script, await this.commit(t, lease, this.entries(undefined, t)), lease, received);
       }),
     );
     return { result: 'started', id, script: script.name };
@@ -292,8 +292,7 @@ export class CallRunner {
     this.o.hooks?.callStarted?.(t.state);
     this.o.scripts.track(id, script);
     await this.archive.keep(script);
-    await this.o.store.put(t.state, { lease, transcript: this.entries(undefined, t) });
-    const final = await this.carryOut(script, t, lease, received);
+    const final = await this.carryOut(script, await this.commit(t, lease, this.entries(undefined, t)), lease, received);
     if (final.status === 'ended' || final.session === '') {
       const err = this.lastDialError.get(id);
       this.lastDialError.delete(id);
@@ -305,11 +304,13 @@ export class CallRunner {
   private readonly lastDialError = new Map<string, ProviderError>();
 
   /**
-   * A provider notification for block `seq` of call `id`. Resolves as soon as the
-   * notification is verified (so the webhook can answer at once); the work it
-   * triggers goes on in the call's queue.
+   * A provider notification for block `seq` of call `id`. Resolves once what the
+   * notification changed is committed (so a provider that retries an unanswered
+   * webhook finds it applied, or not at all), before the next block is sent: that
+   * goes on in the call's queue.
    */
   notify(id: string, token: string, event: CallEvent, providerSession: string): Promise<NotifyVerdict> {
+    crashPoint('notify.arrived');
     const received = performance.now();
     return new Promise<NotifyVerdict>((resolve) => {
       void this.queue.run(id, () =>
@@ -396,7 +397,6 @@ export class CallRunner {
     if (!tokenMatches(state.token, token)) return resolve('bad-token');
     // A call that never learned its session (its Dial failed) accepts no notification naming one.
     if (providerSession !== '' && providerSession !== state.session) return resolve('session-mismatch');
-    resolve('accepted');
     this.o.log.info(
       { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
       'notification',
@@ -407,15 +407,21 @@ export class CallRunner {
         { call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step },
         'notification.ignored',
       );
-      return;
+      return resolve('accepted');
     }
     // The registry has the version almost always; only a call resumed from the store waits for a restore.
     const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
-    if (script === undefined) return this.orphan(state, lease);
+    if (script === undefined) {
+      await this.orphan(state, lease);
+      return resolve('accepted');
+    }
     this.o.scripts.track(id, script); // also calls resumed from the store
     if (state.frames !== undefined) await this.features.ensureFrames(state);
-    const t = step(script, state, event, this.engineOptions());
-    if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: this.entries(event, t) });
+    let t = step(script, state, event, this.engineOptions());
+    crashPoint('notify.received');
+    if (t.state !== state) t = await this.commit(t, lease, this.entries(event, t));
+    crashPoint('notify.committed');
+    resolve('accepted');
     await this.carryOut(script, t, lease, received);
   }
 
@@ -524,8 +530,8 @@ export class CallRunner {
         const script = await this.pinnedScript(state);
         if (script === undefined) return this.orphan(state, lease);
         if (state.frames !== undefined) await this.features.ensureFrames(state);
-        const t = step(script, state, event, this.engineOptions());
-        if (t.state !== state) await this.o.store.put(t.state, { lease, transcript: this.entries(event, t) });
+        let t = step(script, state, event, this.engineOptions());
+        if (t.state !== state) t = await this.commit(t, lease, this.entries(event, t));
         await this.carryOut(script, t, lease, performance.now());
       }),
     );
@@ -572,6 +578,7 @@ export class CallRunner {
         const started = this.now();
         const sending = performance.now();
         const notifyUrl = this.o.notifyUrl(t.state.id, action.seq, t.state.token);
+        crashPoint('block.sending');
         try {
           const result = await sendWithRetry(
             this.o.provider,
@@ -586,6 +593,7 @@ export class CallRunner {
               this.o.hooks?.providerRetry?.(action.block.kind, err.code);
             },
           );
+          crashPoint('block.accepted');
           // One info line per step is the `notification` that caused it; this one is debug (docs/performance.md).
           if (this.o.log.isLevelEnabled('debug')) {
             this.o.log.debug(
@@ -603,8 +611,7 @@ export class CallRunner {
             await this.o.store.claimSession(result.session, t.state.id);
             const event: CallEvent = { type: 'dial.accepted', session: result.session, providerRef: result.providerRef ?? '' };
             const accepted = step(script, t.state, event, this.engineOptions());
-            await this.o.store.put(accepted.state, { lease, transcript: this.entries(event, accepted) });
-            t = { ...accepted, notes: [] };
+            t = { ...(await this.commit(accepted, lease, this.entries(event, accepted))), notes: [] };
           }
         } catch (err) {
           const e = err instanceof ProviderError ? err : undefined;
@@ -622,8 +629,7 @@ export class CallRunner {
       }
       if (failure === undefined) return t.state;
       const next = step(script, t.state, failure, this.engineOptions());
-      await this.o.store.put(next.state, { lease, transcript: this.entries(failure, next) });
-      t = next;
+      t = await this.commit(next, lease, this.entries(failure, next));
     }
   }
 
@@ -718,6 +724,8 @@ export class CallRunner {
     }
     try {
       await work(lease);
+      // Work that committed a step settled the call (a notification for its outstanding block proves the block ran).
+      if (lease.interrupted === true && !this.settled.has(lease)) await this.reconcile(id, lease);
       return 'done';
     } catch (err) {
       if (err instanceof StaleLeaseError) {
@@ -735,6 +743,116 @@ export class CallRunner {
       return 'failed';
     } finally {
       await this.release(lease);
+    }
+  }
+
+  /**
+   * Stores a transition's state. Push delivery: with the block the transition sends as the
+   * call's `outbox`, in the same write, so a server killed before the block reached the
+   * provider leaves what to send again (docs/durability.md). No extra write per step.
+   */
+  private async commit(t: Transition, lease: Lease, transcript: TranscriptEntry[] | undefined): Promise<Transition> {
+    let state = t.state;
+    const send = this.delivery === 'push' ? lastSend(t.actions) : undefined;
+    if (send !== undefined) {
+      const withOutbox = copyState(state, state.updatedAt);
+      withOutbox.outbox = { seq: send.seq, block: send.block };
+      state = withOutbox;
+    }
+    await this.o.store.put(state, transcript !== undefined ? { lease, transcript } : { lease });
+    this.settled.add(lease);
+    return state === t.state ? t : { ...t, state };
+  }
+
+  /** Leases under which a step was committed: their calls need no reconciling. */
+  private readonly settled = new WeakSet<Lease>();
+
+  /**
+   * Reconciles every call a dead holder may have left in the middle of its work (the store's
+   * `interrupted`): at start-up, and with each sweep (a server on a shared store may die and
+   * not come back). Returns how many calls were looked at.
+   */
+  async recover(): Promise<number> {
+    let after: string | undefined;
+    let seen = 0;
+    for (;;) {
+      const ids = await this.o.store.interrupted({ limit: RECOVERY_PAGE, ...(after !== undefined ? { after } : {}) });
+      if (ids.length === 0 || this.closed) return seen;
+      // A few at a time: each may cost a provider request (Hoiio runs 8 calls per account at once anyway).
+      for (let i = 0; i < ids.length; i += RECOVERY_PARALLEL) {
+        await Promise.all(ids.slice(i, i + RECOVERY_PARALLEL).map((id) => this.queue.run(id, () => this.locked(id, async () => undefined))));
+      }
+      seen += ids.length;
+      after = ids.at(-1);
+    }
+  }
+
+  /** `recover`, its end (always, or when it found calls) or failure logged: start-up and the sweep timer call it without waiting. */
+  async recoverLogged(always = false): Promise<void> {
+    const started = performance.now();
+    try {
+      const calls = await this.recover();
+      if (calls > 0 || always) this.o.log.info({ calls, ms: Math.round(performance.now() - started) }, 'recovery.done');
+    } catch (err) {
+      this.o.log.error({ err }, 'recovery.failed');
+    }
+  }
+
+  /**
+   * A call whose last holder may have died in the middle of its work, and no step was
+   * committed since: its last committed block (the outbox) may never have reached the
+   * provider, or it did and the notification for it was lost. It is sent again, once:
+   * a provider still running it refuses it as busy (then nothing was lost), one whose
+   * session is over refuses it as gone (the call ends), and otherwise it runs now,
+   * for the first time or again (docs/durability.md says when each happens).
+   */
+  private async reconcile(id: string, lease: Lease): Promise<void> {
+    const state = await this.o.store.get(id);
+    if (state === undefined || state.status === 'ended') return;
+    const out = state.outbox;
+    const base = { call: id, session: state.session, step: state.step, seq: state.seq, pending: state.pending };
+    if (this.delivery !== 'push' || out === undefined || out.seq !== state.seq || out.block.kind !== state.pending || out.block.kind === 'dial' || state.session === '') {
+      // Nothing the provider may lack: no block out (an http step's request died with the process, see docs/durability.md),
+      // or a Dial, never placed twice (its notification names the call anyway).
+      this.o.log.warn({ ...base, action: 'none' }, 'call.recovered');
+      await this.o.store.put(copyState(state, this.now()), { lease });
+      return;
+    }
+    const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
+    if (script === undefined) return this.orphan(state, lease);
+    this.o.scripts.track(id, script);
+    if (state.frames !== undefined) await this.features.ensureFrames(state);
+    const block = out.block;
+    const sending = performance.now();
+    try {
+      await sendWithRetry(
+        busyAware(this.o.provider),
+        block,
+        { session: state.session, notifyUrl: this.o.notifyUrl(id, out.seq, state.token) },
+        this.retry,
+        (err, attempt, delayMs) => {
+          this.o.log.warn({ call: id, session: state.session, block: block.kind, code: err.code, attempt, delayMs }, 'provider.retry');
+          this.o.hooks?.providerRetry?.(block.kind, err.code);
+        },
+      );
+      this.o.log.warn({ ...base, block: block.kind, action: 'sent' }, 'call.recovered');
+      this.o.hooks?.blockSent?.(state, block, performance.now() - sending);
+      await this.o.store.put(copyState(state, this.now()), { lease });
+    } catch (err) {
+      if (err instanceof BlockRunning) {
+        this.o.log.info({ ...base, block: block.kind, action: 'running' }, 'call.recovered');
+        await this.o.store.put(copyState(state, this.now()), { lease });
+        return;
+      }
+      const e = err instanceof ProviderError ? err : undefined;
+      const code = e?.code ?? 'E_INTERNAL';
+      const message = err instanceof Error ? err.message : String(err);
+      this.o.log.warn({ ...base, block: block.kind, action: e?.sessionGone === true ? 'gone' : 'failed', code, err: message }, 'call.recovered');
+      this.o.hooks?.providerError?.(block.kind, code);
+      // As for any block that could not be sent: the interpreter decides (a session that is gone ends the call).
+      const failure: CallEvent = { type: 'send.failed', seq: out.seq, code, message, sessionGone: e?.sessionGone ?? false };
+      const next = step(script, state, failure, this.engineOptions());
+      await this.carryOut(script, await this.commit(next, lease, this.entries(failure, next)), lease, performance.now());
     }
   }
 
@@ -791,6 +909,39 @@ export class CallRunner {
       this.o.log.error({ session, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
     }
   }
+}
+
+/** Calls listed per page, and reconciled at once, by `recover`. */
+const RECOVERY_PAGE = 100;
+const RECOVERY_PARALLEL = 8;
+
+/** Recovery sent a block again and the provider is still running it: the first send got through. */
+class BlockRunning extends Error {
+  readonly code = 'CS_BLOCK_RUNNING';
+  constructor(cause: ProviderError) {
+    super('the provider is still running the block sent before the restart', { cause });
+    this.name = 'BlockRunning';
+  }
+}
+
+/** `provider`, with "busy running an earlier block" as `BlockRunning`, which `sendWithRetry` never retries. */
+function busyAware(provider: ProviderClient): ProviderClient {
+  return {
+    name: provider.name,
+    send: (block: Block, target): Promise<SendResult> =>
+      provider.send(block, target).catch((err: unknown) => {
+        throw err instanceof ProviderError && err.sessionBusy ? new BlockRunning(err) : err;
+      }),
+    close: () => Promise.resolve(),
+  };
+}
+
+function lastSend(actions: readonly Action[]): Extract<Action, { type: 'send' }> | undefined {
+  for (let i = actions.length - 1; i >= 0; i--) {
+    const action = actions[i];
+    if (action?.type === 'send') return action;
+  }
+  return undefined;
 }
 
 function tokenMatches(expected: string, given: string): boolean {

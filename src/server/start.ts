@@ -85,7 +85,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const scripts = new ScriptRegistry(o.scripts);
   const store = o.store ?? (config.store !== undefined ? await openStore(config.store.spec, config.store) : new MemoryStore());
   if (o.store === undefined && config.store !== undefined) {
-    // Calls parked in a durable store continue on their next notification; nothing to replay.
+    // Calls parked in a durable store continue on their next notification; any a crash left mid-step are reconciled once listening.
     const parked = await store.active({ limit: 1000 });
     log.info({ store: describeStore(config.store.spec), durable: store.durable, activeCalls: parked.length }, 'store.opened');
     if (!store.durable) log.warn({ store: store.kind }, 'store.not_durable');
@@ -180,6 +180,9 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   if (publicUrl === '') publicUrl = `http://localhost:${port}`;
   listening = url;
   log.info({ url, publicUrl, scripts: scripts.list().map((s) => s.name), store: store.kind }, 'server.listening');
+  // Calls a killed predecessor (or, on Redis, a dead server) left in the middle of a step; only once
+  // listening, so a notification for such a call settles it instead of being refused (docs/durability.md).
+  void runner.recoverLogged(true);
 
   let closing: Promise<void> | undefined;
   return {

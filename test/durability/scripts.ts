@@ -1,3 +1,5 @@
+import type { BlockEntry, SimCall } from '../../src/simulator/index.js';
+
 /** The call script the durability tests run, in two versions that differ only in what callers hear. */
 export function surveyScript(version: 'v1' | 'v2'): string {
   const tag = version === 'v1' ? 'Version one' : 'Version two';
@@ -32,4 +34,11 @@ export function expectedSpoken(version: 'v1' | 'v2', choice: '1' | '2', code?: s
   if (choice === '1') out.push(['gather', `${tag}. Enter your four digit code.`]);
   out.push(['hangup', `${tag}. Thank you. Code ${choice === '1' ? (code ?? '') : 'none'}. Goodbye.`]);
   return out;
+}
+
+/** The blocks Hoiio ran, with their messages: recovery's sends it refused (still running, call over) ran nothing. */
+export function heard(call: SimCall): Array<[string, string]> {
+  return call.transcript
+    .filter((e): e is BlockEntry => e.kind === 'block' && e.response === 'success_ok')
+    .map((e) => [e.block, e.params.msg ?? '']);
 }

@@ -4,7 +4,7 @@ import { ProviderError, ProviderErrorCode } from '../errors.js';
 import { transportError } from '../transport-error.js';
 import type { BlockTarget, ProviderClient, SendResult } from '../provider.js';
 import { encodeForm, hoiioParams, HOIIO_PATHS } from './params.js';
-import { HOIIO_OK, HOIIO_RETRYABLE, HOIIO_SESSION_GONE } from './status.js';
+import { HOIIO_OK, HOIIO_RETRYABLE, HOIIO_SESSION_BUSY, HOIIO_SESSION_GONE } from './status.js';
 
 export interface HoiioClientOptions {
   /** API base, e.g. `https://secure.hoiio.com/open/`; block paths are appended. */
@@ -92,6 +92,7 @@ export class HoiioClient implements ProviderClient {
       throw new ProviderError(status, `Hoiio ${block.kind} refused: ${status}`, {
         retryable: HOIIO_RETRYABLE.has(status),
         sessionGone: HOIIO_SESSION_GONE.has(status),
+        sessionBusy: status === HOIIO_SESSION_BUSY,
         httpStatus: statusCode,
       });
     }
