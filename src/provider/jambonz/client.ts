@@ -6,28 +6,13 @@
  * hangup (`PUT …/Calls/{sid}` with `call_status: completed`). Every other
  * block travels in a hook's answer.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { Block } from '../../engine/blocks.js';
 import { ProviderError, ProviderErrorCode } from '../errors.js';
 import type { BlockTarget, ProviderClient, SendResult } from '../provider.js';
-import { transportError } from '../transport-error.js';
+import { RestErrorCode, restPool, restRequest, stringField } from '../rest-request.js';
 import type { JambonzConfig } from './config.js';
 
-/** Stable codes of this client's failures, beside the shared transport codes. */
-export const JambonzErrorCode = {
-  /** 4xx other than 404 and 429: jambonz refused the request as made. */
-  refused: 'E_PROVIDER_REFUSED',
-  /** 404: the call (or account) is not there; nothing more can be sent to it. */
-  notFound: 'E_PROVIDER_NOT_FOUND',
-  rateLimited: 'E_PROVIDER_RATE_LIMITED',
-  serverError: 'E_PROVIDER_SERVER_ERROR',
-  /** The block is one reply mode never sends over REST. */
-  unsupported: 'E_PROVIDER_UNSUPPORTED',
-  /** Something the request needs was not given (a From number). */
-  config: 'E_PROVIDER_CONFIG',
-} as const;
-
-const MAX_RESPONSE_BYTES = 64 * 1024;
 /** An outbound call rings this long (jambonz's own default is 60 s too). */
 const OUTBOUND_RING_SECONDS = 60;
 
@@ -51,12 +36,7 @@ export class JambonzClient implements ProviderClient {
     // JAMBONZ_API_URL may be given with or without the API version.
     const versioned = /\/v1$/.test(base) ? base : `${base}/v1`;
     this.accountPath = `${versioned}/Accounts/${encodeURIComponent(config.accountSid)}`;
-    this.pool = new Pool(root.origin, {
-      connections: options.connections ?? 32,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: 5_000 },
-      maxResponseSize: MAX_RESPONSE_BYTES,
-    });
+    this.pool = restPool(root.origin, options.connections);
   }
 
   async send(block: Block, target: BlockTarget): Promise<SendResult> {
@@ -71,12 +51,12 @@ export class JambonzClient implements ProviderClient {
       await this.request('PUT', `${this.accountPath}/Calls/${encodeURIComponent(target.session)}`, { call_status: 'completed' }, 'hangup');
       return {};
     }
-    throw new ProviderError(JambonzErrorCode.unsupported, `jambonz: a ${block.kind} block travels in a hook's answer, not over REST`, { retryable: false });
+    throw new ProviderError(RestErrorCode.unsupported, `jambonz: a ${block.kind} block travels in a hook's answer, not over REST`, { retryable: false });
   }
 
   private async dial(to: string, from: string | undefined, notifyUrl: string | undefined): Promise<SendResult> {
     if (from === undefined || from === '') {
-      throw new ProviderError(JambonzErrorCode.config, 'jambonz needs a From number for an outbound call: give "from" in the request', { retryable: false });
+      throw new ProviderError(RestErrorCode.config, 'jambonz needs a From number for an outbound call: give "from" in the request', { retryable: false });
     }
     const body = {
       from,
@@ -94,46 +74,19 @@ export class JambonzClient implements ProviderClient {
     return { session: sid };
   }
 
-  private async request(method: 'POST' | 'PUT', path: string, body: unknown, what: string): Promise<unknown> {
-    let statusCode: number;
-    let text: string;
-    try {
-      const res = await this.pool.request({
-        path,
-        method,
-        headers: { authorization: `Bearer ${this.config.apiKey}`, accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        headersTimeout: this.config.timeoutMs,
-        bodyTimeout: this.config.timeoutMs,
-      });
-      statusCode = res.statusCode;
-      text = await res.body.text();
-    } catch (err) {
-      throw transportError(err, `jambonz ${what}`, MAX_RESPONSE_BYTES);
-    }
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? {} : JSON.parse(text);
-    } catch {
-      parsed = {};
-    }
-    if (statusCode >= 200 && statusCode < 300) return parsed;
-    const detail = stringField(parsed, 'msg') ?? stringField(parsed, 'message') ?? text.slice(0, 200);
-    const message = `jambonz ${what}: HTTP ${statusCode}${detail !== '' ? ` (${detail})` : ''}`;
-    if (statusCode === 404) throw new ProviderError(JambonzErrorCode.notFound, message, { retryable: false, sessionGone: true, httpStatus: statusCode });
-    // A rate-limited request was not carried out, so it may be sent again.
-    if (statusCode === 429) throw new ProviderError(JambonzErrorCode.rateLimited, message, { retryable: true, httpStatus: statusCode });
-    if (statusCode >= 500) throw new ProviderError(JambonzErrorCode.serverError, message, { retryable: false, httpStatus: statusCode });
-    throw new ProviderError(JambonzErrorCode.refused, message, { retryable: false, httpStatus: statusCode });
+  private request(method: 'POST' | 'PUT', path: string, body: unknown, what: string): Promise<unknown> {
+    return restRequest(this.pool, {
+      method,
+      path,
+      headers: { authorization: `Bearer ${this.config.apiKey}`, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      timeoutMs: this.config.timeoutMs,
+      what: `jambonz ${what}`,
+      detailFields: ['msg', 'message'],
+    });
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
-}
-
-function stringField(value: unknown, name: string): string | undefined {
-  if (typeof value !== 'object' || value === null || !(name in value)) return undefined;
-  const v = (value as Record<string, unknown>)[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
 }

@@ -6,29 +6,14 @@
  * whose webhook is gone (updated with new TwiML), and the start of a call
  * recording for `monitor`. Every other block travels in a webhook's reply.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { Block } from '../../engine/blocks.js';
-import { transportError } from '../transport-error.js';
 import { ProviderError, ProviderErrorCode } from '../errors.js';
 import type { BlockTarget, ProviderClient, SendResult } from '../provider.js';
+import { RestErrorCode, restPool, restRequest, stringField } from '../rest-request.js';
 import type { TwimlConfig } from './config.js';
 import { hangupReply } from './render.js';
 
-/** Stable codes of this client's failures, beside the shared transport codes. */
-export const TwimlErrorCode = {
-  /** 4xx other than 404 and 429: the provider refused the request as made. */
-  refused: 'E_PROVIDER_REFUSED',
-  /** 404: the call (or account) is not there; nothing more can be sent to it. */
-  notFound: 'E_PROVIDER_NOT_FOUND',
-  rateLimited: 'E_PROVIDER_RATE_LIMITED',
-  serverError: 'E_PROVIDER_SERVER_ERROR',
-  /** The block is one reply mode never sends over REST. */
-  unsupported: 'E_PROVIDER_UNSUPPORTED',
-  /** Something the request needs was not configured (a From number, Telnyx's account). */
-  config: 'E_PROVIDER_CONFIG',
-} as const;
-
-const MAX_RESPONSE_BYTES = 64 * 1024;
 /** An outbound call rings this long; valid on all three (Telnyx takes 5–120, Twilio up to 600). */
 const OUTBOUND_RING_SECONDS = 60;
 
@@ -52,12 +37,7 @@ export class TwimlClient implements ProviderClient {
     const root = new URL(config.apiRoot);
     this.basePath = root.pathname.replace(/\/+$/, '');
     this.account = config.account;
-    this.pool = new Pool(root.origin, {
-      connections: options.connections ?? 32,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: 5_000 },
-      maxResponseSize: MAX_RESPONSE_BYTES,
-    });
+    this.pool = restPool(root.origin, options.connections);
   }
 
   /** Telnyx's account SID as an authenticated webhook named it, for when TELNYX_ACCOUNT_SID is not set. */
@@ -68,7 +48,7 @@ export class TwimlClient implements ProviderClient {
   private accountPath(): string {
     if (this.account === undefined) {
       throw new ProviderError(
-        TwimlErrorCode.config,
+        RestErrorCode.config,
         `${this.config.dialect.title}: the account SID is not known yet; set TELNYX_ACCOUNT_SID (or receive one call first)`,
         { retryable: false },
       );
@@ -95,7 +75,7 @@ export class TwimlClient implements ProviderClient {
       await this.post(this.callPath(target.session), 'form', update, 'hangup');
       return {};
     }
-    throw new ProviderError(TwimlErrorCode.unsupported, `${this.config.dialect.title}: a ${block.kind} block travels in a webhook reply, not over REST`, {
+    throw new ProviderError(RestErrorCode.unsupported, `${this.config.dialect.title}: a ${block.kind} block travels in a webhook reply, not over REST`, {
       retryable: false,
     });
   }
@@ -109,7 +89,7 @@ export class TwimlClient implements ProviderClient {
   private async dial(to: string, from: string | undefined, notifyUrl: string | undefined): Promise<SendResult> {
     const d = this.config.dialect;
     if (from === undefined || from === '') {
-      throw new ProviderError(TwimlErrorCode.config, `${d.title} needs a From number for an outbound call: give "from" in the request`, { retryable: false });
+      throw new ProviderError(RestErrorCode.config, `${d.title} needs a From number for an outbound call: give "from" in the request`, { retryable: false });
     }
     const fields: Array<[string, string]> = [
       ['To', to],
@@ -129,56 +109,26 @@ export class TwimlClient implements ProviderClient {
     return { session: sid };
   }
 
-  private async post(path: string, encoding: 'form' | 'json', fields: ReadonlyArray<readonly [string, string]>, what: string): Promise<unknown> {
-    const title = this.config.dialect.title;
-    const body =
-      encoding === 'json'
-        ? JSON.stringify(Object.fromEntries(fields))
-        : fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-    let statusCode: number;
-    let text: string;
-    try {
-      const res = await this.pool.request({
-        path,
-        method: 'POST',
-        headers: {
-          authorization: this.config.authorization,
-          accept: 'application/json',
-          'content-type': encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded; charset=utf-8',
-        },
-        body,
-        headersTimeout: this.config.timeoutMs,
-        bodyTimeout: this.config.timeoutMs,
-      });
-      statusCode = res.statusCode;
-      text = await res.body.text();
-    } catch (err) {
-      throw transportError(err, `${title} ${what}`, MAX_RESPONSE_BYTES);
-    }
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? {} : JSON.parse(text);
-    } catch {
-      parsed = {};
-    }
-    if (statusCode >= 200 && statusCode < 300) return parsed;
-    const detail = stringField(parsed, 'message') ?? stringField(parsed, 'detail') ?? text.slice(0, 200);
-    const message = `${title} ${what}: HTTP ${statusCode}${detail !== '' ? ` (${detail})` : ''}`;
-    if (statusCode === 404) throw new ProviderError(TwimlErrorCode.notFound, message, { retryable: false, sessionGone: true, httpStatus: statusCode });
-    // A rate-limited request was not carried out, so it may be sent again.
-    if (statusCode === 429) throw new ProviderError(TwimlErrorCode.rateLimited, message, { retryable: true, httpStatus: statusCode });
-    if (statusCode >= 500) throw new ProviderError(TwimlErrorCode.serverError, message, { retryable: false, httpStatus: statusCode });
-    throw new ProviderError(TwimlErrorCode.refused, message, { retryable: false, httpStatus: statusCode });
+  private post(path: string, encoding: 'form' | 'json', fields: ReadonlyArray<readonly [string, string]>, what: string): Promise<unknown> {
+    return restRequest(this.pool, {
+      method: 'POST',
+      path,
+      headers: {
+        authorization: this.config.authorization,
+        accept: 'application/json',
+        'content-type': encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body:
+        encoding === 'json'
+          ? JSON.stringify(Object.fromEntries(fields))
+          : fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+      timeoutMs: this.config.timeoutMs,
+      what: `${this.config.dialect.title} ${what}`,
+      detailFields: ['message', 'detail'],
+    });
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
 }
-
-function stringField(value: unknown, name: string): string | undefined {
-  if (typeof value !== 'object' || value === null || !(name in value)) return undefined;
-  const v = (value as Record<string, unknown>)[name];
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-

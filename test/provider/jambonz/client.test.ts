@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderEnvError, ProviderErrorCode } from '../../../src/provider/errors.js';
-import { JambonzClient, JambonzErrorCode } from '../../../src/provider/jambonz/client.js';
+import { JambonzClient } from '../../../src/provider/jambonz/client.js';
+import { RestErrorCode } from '../../../src/provider/rest-request.js';
 import { jambonzConfig } from '../../../src/provider/jambonz/config.js';
 import { JAMBONZ_ENV } from './harness.js';
 
@@ -68,8 +69,8 @@ describe('JambonzClient', () => {
       const before = seen.length;
       await c.send({ kind: 'hangup', message: [{ type: 'say', text: 'Goodbye.' }] }, { session: 'call-1' });
       expect(seen.length).toBe(before);
-      await expect(c.send({ kind: 'play', message: [] }, { session: 'call-1' })).rejects.toMatchObject({ code: JambonzErrorCode.unsupported, retryable: false });
-      await expect(c.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: 'https://x' })).rejects.toMatchObject({ code: JambonzErrorCode.config });
+      await expect(c.send({ kind: 'play', message: [] }, { session: 'call-1' })).rejects.toMatchObject({ code: RestErrorCode.unsupported, retryable: false });
+      await expect(c.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: 'https://x' })).rejects.toMatchObject({ code: RestErrorCode.config });
     } finally {
       await c.close();
     }
@@ -83,10 +84,10 @@ describe('JambonzClient', () => {
       answers.set('/Calls/slow', { status: 429, body: '' });
       answers.set('/Calls/broken', { status: 503, body: 'down' });
       answers.set('/Calls/bad', { status: 400, body: '{"msg":"invalid call_status"}' });
-      await expect(hangup('gone')).rejects.toMatchObject({ code: JambonzErrorCode.notFound, sessionGone: true, retryable: false, message: 'jambonz hangup: HTTP 404 (call not found)' });
-      await expect(hangup('slow')).rejects.toMatchObject({ code: JambonzErrorCode.rateLimited, retryable: true });
-      await expect(hangup('broken')).rejects.toMatchObject({ code: JambonzErrorCode.serverError, retryable: false });
-      await expect(hangup('bad')).rejects.toMatchObject({ code: JambonzErrorCode.refused, message: 'jambonz hangup: HTTP 400 (invalid call_status)' });
+      await expect(hangup('gone')).rejects.toMatchObject({ code: RestErrorCode.notFound, sessionGone: true, retryable: false, message: 'jambonz hangup: HTTP 404 (call not found)' });
+      await expect(hangup('slow')).rejects.toMatchObject({ code: RestErrorCode.rateLimited, retryable: true });
+      await expect(hangup('broken')).rejects.toMatchObject({ code: RestErrorCode.serverError, retryable: false });
+      await expect(hangup('bad')).rejects.toMatchObject({ code: RestErrorCode.refused, message: 'jambonz hangup: HTTP 400 (invalid call_status)' });
       answers.set('/Calls', { status: 201, body: '{}' });
       await expect(c.send({ kind: 'dial', to: '+6591234567', callerId: '+6560000001' }, { notifyUrl: 'https://x' })).rejects.toMatchObject({ code: ProviderErrorCode.badResponse });
     } finally {

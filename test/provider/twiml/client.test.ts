@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, ProviderErrorCode } from '../../../src/provider/errors.js';
-import { TwimlClient, TwimlErrorCode } from '../../../src/provider/twiml/client.js';
+import { TwimlClient } from '../../../src/provider/twiml/client.js';
+import { RestErrorCode } from '../../../src/provider/rest-request.js';
 import { telnyxConfig, twilioConfig, signalwireConfig } from '../../../src/provider/twiml/config.js';
 import { providerEnv } from './harness.js';
 
@@ -49,8 +50,8 @@ describe('TwimlClient', () => {
       );
       await client.send({ kind: 'hangup', force: true }, { session: 'CA1' });
       expect(seen.at(-1)?.body).toBe('Status=completed');
-      await expect(client.send({ kind: 'play', message: [] }, { session: 'CA1' })).rejects.toMatchObject({ code: TwimlErrorCode.unsupported });
-      await expect(client.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: 'https://x' })).rejects.toMatchObject({ code: TwimlErrorCode.config });
+      await expect(client.send({ kind: 'play', message: [] }, { session: 'CA1' })).rejects.toMatchObject({ code: RestErrorCode.unsupported });
+      await expect(client.send({ kind: 'dial', to: '+6591234567' }, { notifyUrl: 'https://x' })).rejects.toMatchObject({ code: RestErrorCode.config });
     } finally {
       await client.close();
     }
@@ -60,10 +61,10 @@ describe('TwimlClient', () => {
     const client = new TwimlClient(signalwireConfig({ env: env('signalwire'), apiUrl: `${base}/sw` }), { statusUrl: status });
     try {
       const cases: Array<[number, string, boolean, boolean]> = [
-        [404, TwimlErrorCode.notFound, false, true],
-        [429, TwimlErrorCode.rateLimited, true, false],
-        [503, TwimlErrorCode.serverError, false, false],
-        [400, TwimlErrorCode.refused, false, false],
+        [404, RestErrorCode.notFound, false, true],
+        [429, RestErrorCode.rateLimited, true, false],
+        [503, RestErrorCode.serverError, false, false],
+        [400, RestErrorCode.refused, false, false],
       ];
       for (const [code, expected, retryable, gone] of cases) {
         answers.set('/Calls/C404.json', { status: code, body: JSON.stringify({ code: 20404, message: 'nope' }) });
@@ -84,7 +85,7 @@ describe('TwimlClient', () => {
   it('Telnyx: JSON for calls and recordings, form for updates; without an account it says to set TELNYX_ACCOUNT_SID until a webhook names one', async () => {
     const client = new TwimlClient(telnyxConfig({ env: env('telnyx'), apiUrl: `${base}/v2` }), { statusUrl: status });
     try {
-      await expect(client.send({ kind: 'hangup', force: true }, { session: 'v3:1' })).rejects.toMatchObject({ code: TwimlErrorCode.config, message: expect.stringContaining('TELNYX_ACCOUNT_SID') });
+      await expect(client.send({ kind: 'hangup', force: true }, { session: 'v3:1' })).rejects.toMatchObject({ code: RestErrorCode.config, message: expect.stringContaining('TELNYX_ACCOUNT_SID') });
       client.learnAccount('acct-9');
       client.learnAccount('acct-other');
       await client.send({ kind: 'hangup', force: true }, { session: 'v3:1' });
