@@ -16,6 +16,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['test', async () => (await import('./commands/test.js')).registerTest],
   ['graph', async () => (await import('./commands/graph.js')).registerGraph],
   ['call', async () => (await import('./commands/call.js')).registerCall],
+  ['phone', async () => (await import('./commands/phone.js')).registerPhone],
 ];
 
 /** The commands to register for `argv`: the one it names, or all (help, a typo, no command). */

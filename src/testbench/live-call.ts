@@ -75,6 +75,21 @@ function follow(call: SimCall): AsyncIterable<SimEntry> {
   };
 }
 
+/** A call on a simulator with no engine behind it (`callscript phone` ringing someone's app): its outcome is only what the simulator saw. */
+export function simulatorCall(call: SimCall): LiveCall {
+  return {
+    session: call.session,
+    entries: () => follow(call),
+    act: async (action) => {
+      if (call.state !== 'ended') call.act(action);
+    },
+    outcome: async () => undefined,
+    close: async () => {
+      if (call.state !== 'ended') call.hangup();
+    },
+  };
+}
+
 /** A call on the in-process bench, with a caller who waits for `act`. */
 export async function localCall(bench: Bench, req: Omit<CallRequest, 'agent'>): Promise<LiveCall> {
   const call = await bench.place({ ...req, agent: interactiveCaller() });

@@ -4,6 +4,7 @@
  * (--server). Interactive by default; scripted with --press / --transfer / --dial.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { e164, outcome, outcomes, presses, seconds } from '../arg-parsers.js';
 import { refuseUnsimulated, simulatedProviderOption } from '../simulated-provider.js';
 import { Bench } from '../../testbench/bench.js';
 import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
@@ -34,39 +35,10 @@ interface CallFlags {
   readonly now?: number;
 }
 
-const OUTCOMES: readonly DialOutcome[] = ['answered', 'busy', 'unanswered', 'failed'];
-
-function outcome(value: string): DialOutcome {
-  const found = OUTCOMES.find((o) => o === value.trim());
-  if (found === undefined) throw new InvalidArgumentError(`expected one of ${OUTCOMES.join(', ')}`);
-  return found;
-}
-
-function outcomes(value: string): DialOutcome[] {
-  return value.split(',').map(outcome);
-}
-
-function presses(value: string): string[] {
-  const list = value.split(',').map((s) => s.trim());
-  for (const keys of list) if (!/^[0-9*#]*$/.test(keys)) throw new InvalidArgumentError(`"${keys}" is not keys (0-9, * and #; empty = no input)`);
-  return list;
-}
-
 function variable(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('expected name=value');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function e164(value: string): string {
-  if (!isE164(value)) throw new InvalidArgumentError('expected an E.164 number like +6591234567');
-  return value;
-}
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds');
-  return n;
 }
 
 class UsageError extends Error {}
