@@ -5,16 +5,9 @@
  * `dial_call_status`).
  */
 import type { CallEvent } from '../../engine/events.js';
+import type { StepReport } from '../reply-step.js';
 import { text, type Payload } from './payload.js';
 import type { Continuation } from './urls.js';
-
-export type Report =
-  /** Apply this event; the reply is the next block. */
-  | { readonly type: 'event'; readonly event: CallEvent }
-  /** Gather attempt `attempt` passed with no input: ask again from the next attempt, or report no input after the last. */
-  | { readonly type: 'empty-attempt'; readonly attempt: number }
-  /** Nothing happened (after a hold): the reply is the block again. */
-  | { readonly type: 'ask' };
 
 /**
  * A jambonz final call or dial status in the engine's words (blocks.ts's
@@ -37,7 +30,7 @@ export function endStatus(status: string): string | undefined {
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'busy', 'no-answer']);
 
 /** The report of a hook for block `seq`, with `k` and `attempt` from its URL; `recorded` is a record block's recording URL, if it has audio. */
-export function reportOf(k: Continuation | undefined, attempt: number, seq: number, payload: Payload, recorded?: string): Report {
+export function reportOf(k: Continuation | undefined, attempt: number, seq: number, payload: Payload, recorded?: string): StepReport {
   switch (k) {
     case 'hold':
       return { type: 'ask' };

@@ -4,17 +4,10 @@
  * say how.
  */
 import type { CallEvent } from '../../engine/events.js';
+import type { StepReport } from '../reply-step.js';
 import type { FormFields } from './signature.js';
 import { field } from './form.js';
 import type { Continuation } from './urls.js';
-
-export type Report =
-  /** Apply this event; the reply is the next block. */
-  | { readonly type: 'event'; readonly event: CallEvent }
-  /** Gather attempt `attempt` passed with no input: ask again from the next attempt, or report no input after the last. */
-  | { readonly type: 'empty-attempt'; readonly attempt: number }
-  /** Nothing happened (after a hold): the reply is the block again. */
-  | { readonly type: 'ask' };
 
 /**
  * A provider's final call status in the engine's words (blocks.ts's
@@ -45,7 +38,7 @@ function digitsOf(fields: FormFields): string {
 }
 
 /** The report of a request for block `seq`, `k` and `attempt` coming from its URL. */
-export function reportOf(k: Continuation | undefined, attempt: number, seq: number, fields: FormFields): Report {
+export function reportOf(k: Continuation | undefined, attempt: number, seq: number, fields: FormFields): StepReport {
   switch (k) {
     case 'hold':
       return { type: 'ask' };

@@ -9,10 +9,11 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UNKNOWN_NUMBER_MESSAGE } from '../../engine/messages.js';
 import { said } from '../../engine/parts.js';
-import type { Reply, ReplyResult } from '../../runtime/call-runner.js';
+import type { Reply } from '../../runtime/call-runner.js';
 import { jsonError } from '../../server/http-error.js';
 import { isFormOrEmpty, rawQuery, readBody } from '../../server/read-body.js';
 import type { AdapterContext, RefusalReason } from '../port.js';
+import { refuseStep, replyToStep, stepAddress } from '../reply-step.js';
 import type { TwimlVerifier } from './config.js';
 import type { TwimlDialect } from './dialect.js';
 import { field, parseForm } from './form.js';
@@ -135,56 +136,21 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
   });
 
   app.post('/step/:id/:seq', async (c) => {
-    const id = c.req.param('id');
-    const seq = Number(c.req.param('seq'));
-    const token = c.req.query('t') ?? '';
-    const k = c.req.query('k');
-    const attempt = Number(c.req.query('a') ?? '1');
-    if (!Number.isSafeInteger(seq) || seq < 0 || (k !== undefined && !CONTINUATIONS.has(k)) || !Number.isSafeInteger(attempt) || attempt < 1) {
+    const at = stepAddress(c, CONTINUATIONS);
+    if (at === undefined) {
       refused('bad-notification');
       return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
     }
     const r = await read(c, 'step');
     if ('refusal' in r) return r.refusal;
     const callSid = field(r.fields, 'CallSid');
-    const report = reportOf(k as Continuation | undefined, attempt, seq, r.fields);
-    let result: ReplyResult;
-    if (report.type === 'event') {
-      result = await runner.replyTo(id, token, report.event, callSid, seq);
-    } else if (report.type === 'ask') {
-      result = await runner.replyTo(id, token, undefined, callSid, seq);
-    } else {
-      // One attempt of a gather passed with no input: the block is still outstanding, so ask from the next attempt.
-      result = await runner.replyTo(id, token, undefined, callSid, seq - 1);
-      if (result.verdict === 'accepted' && result.reply.type === 'block' && result.reply.seq === seq && result.reply.block.kind === 'gather') {
-        const gather = result.reply.block;
-        if (report.attempt < (gather.attempts ?? 1)) {
-          return xml(c, renderer.block(gather, stepUrl(context.publicUrl(), name, id, seq, token), report.attempt + 1));
-        }
-        result = await runner.replyTo(id, token, { type: 'block.done', seq, digits: '' }, callSid, seq);
-      }
+    const outcome = await replyToStep(runner, at, reportOf(at.k as Continuation | undefined, at.attempt, at.seq, r.fields), callSid);
+    if (outcome.type === 'next-attempt') {
+      return xml(c, renderer.block(outcome.gather, stepUrl(context.publicUrl(), name, at.id, at.seq, at.token), outcome.attempt));
     }
-    switch (result.verdict) {
-      case 'accepted':
-        // A call that is over gets `none` from the runner (its outbox is not replayed), answered with a hangup.
-        return answer(c, result.reply, callSid);
-      case 'unknown-call':
-        // A call this server no longer knows (or never did): end it politely rather than fail the provider's request.
-        log.warn({ call: id, session: callSid, reason: 'unknown-call' }, 'notification.refused');
-        refused('unknown-call');
-        return xml(c, hangupReply());
-      case 'bad-token':
-      case 'session-mismatch':
-        log.warn({ call: id, session: callSid, reason: result.verdict }, 'notification.refused');
-        refused(result.verdict);
-        return jsonError(c, 403, 'CS_FORBIDDEN', 'this request does not belong to that call');
-      case 'busy':
-        refused('busy');
-        return jsonError(c, 503, 'CS_BUSY', 'the call stayed locked by another server for too long');
-      case 'error':
-        refused('error');
-        return jsonError(c, 503, 'CS_INTERNAL', 'the request could not be handled');
-    }
+    // A call that is over gets `none` from the runner (its outbox is not replayed), answered with a hangup.
+    if (outcome.result.verdict === 'accepted') return answer(c, outcome.result.reply, callSid);
+    return refuseStep(c, outcome.result.verdict, at, callSid, { log, refused, hangup: () => xml(c, hangupReply()) });
   });
 
   app.post('/status', async (c) => {
