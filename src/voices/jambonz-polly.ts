@@ -7,6 +7,7 @@
  * script's language and gender; the simulator hears a synthesizer as the
  * voice's language and gender, the way the feature server speaks it.
  */
+import { DEFAULT_VOICE } from './default-voice.js';
 import { POLLY_VOICES, type Gender } from './polly.js';
 
 export interface JambonzPollyVoice {
@@ -38,6 +39,9 @@ export const JAMBONZ_POLLY_VOICES: readonly JambonzPollyVoice[] = Object.freeze(
     return Object.freeze({ name, language: v.language, pollyLanguage: POLLY_LANGUAGE[v.language] ?? v.language, gender: v.gender, neural: NEURAL.has(name) });
   }),
 );
+
+/** The voice a script's voice falls back to when its language has none here: the default voice (default-voice.ts). */
+export const JAMBONZ_POLLY_DEFAULT: JambonzPollyVoice = jambonzPollyVoiceFor(DEFAULT_VOICE.language, DEFAULT_VOICE.gender) as JambonzPollyVoice;
 
 /** The tag scripts use for a Polly language code (`yue-CN` → `zh-HK`); other codes are returned as given. */
 export function languageOfPolly(code: string): string {

@@ -13,7 +13,7 @@
  * (jambonz fills in what the synthesizer leaves out).
  */
 import type { Voice } from '../../engine/parts.js';
-import { AWS_VENDOR, JAMBONZ_POLLY_VOICES, jambonzPollyVoiceFor } from '../../voices/jambonz-polly.js';
+import { AWS_VENDOR, JAMBONZ_POLLY_DEFAULT, jambonzPollyVoiceFor } from '../../voices/jambonz-polly.js';
 import { POLLY_LANGUAGES } from '../../voices/polly.js';
 
 export { AWS_VENDOR };
@@ -41,7 +41,6 @@ export function synthesizerFor(voice: Voice | undefined, vendor: string): Synthe
     return { vendor, language, ...(voice.gender !== undefined ? { gender: voice.gender === 'male' ? 'MALE' : 'FEMALE' } : {}) };
   }
   const gender = voice.gender ?? 'female';
-  const chosen = jambonzPollyVoiceFor(language, gender) ?? jambonzPollyVoiceFor(DEFAULT_LANGUAGE, gender) ?? JAMBONZ_POLLY_VOICES[0];
-  if (chosen === undefined) return { vendor, language };
+  const chosen = jambonzPollyVoiceFor(language, gender) ?? jambonzPollyVoiceFor(DEFAULT_LANGUAGE, gender) ?? JAMBONZ_POLLY_DEFAULT;
   return { vendor, language: chosen.pollyLanguage, voice: chosen.name, engine: chosen.neural ? 'neural' : 'standard' };
 }
