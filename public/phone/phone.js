@@ -125,8 +125,15 @@ function chooseScript(name) {
 }
 
 async function loadScripts() {
-  const { scripts } = await api('GET', '/phone/api/scripts');
+  const { scripts, app } = await api('GET', '/phone/api/scripts');
   state.scripts = scripts;
+  if (app) {
+    // `callscript phone --browser`: no scripts, every call rings the app through the provider's simulator.
+    $('#app-info').textContent = `Calls ring ${app.url} as ${app.provider} would.`;
+    $('#app-info').hidden = false;
+    $('#script').closest('label').hidden = true;
+    $('#direction').hidden = true;
+  }
   const select = $('#script');
   select.replaceChildren(...scripts.map((s) => new Option(s.name, s.name)), new Option('— ring a number —', ''));
   const wanted = new URLSearchParams(location.search).get('script');

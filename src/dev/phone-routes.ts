@@ -37,6 +37,12 @@ export interface PhoneOptions {
   readonly scriptUrl?: (publicUrl: string, script: { readonly name: string }) => string | undefined;
   /** The caller id of an outbound call placed without one, where the provider needs a From. */
   readonly defaultFrom?: string;
+  /**
+   * No engine: the phone rings someone's own voice app through the simulator
+   * (`callscript phone --browser`). There are no scripts to pick; every call
+   * rings the app, and a call's state is the simulator's transcript alone.
+   */
+  readonly app?: { readonly provider: string; readonly url: string };
 }
 
 const ASSETS = new URL('../../public/phone/', import.meta.url);
@@ -78,6 +84,7 @@ export function phoneRoutes(o: PhoneOptions): Hono {
   app.get('/:file{[a-z]+\\.(js|css|html)}', (c) => asset(c, c.req.param('file')));
 
   app.get('/api/scripts', (c) => {
+    if (o.app !== undefined) return c.json({ scripts: [], app: o.app });
     const s = server(c);
     if (s instanceof Response) return s;
     const scripts = s.scripts
@@ -99,6 +106,7 @@ export function phoneRoutes(o: PhoneOptions): Hono {
   });
 
   app.post('/api/calls', async (c) => {
+    if (o.app !== undefined) return ringApp(c, o);
     const s = server(c);
     if (s instanceof Response) return s;
     let body: Record<string, unknown>;
@@ -150,9 +158,13 @@ export function phoneRoutes(o: PhoneOptions): Hono {
   });
 
   app.get('/api/calls/:session', async (c) => {
+    const call = o.simulator.calls.get(c.req.param('session'));
+    if (o.app !== undefined) {
+      if (call === undefined) return problem(c, 404, 'CS_UNKNOWN_CALL', `no call ${c.req.param('session')}`);
+      return c.json({ call: summarize(call), transcript: buildTranscript(call.transcript), engine: null });
+    }
     const s = server(c);
     if (s instanceof Response) return s;
-    const call = o.simulator.calls.get(c.req.param('session'));
     if (call === undefined) return problem(c, 404, 'CS_UNKNOWN_CALL', `no call ${c.req.param('session')}`);
     const id = await s.store.findBySession(call.session);
     const state = id !== undefined ? await s.store.get(id) : undefined;
@@ -168,6 +180,31 @@ export function phoneRoutes(o: PhoneOptions): Hono {
 
   return app;
 }
+
+/** A call to the app: the number dialled and the caller's, nothing else (there are no scripts or vars). */
+async function ringApp(c: Context, o: PhoneOptions): Promise<Response> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    body = undefined;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return problem(c, 400, 'CS_BAD_REQUEST', 'send a JSON object: { from?, to? }');
+  const fields = body as Record<string, unknown>;
+  const numbers: Record<'from' | 'to', string | undefined> = { from: undefined, to: undefined };
+  for (const name of ['from', 'to'] as const) {
+    const value = fields[name];
+    if (value === undefined || value === '') continue;
+    if (typeof value !== 'string' || !isE164(value)) return problem(c, 400, 'CS_BAD_NUMBER', `${name} must be an E.164 number like +6591234567`);
+    numbers[name] = value;
+  }
+  if (fields.outbound === true) return problem(c, 400, 'CS_BAD_REQUEST', 'the app places its own outbound calls: ring it instead');
+  const call = o.simulator.ring({ to: numbers.to ?? APP_NUMBER, from: numbers.from ?? DEFAULT_CALLER, caller: interactiveCaller() });
+  return c.json({ session: call.session }, 201);
+}
+
+/** The number dialled when ringing an app without one (any number reaches the app's webhook). */
+const APP_NUMBER = '+15550001';
 
 /** Hoiio rings a script by name (its incoming URL names it); elsewhere the number dialled routes the call. */
 function byName(o: PhoneOptions, publicUrl: string, script: { readonly name: string }): { notifyUrl?: string } {

@@ -5,11 +5,14 @@
  * simulators serve `callscript dev --provider P`; here they point at the app.
  */
 import { Option, type Command } from 'commander';
+import { positiveInt } from '../server-options.js';
 import { e164, httpUrl, outcomes, presses, seconds } from '../arg-parsers.js';
 import { DEFAULT_CALLER } from '../../dev/phone-numbers.js';
 import { PHONE_PROVIDERS, PhoneSetupError, startAppSimulator, type AppSimulator, type PhoneProvider } from '../../phone/app-simulator.js';
 import { interactiveCaller } from '../../simulator/caller.js';
 import type { DialOutcome } from '../../simulator/types.js';
+import { startBrowserPhone } from '../../phone/browser-phone.js';
+import { untilSignal } from '../signals.js';
 import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
 import { driveCall } from '../../testbench/drive-call.js';
 import { LineReader } from '../../testbench/line-reader.js';
@@ -30,6 +33,9 @@ interface PhoneFlags {
   readonly webhookTimeout?: number;
   readonly secret?: string;
   readonly keyFile?: string;
+  readonly browser?: boolean;
+  readonly port: number;
+  readonly host: string;
 }
 
 export function registerPhone(program: Command, setExit: (code: number) => void): void {
@@ -49,6 +55,9 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--key-file <file>', 'Telnyx: the PEM file of the simulator\'s Ed25519 key (created when missing), so the app keeps one TELNYX_PUBLIC_KEY'))
     .addOption(new Option('--webhook-timeout <seconds>', "how long the provider waits for the app's answer (default: the provider's)").argParser(seconds))
     .addOption(new Option('--timeout <seconds>', 'hang up when the call makes no progress for this long').default(30).argParser(seconds))
+    .option('--browser', 'serve the browser phone for the app instead of calling from the terminal (until Ctrl-C)')
+    .addOption(new Option('--port <port>', '--browser: the port of the page').default(3100).argParser(positiveInt))
+    .option('--host <host>', '--browser: the address to listen on', '127.0.0.1')
     .action(async (flags: PhoneFlags) => {
       const out = (text: string): void => void process.stdout.write(text);
       const err = (text: string): void => void process.stderr.write(text);
@@ -67,6 +76,13 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
           env: (name) => process.env[name],
         });
         for (const line of started.setup) err(`callscript phone: the ${flags.provider} simulator ${line}\n`);
+        if (flags.browser === true) {
+          const page = await startBrowserPhone({ simulator: started.simulator, provider: flags.provider, appUrl: flags.appUrl, host: flags.host, port: flags.port });
+          err(`callscript phone: the browser phone for ${flags.appUrl} is at ${page.url}/phone (Ctrl-C to stop)\n`);
+          await untilSignal();
+          await page.close();
+          return;
+        }
         const call = started.simulator.ring({ to: flags.to, from: flags.from ?? DEFAULT_CALLER, caller: interactiveCaller() });
         live = simulatorCall(call);
         let decide: Decide;
