@@ -342,7 +342,6 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
       ...(detail.error !== undefined ? { error: detail.error } : {}),
     };
     if (!call.finish(info)) return;
-    if (detail.error !== undefined) call.add({ kind: 'call', event: 'ended', reason, detail: detail.error });
     const status = reason === 'dial-failed' ? DIAL_CALL_STATUS[detail.dialStatus ?? 'failed'] : reason === 'rejected' ? 'busy' : 'completed';
     const hook = this.#extras.get(call)?.statusHook;
     if (hook === undefined || this.closed) return;
