@@ -77,8 +77,13 @@ export async function startAppSimulator(o: AppSimulatorOptions): Promise<AppSimu
   switch (o.provider) {
     case 'twilio': {
       const authToken = required(o.secret ?? o.env('TWILIO_AUTH_TOKEN'), 'TWILIO_AUTH_TOKEN (or --secret)');
-      credentials = { provider: 'twilio', accountSid: o.env('TWILIO_ACCOUNT_SID') ?? `AC${'0'.repeat(32)}`, authToken };
-      setup = ['signs each webhook with TWILIO_AUTH_TOKEN (X-Twilio-Signature) over the URL it requests'];
+      const sharedKey = o.env('TWILIO_WEBHOOK_SHARED_KEY');
+      credentials = { provider: 'twilio', accountSid: o.env('TWILIO_ACCOUNT_SID') ?? `AC${'0'.repeat(32)}`, authToken, ...(sharedKey !== undefined && sharedKey !== '' ? { sharedKey } : {}) };
+      setup = [
+        sharedKey !== undefined && sharedKey !== ''
+          ? 'signs each webhook with TWILIO_WEBHOOK_SHARED_KEY (HMAC-SHA256, X-Twilio-Webhooks-Signature-Settings), as a Webhooks Rule does'
+          : 'signs each webhook with TWILIO_AUTH_TOKEN (X-Twilio-Signature) over the URL it requests',
+      ];
       break;
     }
     case 'signalwire': {

@@ -11,7 +11,9 @@ import { TelnyxKeyError, telnyxPublicKey } from './signature.js';
 
 /** How webhooks are authenticated. */
 export type TwimlVerifier =
-  | { readonly scheme: 'twilio' | 'signalwire'; readonly key: string }
+  /** Twilio: the Auth Token, and the SharedKey secret of a Webhooks Rule when one is set (TWILIO_WEBHOOK_SHARED_KEY). */
+  | { readonly scheme: 'twilio'; readonly key: string; readonly sharedKey?: string }
+  | { readonly scheme: 'signalwire'; readonly key: string }
   | { readonly scheme: 'telnyx'; readonly publicKey: KeyObject };
 
 export interface TwimlConfig {
@@ -63,12 +65,13 @@ function root(apiUrl: string | undefined, fallback: string): string {
 export function twilioConfig(setup: TwimlSetup): TwimlConfig {
   const sid = required('twilio', setup.env, 'TWILIO_ACCOUNT_SID');
   const token = required('twilio', setup.env, 'TWILIO_AUTH_TOKEN');
+  const sharedKey = setup.env('TWILIO_WEBHOOK_SHARED_KEY')?.trim();
   return {
     dialect: TWILIO,
     apiRoot: root(setup.apiUrl, 'https://api.twilio.com'),
     authorization: basic(sid, token),
     account: sid,
-    verifier: { scheme: 'twilio', key: token },
+    verifier: { scheme: 'twilio', key: token, ...(sharedKey !== undefined && sharedKey !== '' ? { sharedKey } : {}) },
     timeoutMs: setup.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
 }

@@ -19,7 +19,7 @@ import type { TwimlDialect } from './dialect.js';
 import { field, parseForm } from './form.js';
 import { TwimlRenderer, emptyReply, hangupReply } from './render.js';
 import { endStatus, FINAL_STATUSES, reportOf } from './report.js';
-import { verifyHmacSignature, verifyTelnyxSignature, type FormFields, type SignatureVerdict } from './signature.js';
+import { verifyHmacSignature, verifyTelnyxSignature, verifyTwilioSignature, type FormFields, type SignatureVerdict } from './signature.js';
 import { CONTINUATIONS, stepUrl, type Continuation } from './urls.js';
 
 /** What the routes need of the REST client. */
@@ -61,8 +61,10 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
     const query = rawQuery(c.req.url);
     // The URL the provider requested is the one we gave it: the public URL, never Host or X-Forwarded-*.
     const url = `${context.publicUrl()}${c.req.path}${query !== '' ? `?${query}` : ''}`;
-    const header = v.scheme === 'signalwire' ? (c.req.header('x-signalwire-signature') ?? c.req.header('x-twilio-signature')) : c.req.header('x-twilio-signature');
-    return verifyHmacSignature(v.scheme, v.key, header, url, fields);
+    if (v.scheme === 'twilio') {
+      return verifyTwilioSignature({ authToken: v.key, sharedKey: v.sharedKey }, c.req.header('x-twilio-signature'), c.req.header('x-twilio-webhooks-signature-settings'), url, fields);
+    }
+    return verifyHmacSignature('signalwire', v.key, c.req.header('x-signalwire-signature') ?? c.req.header('x-twilio-signature'), url, fields);
   };
 
   /** The request's fields once read, parsed and authenticated; otherwise the error answer. */

@@ -73,6 +73,40 @@ export function verifyHmacSignature(
   return urlVariants(url).some((u) => sameText(header, expected(u))) ? 'valid' : 'invalid';
 }
 
+/**
+ * Twilio's SharedKey signatures: when a Webhooks Rule matches, Twilio signs with
+ * the rule's SharedKey secret instead of the Auth Token, with the algorithm its
+ * `X-Twilio-Webhooks-Signature-Settings` header names
+ * (`key=webhooks_sharedkey_…,algorithm=HMAC_SHA256`; absent = HMAC_SHA1), as the
+ * twilio package's webhook() checks it (../shared/providers.md §4.1).
+ */
+export function signatureAlgorithm(settings: string | undefined): 'sha1' | 'sha256' | undefined {
+  let algorithm = '';
+  for (const part of (settings ?? '').split(',')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === 'algorithm') algorithm = part.slice(eq + 1).trim().toUpperCase();
+  }
+  if (algorithm === '' || algorithm === 'HMAC_SHA1') return 'sha1';
+  return algorithm === 'HMAC_SHA256' ? 'sha256' : undefined;
+}
+
+/** Checks `X-Twilio-Signature`: with the Auth Token, or with the SharedKey secret and its algorithm when the settings header says so. */
+export function verifyTwilioSignature(
+  keys: { readonly authToken: string; readonly sharedKey?: string | undefined },
+  header: string | undefined,
+  settings: string | undefined,
+  url: string,
+  fields: FormFields,
+): SignatureVerdict {
+  if (header === undefined || header === '') return 'missing';
+  if (settings === undefined || settings.trim() === '') return verifyHmacSignature('twilio', keys.authToken, header, url, fields);
+  const hash = signatureAlgorithm(settings);
+  // A SharedKey signature with no SharedKey configured, or an algorithm Twilio's own library does not know, cannot be checked: refused.
+  if (hash === undefined || keys.sharedKey === undefined || keys.sharedKey === '') return 'invalid';
+  const key = keys.sharedKey;
+  return urlVariants(url).some((u) => sameText(header, twilioSignature(key, u, fields, hash))) ? 'valid' : 'invalid';
+}
+
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 

@@ -6,7 +6,7 @@
  * (callers, timers, recordings, transcripts) is the shared network's.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { signalwireSigner, telnyxSigner, twilioSigner, type TwimlSigner } from './sign.js';
+import { signalwireSigner, telnyxSigner, twilioSharedKeySigner, twilioSigner, type TwimlSigner } from './sign.js';
 
 export type TwimlProvider = 'twilio' | 'telnyx' | 'signalwire';
 
@@ -22,7 +22,8 @@ export const TWIML_PROVIDERS: readonly TwimlProvider[] = Object.freeze(['twilio'
 
 /** The account the simulator serves: what the app's REST requests must present, and what it signs webhooks with. */
 export type TwimlCredentials =
-  | { readonly provider: 'twilio'; readonly accountSid: string; readonly authToken: string }
+  /** `sharedKey`: the account signs with a Webhooks Rule's SharedKey (HMAC-SHA256) instead of the Auth Token. */
+  | { readonly provider: 'twilio'; readonly accountSid: string; readonly authToken: string; readonly sharedKey?: string }
   | { readonly provider: 'signalwire'; readonly projectId: string; readonly apiToken: string; readonly signingKey: string; readonly space: string }
   | { readonly provider: 'telnyx'; readonly accountSid: string; readonly apiKey: string; readonly privateKey: KeyObject; readonly publicKey: KeyObject };
 
@@ -91,7 +92,7 @@ export function accountOf(c: TwimlCredentials): string {
 export function signerOf(c: TwimlCredentials, now?: () => number): TwimlSigner {
   switch (c.provider) {
     case 'twilio':
-      return twilioSigner(c.authToken);
+      return c.sharedKey !== undefined ? twilioSharedKeySigner(c.sharedKey) : twilioSigner(c.authToken);
     case 'signalwire':
       return signalwireSigner(c.signingKey);
     case 'telnyx':
