@@ -14,6 +14,9 @@
  *                 [-- --log-level warn]  the servers' log level (default info, the production default)
  *                 [-- --no-pin]          do not pin processes to CPUs (by default, with taskset and 2+ CPUs, the
  *                                        servers share the last CPU and the provider and load generator CPU 0)
+ *                 [-- --suites hoiio,twiml]  which rounds run (default both): the Hoiio flow per store against
+ *                                        bench/baseline, and acme on the twilio adapter against bench/twiml/handler
+ *                 [-- --no-extras]       skip the parked-call, compile, validate and reload measurements
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,7 @@ import type { LoadResult } from './load/main.js';
 import type { ParkedResult } from './parked.js';
 import type { ProviderStats } from './provider/main.js';
 import type { ReloadResult } from './reload.js';
+import { runTwimlRound, type TwimlReport } from './twiml/round.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = process.cwd();
@@ -52,6 +56,10 @@ interface Options {
   readonly logLevel: string;
   /** Pin the servers to the last CPU and the provider and load generator to CPU 0 (default: when taskset is there). */
   readonly pin: boolean;
+  /** `hoiio` (the bench flow per store) and `twiml` (acme on the twilio adapter). */
+  readonly suites: readonly string[];
+  /** Parked calls, compile, validate and reload times. */
+  readonly extras: boolean;
 }
 
 function options(): Options {
@@ -67,6 +75,8 @@ function options(): Options {
       profile: { type: 'string' },
       'log-level': { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
+      suites: { type: 'string' },
+      'no-extras': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
     },
   });
@@ -87,6 +97,8 @@ function options(): Options {
     ...(values.profile !== undefined ? { profile: resolve(values.profile) } : {}),
     logLevel: values['log-level'] ?? 'info',
     pin: values['no-pin'] !== true && canPin(),
+    suites: (values.suites ?? 'hoiio,twiml').split(',').map((s) => s.trim()),
+    extras: values['no-extras'] !== true,
   };
 }
 
@@ -219,12 +231,14 @@ async function main(): Promise<void> {
     pin(provider.child.pid ?? 0, 0);
     pin(load.child.pid ?? 0, 0);
   }
+  // A sample every 100 µs: the default 1 ms is too coarse for steps that take a few hundred µs.
+  const nodeArgs = o.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`, '--cpu-prof-interval=100'] : [];
   let redis: TestRedis | undefined;
   const skipped: Record<string, string> = {};
   const targets: Target[] = [];
   const servers: ServerProcess[] = [];
   try {
-    if (o.stores.includes('redis')) {
+    if (o.suites.includes('hoiio') && o.stores.includes('redis')) {
       try {
         redis = await startRedisServer();
       } catch (err) {
@@ -232,8 +246,6 @@ async function main(): Promise<void> {
         console.log(`Redis skipped: ${skipped.redis}`);
       }
     }
-    // A sample every 100 µs: the default 1 ms is too coarse for steps that take a few hundred µs.
-    const nodeArgs = o.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`, '--cpu-prof-interval=100'] : [];
     const env = { LOG_LEVEL: o.logLevel, HOIIO_APP_ID: APP_ID, HOIIO_ACCESS_TOKEN: ACCESS_TOKEN, BENCH_APP_ID: APP_ID, BENCH_ACCESS_TOKEN: ACCESS_TOKEN };
     const startEngine = async (store: string, spec: string): Promise<void> => {
       const port = await freePort();
@@ -249,7 +261,7 @@ async function main(): Promise<void> {
       targets.push({ name: `callscript (${store})`, server, rounds: [] });
     };
     const basePort = await freePort();
-    const baseline = await startServerProcess(
+    const baseline = !o.suites.includes('hoiio') ? undefined : await startServerProcess(
       'baseline',
       [...nodeArgs, here('./baseline/main.js')],
       { ...env, PORT: String(basePort), HOIIO_API_URL: providerUrl, PUBLIC_URL: `http://127.0.0.1:${basePort}` },
@@ -257,9 +269,11 @@ async function main(): Promise<void> {
       join(tmp, 'baseline.log'),
       serverCpu,
     );
-    servers.push(baseline);
-    targets.push({ name: 'hand-written (Map)', server: baseline, rounds: [] });
-    for (const store of o.stores) {
+    if (baseline !== undefined) {
+      servers.push(baseline);
+      targets.push({ name: 'hand-written (Map)', server: baseline, rounds: [] });
+    }
+    for (const store of baseline === undefined ? [] : o.stores) {
       if (store === 'memory') await startEngine('memory', 'memory');
       else if (store === 'sqlite') await startEngine('sqlite', `sqlite:${join(tmp, 'sessions.db')}`);
       else if (store === 'redis' && redis !== undefined) await startEngine('redis', `${redis.url}/0?prefix=bench:`);
@@ -291,17 +305,34 @@ async function main(): Promise<void> {
     await redis?.stop();
   }
 
-  console.log('\nparked calls, compile time, validate time and reload latency (fresh processes)…');
-  const parked: ParkedResult[] = o.parked.map((n) => runChild<ParkedResult>('./parked.js', [String(n)], ['--expose-gc', '--max-old-space-size=4096']));
-  const compile = runChild<CompileTimeResult>('./compile-time.js', []);
-  const validate = runChild<ValidateTimeResult>('./validate-time.js', ['15']);
-  const reload = runChild<ReloadResult>('./reload.js', ['10']);
+  let twiml: TwimlReport | undefined;
+  if (o.suites.includes('twiml')) {
+    console.log('\nTwiML round: examples/acme.yaml on callscript serve --provider twilio against a hand-written Hono handler, a load generator playing Twilio…');
+    twiml = await runTwimlRound({
+      rounds: o.rounds,
+      seconds: o.seconds,
+      warmup: o.warmup,
+      concurrency: o.concurrency,
+      logLevel: o.logLevel,
+      serverCpu,
+      nodeArgs,
+      dir: tmp,
+      cli: CLI,
+      script: join(ROOT, 'examples', 'acme.yaml'),
+    });
+  }
+
+  if (o.extras) console.log('\nparked calls, compile time, validate time and reload latency (fresh processes)…');
+  const parked: ParkedResult[] = o.extras ? o.parked.map((n) => runChild<ParkedResult>('./parked.js', [String(n)], ['--expose-gc', '--max-old-space-size=4096'])) : [];
+  const compile = o.extras ? runChild<CompileTimeResult>('./compile-time.js', []) : undefined;
+  const validate = o.extras ? runChild<ValidateTimeResult>('./validate-time.js', ['15']) : undefined;
+  const reload = o.extras ? runChild<ReloadResult>('./reload.js', ['10']) : undefined;
 
   // ---- report
   const summaries = targets.map((t) => ({ name: t.name, s: summary(t.rounds), peakRss: (t as { peakRss?: number }).peakRss ?? Number.NaN, log: countLogLevels(join(tmp, t.server.name === 'baseline' ? 'baseline.log' : `engine-${t.server.name.slice(7)}.log`)) }));
   const base = summaries.find((s) => s.name.startsWith('hand-written'));
-  console.log(`\nmedians of ${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} calls at once:`);
-  console.log(
+  if (summaries.length > 0) console.log(`\nmedians of ${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} calls at once:`);
+  if (summaries.length > 0) console.log(
     table(
       ['server', 'calls/s', 'steps/s', 'CPU ms/call', 'CPU s/1k steps', 'p50 ms', 'p95 ms', 'p99 ms', 'peak RSS MB', 'failed'],
       summaries.map(({ name, s, peakRss: rss }) => [
@@ -360,37 +391,65 @@ async function main(): Promise<void> {
       verdicts.push({ target: 'SQLite store: steps/s ≥ 0.6× hand-written', value: `${sps.toFixed(2)}×`, met: sps >= 0.6 });
     }
   }
-  console.log('\nmemory per parked call (memory store, calls waiting at a gather, heap + external after GC):');
-  console.log(
-    table(
-      ['parked calls', 'bytes/call', 'heap', 'external', 'parked at gather'],
-      parked.map((p) => [p.calls, p.bytesPerCall, p.heapBytesPerCall, p.externalBytesPerCall, p.parkedAtGather]),
-    ),
-  );
+  if (twiml !== undefined) {
+    console.log(`\nTwiML round (acme on Twilio): medians of ${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} calls at once, 6 TwiML webhooks and a status callback per call:`);
+    console.log(
+      table(
+        ['server', 'calls/s', 'CPU ms/call', 'p50 ms', 'p99 ms', 'peak RSS MB', 'failed'],
+        twiml.targets.map((t) => [
+          t.name,
+          round(median(t.rounds.map((r) => r.callsPerSecond)), 0),
+          round(median(t.rounds.map((r) => r.cpuMsPerCall)), 3),
+          round(median(t.rounds.map((r) => r.p50Ms)), 2),
+          round(median(t.rounds.map((r) => r.p99Ms)), 2),
+          round(t.peakRss / 2 ** 20, 0),
+          t.rounds.reduce((n, r) => n + r.failed, 0),
+        ]),
+      ),
+    );
+    const times = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
+    console.log(
+      `callscript ÷ hand-written (median of the ratios of neighbouring rounds): CPU per call ${times(twiml.cpuRatio)}, ` +
+        `calls/s ${times(twiml.callsPerSecondRatio)}, p99 ${times(twiml.p99Ratio)}`,
+    );
+    verdicts.push({ target: 'TwiML (twilio, memory): CPU per call ≤ 1.0× hand-written', value: times(twiml.cpuRatio), met: twiml.cpuRatio <= 1.0 });
+    verdicts.push({ target: 'TwiML (twilio, memory): calls/s ≥ 1.0× hand-written', value: times(twiml.callsPerSecondRatio), met: twiml.callsPerSecondRatio >= 1.0 });
+  }
+  if (parked.length > 0) {
+    console.log('\nmemory per parked call (memory store, calls waiting at a gather, heap + external after GC):');
+    console.log(
+      table(
+        ['parked calls', 'bytes/call', 'heap', 'external', 'parked at gather'],
+        parked.map((p) => [p.calls, p.bytesPerCall, p.heapBytesPerCall, p.externalBytesPerCall, p.parkedAtGather]),
+      ),
+    );
+  }
   for (const p of parked) verdicts.push({ target: `≤ 1 KB per parked call (${p.calls.toLocaleString('en-US')})`, value: `${p.bytesPerCall} B`, met: p.bytesPerCall <= 1024 });
-  console.log('\nvalidate + compile:');
-  console.log(
-    table(
-      ['input', 'size KB', 'first in process ms', 'warm ms'],
-      [
-        [`1 script, ${compile.largeSteps} steps`, round(compile.largeBytes / 1024, 0), round(compile.largeFirstMs, 0), round(compile.largeWarmMs, 0)],
-        [`${compile.folderScripts} scripts (loadScripts)`, round(compile.folderBytes / 1024, 0), round(compile.folderMs, 0), '—'],
-      ],
-    ),
-  );
-  console.log(`(loading the compiler: ${round(compile.moduleLoadMs, 0)} ms)`);
-  console.log(
-    `\`callscript validate examples/\` in a fresh process: ${round(validate.validateMs, 0)} ms, \`node -e 0\`: ${round(validate.nodeMs, 0)} ms ` +
-      `(medians of ${validate.rounds} alternating rounds; ratio ${validate.ratio.toFixed(2)}×, the median of the rounds' ratios)`,
-  );
-  verdicts.push({ target: '`validate examples/` ≤ 3× `node -e 0` (wall, fresh processes)', value: `${validate.ratio.toFixed(2)}×`, met: validate.ratio <= 3 });
-  verdicts.push({ target: '1,000-step script compiled in < 300 ms (warm)', value: `${round(compile.largeWarmMs, 0)} ms`, met: compile.largeWarmMs < 300 });
-  verdicts.push({ target: '1,000-step script compiled in < 300 ms (first in process)', value: `${round(compile.largeFirstMs, 0)} ms`, met: compile.largeFirstMs < 300 });
-  console.log(`\nreload latency (file saved → new calls on the new version), ${reload.rounds} saves: median ${round(reload.medianMs, 0)} ms, p90 ${round(reload.p90Ms, 0)} ms, max ${round(reload.maxMs, 0)} ms`);
+  if (compile !== undefined && validate !== undefined && reload !== undefined) {
+    console.log('\nvalidate + compile:');
+    console.log(
+      table(
+        ['input', 'size KB', 'first in process ms', 'warm ms'],
+        [
+          [`1 script, ${compile.largeSteps} steps`, round(compile.largeBytes / 1024, 0), round(compile.largeFirstMs, 0), round(compile.largeWarmMs, 0)],
+          [`${compile.folderScripts} scripts (loadScripts)`, round(compile.folderBytes / 1024, 0), round(compile.folderMs, 0), '—'],
+        ],
+      ),
+    );
+    console.log(`(loading the compiler: ${round(compile.moduleLoadMs, 0)} ms)`);
+    console.log(
+      `\`callscript validate examples/\` in a fresh process: ${round(validate.validateMs, 0)} ms, \`node -e 0\`: ${round(validate.nodeMs, 0)} ms ` +
+        `(medians of ${validate.rounds} alternating rounds; ratio ${validate.ratio.toFixed(2)}×, the median of the rounds' ratios)`,
+    );
+    verdicts.push({ target: '`validate examples/` ≤ 3× `node -e 0` (wall, fresh processes)', value: `${validate.ratio.toFixed(2)}×`, met: validate.ratio <= 3 });
+    verdicts.push({ target: '1,000-step script compiled in < 300 ms (warm)', value: `${round(compile.largeWarmMs, 0)} ms`, met: compile.largeWarmMs < 300 });
+    verdicts.push({ target: '1,000-step script compiled in < 300 ms (first in process)', value: `${round(compile.largeFirstMs, 0)} ms`, met: compile.largeFirstMs < 300 });
+    console.log(`\nreload latency (file saved → new calls on the new version), ${reload.rounds} saves: median ${round(reload.medianMs, 0)} ms, p90 ${round(reload.p90Ms, 0)} ms, max ${round(reload.maxMs, 0)} ms`);
+  }
   for (const [store, reason] of Object.entries(skipped)) console.log(`(${store} skipped: ${reason})`);
   console.log('\ntargets:');
   for (const v of verdicts) console.log(`  ${v.met ? 'met   ' : 'MISSED'}  ${v.target}: ${v.value}`);
-  const failed = summaries.reduce((n, s) => n + s.s.failed, 0);
+  const failed = summaries.reduce((n, s) => n + s.s.failed, 0) + (twiml?.targets ?? []).reduce((n, t) => n + t.rounds.reduce((m, r) => m + r.failed, 0), 0);
   if (failed > 0) console.log(`\nWARNING: ${failed} calls failed during the rounds (see the errors above and the logs in ${tmp})`);
   const loadAtEnd = loadavg().map((l) => round(l, 2));
   console.log(`load average at start ${(info.loadAverageAtStart as number[]).join(' ')}, at end ${loadAtEnd.join(' ')}`);
@@ -405,6 +464,7 @@ async function main(): Promise<void> {
         { median: s, peakRssBytes: rss, logLines: log, rounds: targets.find((t) => t.name === name)?.rounds ?? [] },
       ]),
     ),
+    twiml,
     parked,
     compile,
     validate,

@@ -1,0 +1,173 @@
+/**
+ * The TwiML round of `npm run bench`: examples/acme.yaml on callscript's `twilio`
+ * adapter (`callscript serve --provider twilio`, memory store) against the same
+ * flow written by hand (bench/twiml/handler.ts), alternating in the same run,
+ * driven by a load generator that plays Twilio (bench/twiml/load.ts). Measured
+ * as the Hoiio rounds are: CPU time of the server process from /proc around each
+ * round, calls completed per second, the median of the per-round ratios.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuSeconds, forkWorker, freePort, peakRss, pin, startServerProcess, type ServerProcess, type Worker } from '../lib/proc.js';
+import { median, quantile, round } from '../lib/stats.js';
+import { ACCOUNT_SID, AUTH_TOKEN } from './flow.js';
+import type { TwimlLoadResult } from './load.js';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+export interface TwimlRoundOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly warmup: number;
+  readonly concurrency: number;
+  readonly logLevel: string;
+  /** The CPU the servers share, one at a time (the load generator gets CPU 0); undefined: no pinning. */
+  readonly serverCpu: number | undefined;
+  /** node flags for the servers (CPU profiles). */
+  readonly nodeArgs: readonly string[];
+  /** Where logs and the script go. */
+  readonly dir: string;
+  /** bin/callscript.js */
+  readonly cli: string;
+  /** examples/acme.yaml */
+  readonly script: string;
+}
+
+export interface TwimlRound {
+  readonly calls: number;
+  readonly failed: number;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly callsPerSecond: number;
+  readonly cpuSeconds: number;
+  readonly cpuMsPerCall: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly recordings: number;
+  readonly errors: Record<string, number>;
+}
+
+export interface TwimlTarget {
+  readonly name: string;
+  readonly rounds: TwimlRound[];
+  peakRss: number;
+}
+
+export interface TwimlReport {
+  readonly targets: readonly TwimlTarget[];
+  /** callscript ÷ hand-written, the median of the ratios of neighbouring rounds. */
+  readonly cpuRatio: number;
+  readonly callsPerSecondRatio: number;
+  readonly p99Ratio: number;
+}
+
+async function measure(server: ServerProcess, load: Worker, o: TwimlRoundOptions, paths: { voice: string; status: string }, seconds: number): Promise<TwimlRound> {
+  const cpu0 = cpuSeconds(server.pid);
+  const { result } = await load.ask<{ result: TwimlLoadResult }>(
+    { cmd: 'run', voiceUrl: `${server.url}${paths.voice}`, statusUrl: `${server.url}${paths.status}`, concurrency: o.concurrency, seconds },
+    'done',
+  );
+  const cpu = cpuSeconds(server.pid) - cpu0;
+  const elapsed = result.elapsedMs / 1000;
+  // Each call's recording notice starts one recording over REST; a server that skipped it did less work.
+  const unrecorded = Math.max(0, result.completed - result.recordings);
+  const errors = unrecorded > 0 ? { ...result.errors, 'no recording started over REST': unrecorded } : result.errors;
+  return {
+    calls: result.completed - unrecorded,
+    failed: result.failed + unrecorded,
+    steps: result.steps,
+    seconds: elapsed,
+    callsPerSecond: result.completed / elapsed,
+    cpuSeconds: cpu,
+    cpuMsPerCall: (cpu * 1000) / Math.max(1, result.completed),
+    p50Ms: quantile(result.latencies, 0.5),
+    p99Ms: quantile(result.latencies, 0.99),
+    recordings: result.recordings,
+    errors,
+  };
+}
+
+export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> {
+  const scripts = join(o.dir, 'twiml-scripts');
+  mkdirSync(scripts, { recursive: true });
+  copyFileSync(o.script, join(scripts, 'acme.yaml'));
+  const { worker: load, ready } = await forkWorker(here('./load.js'));
+  if (o.serverCpu !== undefined) pin(load.child.pid ?? 0, 0);
+  const apiUrl = String(ready.apiUrl);
+  const env = { LOG_LEVEL: o.logLevel, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_API_URL: apiUrl };
+  const servers: Array<{ target: TwimlTarget; server: ServerProcess; paths: { voice: string; status: string } }> = [];
+  try {
+    const handlerPort = await freePort();
+    const handler = await startServerProcess(
+      'twiml-handler',
+      [...o.nodeArgs, here('./handler.js')],
+      { ...env, PORT: String(handlerPort), PUBLIC_URL: `http://127.0.0.1:${handlerPort}` },
+      handlerPort,
+      join(o.dir, 'twiml-handler.log'),
+      o.serverCpu,
+    );
+    servers.push({ target: { name: 'hand-written TwiML (Hono)', rounds: [], peakRss: Number.NaN }, server: handler, paths: { voice: '/voice', status: '/status' } });
+    const enginePort = await freePort();
+    const engine = await startServerProcess(
+      'twiml-engine',
+      [
+        ...o.nodeArgs,
+        o.cli,
+        'serve',
+        scripts,
+        '--provider',
+        'twilio',
+        '--provider-api-url',
+        apiUrl,
+        '--port',
+        String(enginePort),
+        '--host',
+        '127.0.0.1',
+        '--public-url',
+        `http://127.0.0.1:${enginePort}`,
+        '--store',
+        'memory',
+      ],
+      env,
+      enginePort,
+      join(o.dir, 'twiml-engine.log'),
+      o.serverCpu,
+    );
+    servers.push({ target: { name: 'callscript (twilio, memory)', rounds: [], peakRss: Number.NaN }, server: engine, paths: { voice: '/twilio/voice', status: '/twilio/status' } });
+
+    for (const s of servers) {
+      process.stdout.write(`warming up ${s.target.name}… `);
+      const warm = await measure(s.server, load, o, s.paths, o.warmup);
+      console.log(`${warm.calls} calls${warm.failed > 0 ? `, ${warm.failed} FAILED ${JSON.stringify(warm.errors)}` : ''}`);
+    }
+    for (let r = 0; r < o.rounds; r++) {
+      // Alternate which server goes first, so drift in the machine's speed falls on both alike.
+      const order = r % 2 === 0 ? servers : [...servers].reverse();
+      for (const s of order) {
+        const result = await measure(s.server, load, o, s.paths, o.seconds);
+        s.target.rounds.push(result);
+        console.log(
+          `twiml round ${r + 1}/${o.rounds} ${s.target.name.padEnd(28)} ${round(result.callsPerSecond, 0)} calls/s, ` +
+            `${round(result.cpuMsPerCall, 3)} CPU ms/call, p99 ${round(result.p99Ms, 2)} ms` +
+            (result.failed > 0 ? `, ${result.failed} FAILED ${JSON.stringify(result.errors)}` : ''),
+        );
+      }
+    }
+  } finally {
+    for (const s of servers) s.target.peakRss = peakRss(s.server.pid);
+    await Promise.all(servers.map((s) => s.server.stop()));
+    await load.stop();
+  }
+  const [base, engine] = servers.map((s) => s.target);
+  const paired = (f: (r: TwimlRound) => number): number =>
+    base === undefined || engine === undefined
+      ? Number.NaN
+      : median(engine.rounds.map((r, i) => f(r) / f(base.rounds[i] ?? r)).filter((x) => Number.isFinite(x)));
+  return {
+    targets: servers.map((s) => s.target),
+    cpuRatio: paired((r) => r.cpuMsPerCall),
+    callsPerSecondRatio: paired((r) => r.callsPerSecond),
+    p99Ratio: paired((r) => r.p99Ms),
+  };
+}
