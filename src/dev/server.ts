@@ -121,6 +121,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
         // Call summaries of scripts with `events_url: /dev/events` land here (dev only).
         app.route('/dev/events', eventSink.routes);
         app.route('/sim', createSimulatorControl(simulator));
+        // Which provider is simulated, and the caller id tools give an outbound call that names none (TwiML providers need a From).
+        app.get('/dev/provider', (c) => c.json({ provider: simulated.name, ...(simulated.defaultFrom !== undefined ? { defaultFrom: simulated.defaultFrom } : {}) }));
         // The browser phone: dev only, it places and drives calls without credentials.
         app.route('/phone', phoneRoutes({ simulator, callees, server: () => server, scriptUrl: simulated.scriptUrl, ...(simulated.defaultFrom !== undefined ? { defaultFrom: simulated.defaultFrom } : {}) }));
       },

@@ -186,12 +186,15 @@ export async function remoteCall(req: RemoteCallRequest): Promise<LiveCall> {
     const before = await json('GET', `${base}/sim/outbound-caller`);
     if (before.status !== 200) throw new LiveCallError('CS_NOT_DEV_SERVER', `${base} has no simulator control plane (/sim): is it a \`callscript dev\` server?`);
     await json('POST', `${base}/sim/outbound-caller`, { interactive: true });
+    // A TwiML provider needs a From: without one, the number the dev server's simulated account gives (older servers have none to give).
+    const provider = req.from === undefined ? await json('GET', `${base}/dev/provider`) : undefined;
+    const from = req.from ?? (typeof provider?.body.defaultFrom === 'string' ? provider.body.defaultFrom : undefined);
     let placed;
     try {
       placed = await json(
         'POST',
         `${base}/calls`,
-        { script: req.script, to: req.to, ...(req.from !== undefined ? { from: req.from } : {}), vars: req.vars ?? {} },
+        { script: req.script, to: req.to, ...(from !== undefined ? { from } : {}), vars: req.vars ?? {} },
         { authorization: `Bearer ${req.token}` },
       );
     } finally {

@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/dev/server.js';
 import { capabilitiesOf } from '../../src/provider/registry.js';
 import { loadScripts } from '../../src/script-files/load.js';
-import { startTestServer } from '../helpers/dev-server.js';
+import { remoteCall } from '../../src/testbench/live-call.js';
+import { startTestServer, TEST_API_TOKEN } from '../helpers/dev-server.js';
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -59,6 +60,19 @@ describe.each(['twilio', 'telnyx', 'signalwire'])('/phone on the %s simulator', 
     out?.hangup();
     await out?.ended;
   });
+
+  it('a terminal phone on this dev server (call --server) places an outbound call without --from: the simulated account\'s number is used', async () => {
+    dev = await startTestServer({ provider });
+    const info = (await (await request(`${dev.url}/dev/provider`)).body.json()) as { provider: string; defaultFrom?: string };
+    expect(info).toEqual({ provider, defaultFrom: '+6560000000' });
+    const live = await remoteCall({ server: dev.url, outbound: true, script: 'reminder', to: '+6598765401', vars: { name: 'Bo' }, token: TEST_API_TOKEN });
+    const call = dev.simulator.calls.get(live.session);
+    expect(call?.from).toBe('+6560000000');
+    await call?.waitFor((e) => e.kind === 'prompt');
+    await live.act({ type: 'hangup' });
+    await call?.ended;
+    await live.close();
+  });
 });
 
 describe('/phone on the jambonz simulator', () => {
@@ -97,4 +111,5 @@ describe('/phone on the jambonz simulator', () => {
     await out?.ended;
     rmSync(dir, { recursive: true, force: true });
   });
+
 });
