@@ -137,7 +137,9 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
     const status = text(r.payload, 'call_status');
     if (FINAL_STATUSES.has(status)) {
       const ended = await runner.callEnded(callSid, endStatus(status));
-      log.info({ session: callSid, status, result: ended }, 'notification.status');
+      // A call the callback ended has its call.ended line at info already; one it did not know is worth a line.
+      if (ended === 'ended') log.debug({ session: callSid, status, result: ended }, 'notification.status');
+      else log.info({ session: callSid, status, result: ended }, 'notification.status');
     }
     // jambonz runs no verbs from a status hook's answer; `[]` says so.
     return verbs(c, []);

@@ -162,7 +162,9 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
     const status = field(r.fields, 'CallStatus');
     if (FINAL_STATUSES.has(status)) {
       const ended = await runner.callEnded(callSid, endStatus(status));
-      log.info({ session: callSid, status, result: ended }, 'notification.status');
+      // A call the callback ended has its call.ended line at info already; one it did not know is worth a line.
+      if (ended === 'ended') log.debug({ session: callSid, status, result: ended }, 'notification.status');
+      else log.info({ session: callSid, status, result: ended }, 'notification.status');
     }
     return xml(c, emptyReply());
   });

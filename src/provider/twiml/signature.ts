@@ -26,6 +26,11 @@ function signedString(url: string, fields: FormFields, repeated: 'distinct-sorte
   let data = url;
   for (const name of [...fields.keys()].sort()) {
     const values = fields.get(name) ?? [];
+    // Nearly every field comes once: no set or sort to build for it (this runs on every webhook).
+    if (values.length === 1) {
+      data += name + values[0];
+      continue;
+    }
     const ordered = repeated === 'distinct-sorted' ? [...new Set(values)].sort() : values;
     for (const value of ordered) data += name + value;
   }
