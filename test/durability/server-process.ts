@@ -35,14 +35,49 @@ export interface ServeOptions {
   readonly publicUrl: string;
   readonly hoiioUrl: string;
   readonly extraArgs?: readonly string[];
+  /** Added to the process's environment (e.g. the crash hook `CALLSCRIPT_CRASH_AT`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startServerProcess(o: ServeOptions): Promise<ServerProcess> {
+  const server = spawnServer([BIN], o);
+  await server.waitForLog((l) => l.msg === 'server.listening', 15_000);
+  return server;
+}
+
+/** A server process whose code is loaded and which waits to be started. */
+export interface Standby {
+  /** Starts serving (the previous server on its port and store must be gone); resolves once it listens. */
+  start(): Promise<ServerProcess>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const STANDBY = resolve(import.meta.dirname, 'standby.mjs');
+
+/**
+ * Spawns a server that loads its code (half a second or more of CPU on a busy machine)
+ * and then waits for `start()`, so a restart test can prepare the next server while the
+ * current one runs, and restart in the time it takes to open the store and listen.
+ */
+export async function spawnStandby(o: ServeOptions): Promise<Standby> {
+  const server = spawnServer([STANDBY, BIN], o);
+  await server.waitForLog((l) => l.msg === 'standby.ready', 30_000);
+  return {
+    start: async () => {
+      server.child.stdin?.end('go\n');
+      await server.waitForLog((l) => l.msg === 'server.listening', 15_000);
+      return server;
+    },
+    kill: (signal) => server.kill(signal),
+  };
+}
+
+function spawnServer(script: readonly string[], o: ServeOptions): ServerProcess {
   if (!existsSync(resolve(ROOT, 'dist/store/sqlite-store.js'))) {
     throw new Error('dist/ is missing or stale: run `npm run build` first (`npm test` does it)');
   }
   const args = [
-    BIN,
+    ...script,
     'serve',
     o.scripts,
     ...(o.store !== undefined ? ['--store', o.store] : []),
@@ -67,8 +102,9 @@ export async function startServerProcess(o: ServeOptions): Promise<ServerProcess
       HOIIO_APP_ID: HOIIO.appId,
       HOIIO_ACCESS_TOKEN: HOIIO.accessToken,
       CALLSCRIPT_API_TOKEN: API_TOKEN,
+      ...o.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [script[0] === STANDBY ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
   /** Called on every new line and once at exit. */
@@ -117,7 +153,6 @@ export async function startServerProcess(o: ServeOptions): Promise<ServerProcess
       settle(child.exitCode !== null || child.signalCode !== null);
     });
 
-  await waitForLog((l) => l.msg === 'server.listening', 15_000);
   return {
     child,
     port: o.port,
