@@ -4,7 +4,6 @@
  * says how (../shared/providers.md §2.2: gather `reason`/`digits`, dial
  * `dial_call_status`).
  */
-import type { CallEvent } from '../../engine/events.js';
 import type { StepReport } from '../reply-step.js';
 import { text, type Payload } from './payload.js';
 import type { Continuation } from './urls.js';
