@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../../src/engine/blocks.js';
 import type { CallEvent } from '../../src/engine/events.js';
 import { DEFAULT_MAX_STEPS, MAX_VALUE_LENGTH, startInbound, startOutbound, step } from '../../src/engine/interpreter.js';
 import { POLITE_HANGUP } from '../../src/engine/messages.js';

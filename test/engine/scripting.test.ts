@@ -5,7 +5,6 @@
  * clock and other scripts come in through the options.
  */
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../../src/engine/blocks.js';
 import type { CallEvent } from '../../src/engine/events.js';
 import { MAX_ERROR_JUMPS, startInbound, startOutbound, step, type EngineOptions, type ScriptResolver } from '../../src/engine/interpreter.js';
 import { POLITE_HANGUP } from '../../src/engine/messages.js';

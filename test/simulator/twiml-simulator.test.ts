@@ -261,7 +261,7 @@ describe('the REST API', () => {
   });
 
   it('Status=completed hangs up a call in progress (a forced hangup); Recordings start the monitor recording', async () => {
-    const { app, sim } = await setUp('twilio', (hit, base) => doc(`<Gather action="${base}/g" numDigits="1"><Say>Wait</Say></Gather>`));
+    const { app, sim } = await setUp('twilio', (_hit, base) => doc(`<Gather action="${base}/g" numDigits="1"><Say>Wait</Say></Gather>`));
     const c = sim.credentials;
     if (c.provider !== 'twilio') throw new Error('twilio');
     const call = sim.ring({ to: '+6560000001', caller: interactiveCaller() });

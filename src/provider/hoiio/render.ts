@@ -7,7 +7,6 @@
  * "invalid" message and the prompt.
  */
 import type { MessagePart } from '../../engine/parts.js';
-import { parseInlineMarkup } from '../../markup/hoiio-inline.js';
 import { xmlEscape } from '../../util/xml.js';
 
 export class HoiioRenderError extends Error {

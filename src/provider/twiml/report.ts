@@ -3,7 +3,6 @@
  * (`k` in the URL, written by render.ts) says which verb ended; the form fields
  * say how.
  */
-import type { CallEvent } from '../../engine/events.js';
 import type { StepReport } from '../reply-step.js';
 import type { FormFields } from './signature.js';
 import { field } from './form.js';

@@ -20,7 +20,7 @@ export class TwimlParseError extends Error {
 }
 
 function decode(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);|&/g, (whole: string, name: string | undefined) => {
+  return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);|&/g, (_whole: string, name: string | undefined) => {
     switch (name) {
       case undefined:
         throw new TwimlParseError('a bare & in the reply');
