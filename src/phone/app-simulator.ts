@@ -33,6 +33,8 @@ export interface AppSimulatorOptions {
   readonly statusUrl?: string;
   /** TwiML providers: the number's fallback URL. */
   readonly fallbackUrl?: string;
+  /** TwiML providers: how the voice URL is requested (default POST). */
+  readonly appMethod?: 'GET' | 'POST';
   /** Twilio's auth token, SignalWire's signing key or jambonz's webhook secret, over the environment's. */
   readonly secret?: string;
   /** Telnyx: a PEM file holding the simulator's private key; written with a new key when absent. */
@@ -111,6 +113,7 @@ export async function startAppSimulator(o: AppSimulatorOptions): Promise<AppSimu
     voiceUrl: o.appUrl,
     ...(o.statusUrl !== undefined ? { statusUrl: o.statusUrl } : {}),
     ...(o.fallbackUrl !== undefined ? { fallbackUrl: o.fallbackUrl } : {}),
+    ...(o.appMethod !== undefined ? { voiceMethod: o.appMethod } : {}),
     ...timing,
   });
   return { simulator, setup };

@@ -100,6 +100,12 @@ describe('callscript phone rings apps written with the providers\' own packages'
     expect(r.code).toBe(1);
   });
 
+  it('--auth-token is --secret by Twilio\'s name', async () => {
+    const r = await runCli(['phone', '--provider', 'twilio', '--app-url', `${urls.twilio}/voice`, '--auth-token', SECRET, '--press', '2']);
+    expect(r.stdout).toContain(`■ hangup "${MESSAGES.saved}"`);
+    expect(r.code).toBe(0);
+  });
+
   it('no secret at all is a usage error naming the variable', async () => {
     const r = await runCli(['phone', '--provider', 'jambonz', '--app-url', `${urls.jambonz}/voice`], { env: { JAMBONZ_WEBHOOK_SECRET: '' } });
     expect(r.stderr).toContain('JAMBONZ_WEBHOOK_SECRET (or --secret) is needed');

@@ -171,6 +171,14 @@ describe('execution rules a hand-written app relies on', () => {
     expect(seen.every((s) => s.valid)).toBe(true);
   });
 
+  it('a voice URL set to GET is requested with GET, its fields in the query and signed over that URL', async () => {
+    routes.set('/voice', (_req, res) => xml(res, '<Say>Hi.</Say><Hangup/>'));
+    sim = await startTwimlSimulator({ provider: 'twilio', credentials, voiceUrl: `${base}/voice?line=main`, voiceMethod: 'GET' });
+    await sim.ring({ to: '+15550001' }).ended;
+    await sim.settled();
+    expect(seen[0]).toMatchObject({ method: 'GET', path: '/voice', valid: true, fields: { line: 'main', CallStatus: 'ringing', To: '+15550001' } });
+  });
+
   it('method="GET" sends the fields in the query, signed over that URL', async () => {
     routes.set('/voice', (_req, res) => xml(res, '<Gather action="/picked" method="GET" numDigits="1"><Say>Pick.</Say></Gather>'));
     routes.set('/picked', (_req, res, fields) => xml(res, `<Say>Got ${fields.Digits}.</Say><Hangup/>`));

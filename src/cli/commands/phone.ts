@@ -32,6 +32,8 @@ interface PhoneFlags {
   readonly timeout: number;
   readonly webhookTimeout?: number;
   readonly secret?: string;
+  readonly authToken?: string;
+  readonly appMethod?: 'GET' | 'POST';
   readonly keyFile?: string;
   readonly browser?: boolean;
   readonly port: number;
@@ -45,6 +47,7 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--provider <name>', 'the provider to play').choices(PHONE_PROVIDERS).makeOptionMandatory())
     .addOption(new Option('--app-url <url>', "the app's voice webhook (jambonz: the application's call hook)").argParser(httpUrl).makeOptionMandatory())
     .addOption(new Option('--status-url <url>', "the app's status callback (jambonz: call status hook)").argParser(httpUrl))
+    .addOption(new Option('--app-method <method>', "TwiML providers: how the number's voice URL is requested (default POST)").choices(['GET', 'POST']))
     .addOption(new Option('--fallback-url <url>', "TwiML providers: the number's fallback URL, requested when the app's answer fails").argParser(httpUrl))
     .addOption(new Option('--from <number>', "the caller's number").argParser(e164))
     .addOption(new Option('--to <number>', 'the number dialled').argParser(e164).default('+15550001'))
@@ -52,6 +55,7 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--transfer <outcome,...>', 'scripted: outcome of each <Dial> in turn (answered, busy, unanswered, failed)').argParser(outcomes))
     .option('--json', 'print the transcript as JSON lines')
     .addOption(new Option('--secret <value>', 'a throwaway signing secret instead of the environment\'s (Twilio auth token, SignalWire signing key, jambonz webhook secret)'))
+    .addOption(new Option('--auth-token <value>', 'the same as --secret (Twilio\'s word for it)').conflicts('secret'))
     .addOption(new Option('--key-file <file>', 'Telnyx: the PEM file of the simulator\'s Ed25519 key (created when missing), so the app keeps one TELNYX_PUBLIC_KEY'))
     .addOption(new Option('--webhook-timeout <seconds>', "how long the provider waits for the app's answer (default: the provider's)").argParser(seconds))
     .addOption(new Option('--timeout <seconds>', 'hang up when the call makes no progress for this long').default(30).argParser(seconds))
@@ -70,7 +74,8 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
           appUrl: flags.appUrl,
           ...(flags.statusUrl !== undefined ? { statusUrl: flags.statusUrl } : {}),
           ...(flags.fallbackUrl !== undefined ? { fallbackUrl: flags.fallbackUrl } : {}),
-          ...(flags.secret !== undefined ? { secret: flags.secret } : {}),
+          ...((flags.secret ?? flags.authToken) !== undefined ? { secret: flags.secret ?? flags.authToken } : {}),
+          ...(flags.appMethod !== undefined ? { appMethod: flags.appMethod } : {}),
           ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
           ...(flags.webhookTimeout !== undefined ? { timing: { notifyTimeoutMs: flags.webhookTimeout * 1000 } } : {}),
           env: (name) => process.env[name],

@@ -72,7 +72,7 @@ export class TwimlPlayer {
   constructor(private readonly host: PlayerHost) {}
 
   /** Plays the call from its first request to its end; never throws. */
-  async play(call: CallSession, first: { readonly url: string; readonly fields: Record<string, string> }): Promise<void> {
+  async play(call: CallSession, first: { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' }): Promise<void> {
     const stop = new AbortController();
     const off = call.on('ended', () => stop.abort(new CancelledError('call ended')));
     const state: CallState = { requests: 0, quiet: 0, signal: stop.signal, documentUrl: first.url, fellBack: false };

@@ -66,6 +66,8 @@ export interface TwimlSimulatorOptions {
   readonly voiceUrl?: string | ((to: string) => string | undefined);
   /** The number's status callback (the app's `/{provider}/status`). */
   readonly statusUrl?: string | ((to: string) => string | undefined);
+  /** How the number's voice URL is requested (a number may be set to GET); default POST, as the providers default. */
+  readonly voiceMethod?: 'GET' | 'POST';
   /** The number's fallback URL: requested once, with ErrorCode and ErrorUrl, when the app's answer cannot be run. */
   readonly fallbackUrl?: string | ((to: string) => string | undefined);
   /** Where a URL the app wrote is actually requested (its public URL mapped to where it listens); signatures cover the URL as written. */
@@ -227,7 +229,7 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     call.add({ kind: 'call', event: 'ringing' });
     // The first webhook goes out on a later turn, as the Hoiio simulator's ringing notification does: tools set a call up first.
     setImmediate(() => {
-      if (!this.closed) void this.#player.play(call, { url, fields: { CallStatus: 'ringing' } });
+      if (!this.closed) void this.#player.play(call, { url, fields: { CallStatus: 'ringing' }, method: this.#o.voiceMethod ?? 'POST' });
     });
     return call;
   }
