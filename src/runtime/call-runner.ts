@@ -747,13 +747,14 @@ export class CallRunner {
   }
 
   /**
-   * Stores a transition's state. Push delivery: with the block the transition sends as the
-   * call's `outbox`, in the same write, so a server killed before the block reached the
-   * provider leaves what to send again (docs/durability.md). No extra write per step.
+   * Stores a transition's state. Push delivery to a durable store: with the block the
+   * transition sends as the call's `outbox`, in the same write, so a server killed before
+   * the block reached the provider leaves what to send again (docs/durability.md). No extra
+   * write per step. A memory store dies with the process: the outbox would only cost memory.
    */
   private async commit(t: Transition, lease: Lease, transcript: TranscriptEntry[] | undefined): Promise<Transition> {
     let state = t.state;
-    const send = this.delivery === 'push' ? lastSend(t.actions) : undefined;
+    const send = this.delivery === 'push' && this.o.store.durable ? lastSend(t.actions) : undefined;
     if (send !== undefined) {
       const withOutbox = copyState(state, state.updatedAt);
       withOutbox.outbox = { seq: send.seq, block: send.block };
