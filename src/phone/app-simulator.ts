@@ -72,7 +72,7 @@ export async function startAppSimulator(o: AppSimulatorOptions): Promise<AppSimu
     const secret = required(o.secret ?? o.env('JAMBONZ_WEBHOOK_SECRET'), 'JAMBONZ_WEBHOOK_SECRET (or --secret)');
     const credentials = { ...newJambonzCredentials(), webhookSecret: secret, ...(o.env('JAMBONZ_ACCOUNT_SID') !== undefined ? { accountSid: o.env('JAMBONZ_ACCOUNT_SID') ?? '' } : {}) };
     const simulator = await startJambonzSimulator({ credentials, callHook: o.appUrl, ...(o.statusUrl !== undefined ? { statusHook: o.statusUrl } : {}), ...timing });
-    return { simulator, setup: ['signs each hook with JAMBONZ_WEBHOOK_SECRET as the feature server does (Jambonz-Signature)'] };
+    return { simulator, setup: [`signs each hook with ${o.secret !== undefined ? 'the --secret given' : 'JAMBONZ_WEBHOOK_SECRET'} as the feature server does (Jambonz-Signature)`] };
   }
   let credentials: TwimlCredentials;
   let setup: string[];
@@ -84,7 +84,7 @@ export async function startAppSimulator(o: AppSimulatorOptions): Promise<AppSimu
       setup = [
         sharedKey !== undefined && sharedKey !== ''
           ? 'signs each webhook with TWILIO_WEBHOOK_SHARED_KEY (HMAC-SHA256, X-Twilio-Webhooks-Signature-Settings), as a Webhooks Rule does'
-          : 'signs each webhook with TWILIO_AUTH_TOKEN (X-Twilio-Signature) over the URL it requests',
+          : `signs each webhook with ${o.secret !== undefined ? 'the --secret given' : 'TWILIO_AUTH_TOKEN'} (X-Twilio-Signature) over the URL it requests`,
       ];
       break;
     }
@@ -97,7 +97,7 @@ export async function startAppSimulator(o: AppSimulatorOptions): Promise<AppSimu
         signingKey,
         space: o.env('SIGNALWIRE_SPACE_URL') ?? 'sim.signalwire.com',
       };
-      setup = ['signs each webhook with SIGNALWIRE_SIGNING_KEY (X-SignalWire-Signature) over the URL it requests'];
+      setup = [`signs each webhook with ${o.secret !== undefined ? 'the --secret given' : 'SIGNALWIRE_SIGNING_KEY'} (X-SignalWire-Signature) over the URL it requests`];
       break;
     }
     case 'telnyx': {

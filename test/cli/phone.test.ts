@@ -100,6 +100,13 @@ describe('callscript phone rings apps written with the providers\' own packages'
     expect(r.code).toBe(1);
   });
 
+  it('interactive through piped stdin: keys, then seconds at the recording', async () => {
+    const r = await runCli(['phone', '--provider', 'telnyx', '--key-file', keyFile, '--app-url', `${urls.telnyx}/voice`], { input: '2\n5\n' });
+    expect(r.stderr).toContain('? keys (up to 1), then Enter');
+    expect(r.stdout).toContain(`● record (max 60 s) "${MESSAGES.leaveMessage}"\n  ⇢ spoke for 5 s\n■ hangup "${MESSAGES.saved}"`);
+    expect(r.code).toBe(0);
+  });
+
   it('--auth-token is --secret by Twilio\'s name', async () => {
     const r = await runCli(['phone', '--provider', 'twilio', '--app-url', `${urls.twilio}/voice`, '--auth-token', SECRET, '--press', '2']);
     expect(r.stdout).toContain(`■ hangup "${MESSAGES.saved}"`);

@@ -7,13 +7,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { e164, outcome, outcomes, presses, seconds } from '../arg-parsers.js';
 import { refuseUnsimulated, simulatedProviderOption } from '../simulated-provider.js';
 import { Bench } from '../../testbench/bench.js';
-import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
 import { driveCall } from '../../testbench/drive-call.js';
-import { LineReader } from '../../testbench/line-reader.js';
 import { LiveCallError, localCall, remoteCall, remoteScripts, type LiveCall } from '../../testbench/live-call.js';
 import { resolveScript, ScriptLookupError } from '../../testbench/resolve-script.js';
 import { isE164 } from '../../util/e164.js';
-import { terminalCaller } from '../../testbench/terminal-caller.js';
+import { chooseCaller, type TerminalCallerChoice } from '../terminal-call.js';
 import { PlaceCallError } from '../../testbench/bench.js';
 import { DEFAULT_CALLER } from '../../dev/phone-numbers.js';
 import type { DialOutcome } from '../../simulator/types.js';
@@ -69,7 +67,7 @@ export function registerCall(program: Command, setExit: (code: number) => void):
       const err = (text: string): void => void process.stderr.write(text);
       let bench: Bench | undefined;
       let live: LiveCall | undefined;
-      let lines: LineReader | undefined;
+      let caller: TerminalCallerChoice | undefined;
       try {
         let outbound = flags.outbound === true;
         if (flags.server !== undefined && flags.now !== undefined) {
@@ -116,19 +114,8 @@ export function registerCall(program: Command, setExit: (code: number) => void):
             ...(flags.now !== undefined ? { setup: { clock: flags.now } } : {}),
           });
         }
-        let decide: Decide;
-        let hungUpOnPurpose: () => boolean;
-        if (scripted) {
-          const plan = scriptedPlan({ presses: flags.press ?? [], transfers: flags.transfer ?? [], ...(flags.dial !== undefined ? { dial: flags.dial } : {}) });
-          decide = plan;
-          hungUpOnPurpose = plan.exhausted;
-        } else {
-          lines = new LineReader(process.stdin);
-          const caller = terminalCaller(lines, err);
-          decide = caller.decide;
-          hungUpOnPurpose = caller.hungUp;
-        }
-        const result = await driveCall(live, { decide, json: flags.json === true, write: out, idleMs: flags.timeout * 1000, hungUpOnPurpose });
+        caller = chooseCaller(scripted ? { presses: flags.press ?? [], transfers: flags.transfer ?? [], ...(flags.dial !== undefined ? { dial: flags.dial } : {}) } : undefined, err);
+        const result = await driveCall(live, { decide: caller.decide, json: flags.json === true, write: out, idleMs: flags.timeout * 1000, hungUpOnPurpose: caller.hungUpOnPurpose });
         setExit(result.clean ? 0 : 1);
       } catch (e) {
         if (e instanceof UsageError || e instanceof ScriptLookupError) {
@@ -141,7 +128,7 @@ export function registerCall(program: Command, setExit: (code: number) => void):
           throw e;
         }
       } finally {
-        lines?.close();
+        caller?.close();
         await live?.close();
         await bench?.close();
       }

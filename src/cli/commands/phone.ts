@@ -13,11 +13,9 @@ import { interactiveCaller } from '../../simulator/caller.js';
 import type { DialOutcome } from '../../simulator/types.js';
 import { startBrowserPhone } from '../../phone/browser-phone.js';
 import { untilSignal } from '../signals.js';
-import { scriptedPlan, type Decide } from '../../testbench/caller-plan.js';
 import { driveCall } from '../../testbench/drive-call.js';
-import { LineReader } from '../../testbench/line-reader.js';
 import { simulatorCall, type LiveCall } from '../../testbench/live-call.js';
-import { terminalCaller } from '../../testbench/terminal-caller.js';
+import { chooseCaller, type TerminalCallerChoice } from '../terminal-call.js';
 
 interface PhoneFlags {
   readonly provider: PhoneProvider;
@@ -67,7 +65,7 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
       const err = (text: string): void => void process.stderr.write(text);
       let started: AppSimulator | undefined;
       let live: LiveCall | undefined;
-      let lines: LineReader | undefined;
+      let caller: TerminalCallerChoice | undefined;
       try {
         started = await startAppSimulator({
           provider: flags.provider,
@@ -90,19 +88,9 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
         }
         const call = started.simulator.ring({ to: flags.to, from: flags.from ?? DEFAULT_CALLER, caller: interactiveCaller() });
         live = simulatorCall(call);
-        let decide: Decide;
-        let hungUpOnPurpose: () => boolean;
-        if (flags.press !== undefined || flags.transfer !== undefined) {
-          const plan = scriptedPlan({ presses: flags.press ?? [], transfers: flags.transfer ?? [] });
-          decide = plan;
-          hungUpOnPurpose = plan.exhausted;
-        } else {
-          lines = new LineReader(process.stdin);
-          const caller = terminalCaller(lines, err);
-          decide = caller.decide;
-          hungUpOnPurpose = caller.hungUp;
-        }
-        const result = await driveCall(live, { decide, json: flags.json === true, write: out, idleMs: flags.timeout * 1000, hungUpOnPurpose });
+        const scripted = flags.press !== undefined || flags.transfer !== undefined;
+        caller = chooseCaller(scripted ? { presses: flags.press ?? [], transfers: flags.transfer ?? [] } : undefined, err);
+        const result = await driveCall(live, { decide: caller.decide, json: flags.json === true, write: out, idleMs: flags.timeout * 1000, hungUpOnPurpose: caller.hungUpOnPurpose });
         const end = await call.ended;
         if (end.error !== undefined) err(`callscript phone: ${flags.provider} gave up on the app: ${end.error}\n`);
         setExit(result.clean ? 0 : 1);
@@ -114,7 +102,7 @@ export function registerPhone(program: Command, setExit: (code: number) => void)
           throw e;
         }
       } finally {
-        lines?.close();
+        caller?.close();
         await live?.close();
         await started?.simulator.close();
       }
