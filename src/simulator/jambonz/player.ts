@@ -12,7 +12,8 @@
  * transcripts read as on every other provider.
  */
 import { CancelledError } from '../lifetime.js';
-import type { CallSession, RunningBlock } from '../session.js';
+import { askCaller, calleeAnswers } from '../ask-caller.js';
+import type { CallSession } from '../session.js';
 import { promptText } from '../prompt-text.js';
 import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
 import { heardOf, heardOfPlay, heardOfSay } from './heard.js';
@@ -278,15 +279,8 @@ export class JambonzPlayer {
   }
 
   /** Asks the person on the line through the shared pending-decision mechanism; a call that ends meanwhile stops the player. */
-  private async decide(call: CallSession, block: BlockName, prompt: CallerPrompt): Promise<CallerAction> {
-    const running: RunningBlock = { block, params: {}, notifyUrl: undefined, controller: new AbortController() };
-    call.running = running;
-    call.setState('busy');
-    try {
-      return await call.decide(prompt, running.controller.signal);
-    } finally {
-      if (call.running === running) call.running = undefined;
-    }
+  private decide(call: CallSession, block: BlockName, prompt: CallerPrompt): Promise<CallerAction> {
+    return askCaller(call, block, prompt);
   }
 
   private speakMs(parts: readonly HeardPart[]): number {
@@ -301,22 +295,5 @@ function over(call: CallSession): boolean {
 
 /** An outbound call placed over REST: the callee decides, then the call plays from its call hook or ends unanswered. */
 export async function ringOutbound(player: JambonzPlayer, host: JambonzPlayerHost, call: CallSession, hook: Hook): Promise<void> {
-  const running: RunningBlock = { block: 'dial', params: {}, notifyUrl: undefined, controller: new AbortController() };
-  call.running = running;
-  let choice: CallerAction;
-  try {
-    choice = await call.decide({ block: 'dial', dest: call.to }, running.controller.signal);
-  } catch {
-    return;
-  } finally {
-    if (call.running === running) call.running = undefined;
-  }
-  if (call.state === 'ended') return;
-  const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : choice.type === 'hangup' ? 'busy' : 'answered';
-  if (outcome !== 'answered') {
-    host.end(call, 'dial-failed', { dialStatus: outcome });
-    return;
-  }
-  host.answer(call);
-  await player.play(call, hook);
+  if (await calleeAnswers(call, host)) await player.play(call, hook);
 }

@@ -10,7 +10,8 @@
  * (the same pending decision every dialect uses), so transcripts read alike.
  */
 import { CancelledError } from '../lifetime.js';
-import type { CallSession, RunningBlock } from '../session.js';
+import { askCaller, calleeAnswers } from '../ask-caller.js';
+import type { CallSession } from '../session.js';
 import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
 import { readAnswer, resolveUrl, type WebhookAnswer } from './app-errors.js';
 import { promptText } from '../prompt-text.js';
@@ -316,14 +317,7 @@ export class TwimlPlayer {
   /** Asks the person on the line through the shared pending-decision mechanism; a call that ends meanwhile stops the player. */
   private async decide(call: CallSession, block: BlockName, prompt: CallerPrompt, state: CallState): Promise<CallerAction> {
     state.quiet = 0;
-    const running: RunningBlock = { block, params: {}, notifyUrl: undefined, controller: new AbortController() };
-    call.running = running;
-    call.setState('busy');
-    try {
-      return await call.decide(prompt, running.controller.signal);
-    } finally {
-      if (call.running === running) call.running = undefined;
-    }
+    return askCaller(call, block, prompt);
   }
 
   private speakMs(parts: readonly HeardPart[]): number {
@@ -343,22 +337,5 @@ function over(call: CallSession): boolean {
 
 /** An outbound call placed over REST: the callee decides, then the call plays from `url` or ends unanswered. */
 export async function ringOutbound(player: TwimlPlayer, host: PlayerHost, call: CallSession, url: string): Promise<void> {
-  const running: RunningBlock = { block: 'dial', params: {}, notifyUrl: undefined, controller: new AbortController() };
-  call.running = running;
-  let choice: CallerAction;
-  try {
-    choice = await call.decide({ block: 'dial', dest: call.to }, running.controller.signal);
-  } catch {
-    return;
-  } finally {
-    if (call.running === running) call.running = undefined;
-  }
-  if (call.state === 'ended') return;
-  const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : choice.type === 'hangup' ? 'busy' : 'answered';
-  if (outcome !== 'answered') {
-    host.end(call, 'dial-failed', { dialStatus: outcome });
-    return;
-  }
-  host.answer(call);
-  await player.play(call, { url, fields: { CallStatus: 'in-progress' } });
+  if (await calleeAnswers(call, host)) await player.play(call, { url, fields: { CallStatus: 'in-progress' } });
 }
