@@ -11,24 +11,21 @@
  * simulators it talks HTTP (and WebSocket) only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Agent, request } from 'undici';
-import { isE164 } from '../../util/e164.js';
 import { errorCode } from '../../util/error-code.js';
 import { isHttpUrl } from '../../util/http-url.js';
 import { readLimited } from '../../util/read-limited.js';
 import { sameSecret } from '../../util/secure-compare.js';
 import { billedMinutes } from '../billing.js';
-import { scriptedCaller } from '../caller.js';
 import { createSimulatorControl } from '../control.js';
-import { Emitter } from '../emitter.js';
-import { InvalidRingError, NoVoiceNotifyUrlError, SimulatorClosedError, WaitTimeoutError } from '../errors.js';
-import { resolveFaults, type ResolvedFaults } from '../faults.js';
-import { Lifetime } from '../lifetime.js';
+import { SimulatorClosedError } from '../errors.js';
+import { LoopbackServer } from '../loopback-server.js';
+import { forNumber } from '../per-number.js';
 import { CallSession, type CallHost } from '../session.js';
+import { SimulatorBase } from '../simulator-base.js';
 import type {
   BlockName,
   CallerAgent,
@@ -41,11 +38,9 @@ import type {
   ForgeOptions,
   ForgeResult,
   NotificationEntry,
-  RequestLogEntry,
   RingOptions,
   SimCall,
   Simulator,
-  SimulatorEvents,
   SimulatorTiming,
   Violation,
 } from '../types.js';
@@ -94,8 +89,6 @@ export interface JambonzSimulator extends Simulator {
 
 /** `JAMBONES_HTTP_TIMEOUT`'s default (§6). */
 const WEBHOOK_TIMEOUT_MS = 10_000;
-const DEFAULT_CALLER_NUMBER = '+6591234567';
-const DEFAULT_ACCOUNT_NUMBER = '+6560000000';
 const MAX_BODY_BYTES = 1024 * 1024;
 /** The statuses the feature server takes a hook's answer with (§6). */
 const ACCEPTED = new Set([200, 202, 204]);
@@ -118,113 +111,49 @@ interface CallExtras {
   readonly callId: string;
 }
 
-class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlayerHost {
+class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, CallHost, JambonzPlayerHost {
   readonly credentials: JambonzCredentials;
-  readonly accountNumber: string;
-  readonly lifetime = new Lifetime();
   readonly speakMs: number;
   readonly inputTimeoutMs: number;
   readonly secondMs: number;
 
   readonly #o: JambonzSimulatorOptions;
   readonly #signer: JambonzSigner;
-  readonly #clock: () => number;
   readonly #webhookTimeoutMs: number;
-  readonly #calls = new Map<string, CallSession>();
   readonly #extras = new Map<CallSession, CallExtras>();
-  readonly #violations: Violation[] = [];
-  readonly #requests: RequestLogEntry[] = [];
-  readonly #events = new Emitter<SimulatorEvents>();
   readonly #player: JambonzPlayer;
   readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
-  readonly #server: Server;
+  readonly #server: LoopbackServer;
   readonly #control: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
-  readonly #idle: Array<() => void> = [];
-  readonly #hanging = new Set<ServerResponse>();
-  #outstanding = 0;
-  #faults: ResolvedFaults;
-  #defaultCaller: CallerAgent;
-  #outboundCaller: CallerAgent | undefined;
-  #seq = 0;
   #requestIndex = 0;
   #notificationIndex = 0;
   #notificationId = 0;
-  #port = 0;
-  #closing: Promise<void> | undefined;
 
   constructor(o: JambonzSimulatorOptions) {
+    super(o);
     this.#o = o;
     this.credentials = o.credentials ?? newJambonzCredentials();
-    this.accountNumber = o.accountNumber ?? DEFAULT_ACCOUNT_NUMBER;
-    this.#clock = o.clock ?? Date.now;
     this.#signer = jambonzSigner(this.credentials.webhookSecret);
     this.speakMs = o.timing?.speakMs ?? 0;
     this.inputTimeoutMs = o.timing?.inputTimeoutMs ?? 0;
     this.secondMs = o.timing?.secondMs ?? 0;
     this.#webhookTimeoutMs = o.timing?.notifyTimeoutMs ?? WEBHOOK_TIMEOUT_MS;
-    this.#faults = resolveFaults(o.faults);
-    this.#defaultCaller = o.defaultCaller ?? scriptedCaller();
-    this.#outboundCaller = o.outboundCaller;
     this.#player = new JambonzPlayer(this);
     this.#control = getRequestListener(new Hono().route('/sim', createSimulatorControl(this)).fetch, { overrideGlobalObjects: false });
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent && !res.destroyed) json(res, 500, { msg: String(err) });
-        else res.destroy();
-      });
-    });
-    this.#server.keepAliveTimeout = 30_000;
-  }
-
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, '127.0.0.1', () => {
-        this.#server.off('error', reject);
-        this.#port = (this.#server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.#port}/`;
+    this.#server = new LoopbackServer(
+      (req, res) => this.#handle(req, res),
+      (res, err) => json(res, 500, { msg: String(err) }),
+    );
   }
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${this.#port}`;
-  }
-
-  get port(): number {
-    return this.#port;
-  }
-
-  get calls(): ReadonlyMap<string, SimCall> {
-    return this.#calls;
-  }
-
-  get violations(): readonly Violation[] {
-    return this.#violations;
-  }
-
-  get requests(): readonly RequestLogEntry[] {
-    return this.#requests;
-  }
-
-  get closed(): boolean {
-    return this.lifetime.closed;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   ring(options: RingOptions): SimCall {
-    if (this.closed) throw new SimulatorClosedError();
-    if (!isE164(options.to)) throw new InvalidRingError(`"to" must be an E.164 number, got ${JSON.stringify(options.to)}`);
-    const from = options.from ?? DEFAULT_CALLER_NUMBER;
-    if (from === '') throw new InvalidRingError('"from" must not be empty');
-    const url = options.notifyUrl ?? pick(this.#o.callHook, options.to);
-    if (url === undefined) throw new NoVoiceNotifyUrlError(options.to);
-    if (!isHttpUrl(url)) throw new InvalidRingError(`the call hook must be an http(s) URL: ${url}`);
-    const status = pick(this.#o.statusHook, options.to);
-    const call = this.#newCall('inbound', from, options.to, options.caller ?? this.#defaultCaller, 'ringing', url, status !== undefined ? { url: status, method: 'POST' } : undefined);
+    const { from, url, caller } = this.checkRing(options, this.#o.callHook, (u) => (isHttpUrl(u) ? undefined : `the call hook must be an http(s) URL: ${u}`));
+    const status = forNumber(this.#o.statusHook, options.to);
+    const call = this.#newCall('inbound', from, options.to, caller, 'ringing', url, status !== undefined ? { url: status, method: 'POST' } : undefined);
     call.add({ kind: 'call', event: 'ringing' });
     // The call hook is requested on a later turn, as the other simulators ring: tools set a call up first.
     setImmediate(() => {
@@ -233,45 +162,9 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
     return call;
   }
 
-  onDial(fn: (call: SimCall) => void): () => void {
-    return this.#events.on('call', (call) => {
-      if (call.direction === 'outbound') fn(call);
-    });
-  }
-
-  nextDial(timeoutMs = 5000): Promise<SimCall> {
-    return new Promise((resolve, reject) => {
-      const off = this.onDial((call) => {
-        off();
-        cancel();
-        resolve(call);
-      });
-      const cancel = this.lifetime.timer(timeoutMs, () => {
-        off();
-        reject(new WaitTimeoutError('a Dial', timeoutMs));
-      });
-    });
-  }
-
-  on<K extends keyof SimulatorEvents>(event: K, fn: (value: SimulatorEvents[K]) => void): () => void {
-    return this.#events.on(event, fn);
-  }
-
-  setFaults(plan: FaultPlan | undefined): void {
-    this.#faults = resolveFaults(plan);
-  }
-
-  setDefaultCaller(agent: CallerAgent): void {
-    this.#defaultCaller = agent;
-  }
-
-  setOutboundCaller(agent?: CallerAgent): void {
-    this.#outboundCaller = agent ?? this.#o.outboundCaller;
-  }
-
   async forge(session: string, fields: Readonly<Record<string, string>>, url: string, options: ForgeOptions = {}): Promise<ForgeResult> {
     if (this.closed) throw new SimulatorClosedError();
-    const call = this.#calls.get(session);
+    const call = this.sessions.get(session);
     const payload = { ...(call !== undefined ? this.#callInfo(call) : { call_sid: session, account_sid: this.credentials.accountSid }), ...fields };
     const mode = options.signature ?? 'none';
     const signer = mode === 'valid' ? this.#signer : mode === 'invalid' ? jambonzSigner(`not-${this.credentials.webhookSecret}`) : undefined;
@@ -279,39 +172,16 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
     return 'error' in result ? { error: result.error, body: '' } : { status: result.status, body: result.text };
   }
 
-  settled(): Promise<void> {
-    if (this.#outstanding === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+  protected serve(port: number): Promise<number> {
+    return this.#server.listen(port);
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    const at = this.#clock();
-    for (const call of this.#calls.values()) call.finish({ reason: 'simulator-closed', at, answered: call.answered, durationMinutes: 0 });
-    this.#events.emit('close', undefined);
-    this.lifetime.close();
-    for (const res of this.#hanging) res.destroy();
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+  protected async shutDown(): Promise<void> {
+    await this.#server.close();
     await this.#dispatcher.destroy().catch(() => undefined);
-    this.#done(this.#outstanding);
-    this.#events.clear();
   }
 
   // --- CallHost / JambonzPlayerHost ------------------------------------------------------
-
-  clock(): number {
-    return this.#clock();
-  }
-
-  nextSeq(): number {
-    return ++this.#seq;
-  }
 
   callerHangup(call: CallSession): void {
     if (call.direction === 'outbound' && !call.answered) this.end(call, 'dial-failed', { dialStatus: 'busy' });
@@ -324,14 +194,14 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
 
   answer(call: CallSession): void {
     if (call.answered || call.state === 'ended') return;
-    call.answeredAt = this.#clock();
+    call.answeredAt = this.clock();
     call.add({ kind: 'call', event: 'answered' });
     call.setState('busy');
   }
 
   end(call: CallSession, reason: EndReason, detail: { dialStatus?: DialOutcome; transferStatus?: DialOutcome; error?: string } = {}): void {
     if (call.state === 'ended') return;
-    const at = this.#clock();
+    const at = this.clock();
     const info: EndInfo = {
       reason,
       at,
@@ -440,11 +310,11 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
     signer: JambonzSigner | undefined,
     forged: boolean,
   ): Promise<{ status: number; text: string; contentType: string } | { error: string }> {
-    this.#outstanding++;
+    this.work.begin();
     const url = hook.url;
     const fields = flat(payload);
     try {
-      const fault = call !== undefined && !forged ? this.#faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
+      const fault = call !== undefined && !forged ? this.faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
       if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
       // The feature server signs JSON.stringify(payload) and posts those very bytes; a GET carries no body but is signed all the same.
       const body = JSON.stringify(payload);
@@ -494,13 +364,8 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     } finally {
-      this.#done(1);
+      this.work.done();
     }
-  }
-
-  #done(n: number): void {
-    this.#outstanding = Math.max(0, this.#outstanding - n);
-    if (this.#outstanding === 0) for (const w of this.#idle.splice(0)) w();
   }
 
   // --- HTTP in: control plane, REST ----------------------------------------------------------
@@ -525,9 +390,9 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
       }
     }
     const log = (response: string, httpStatus: number, block?: BlockName, session?: string): void => {
-      this.#requests.push({
+      this.requestLog.push({
         seq: this.nextSeq(),
-        at: this.#clock(),
+        at: this.clock(),
         method,
         path,
         params,
@@ -559,8 +424,8 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
     const action = route.action;
     const block: BlockName = action.kind === 'create-call' ? 'dial' : 'hangup';
     const session = action.kind === 'create-call' ? undefined : action.callSid;
-    const target = session !== undefined ? this.#calls.get(session) : undefined;
-    const fault = this.#faults.request({ kind: 'request', index: this.#requestIndex++, block, params, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
+    const target = session !== undefined ? this.sessions.get(session) : undefined;
+    const fault = this.faults.request({ kind: 'request', index: this.#requestIndex++, block, params, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
     if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
     const faultStatus = fault?.httpStatus ?? (fault?.status !== undefined ? 500 : undefined);
     if (faultStatus !== undefined) {
@@ -575,8 +440,7 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
     }
     if (fault?.hang === true) {
       log('hang', 0, block, session);
-      this.#hanging.add(res);
-      res.on('close', () => this.#hanging.delete(res));
+      this.#server.hang(res);
       return;
     }
     const answer = this.#rest(action);
@@ -589,14 +453,13 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
   #rest(action: JambonzRestAction): { status: number; body?: Record<string, unknown>; session?: string; then?: () => void } {
     switch (action.kind) {
       case 'create-call': {
-        const agent = this.#o.outboundCallers?.[action.to] ?? this.#outboundCaller ?? scriptedCaller();
-        const call = this.#newCall('outbound', action.from, action.to, agent, 'busy', action.callHook.url, action.statusHook);
+        const call = this.#newCall('outbound', action.from, action.to, this.calleeFor(action.to), 'busy', action.callHook.url, action.statusHook);
         call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: action.to, caller_id: action.from }, response: 'accepted' });
         // The callee is rung once the answer is out: the app learns the call's sid before any hook, as with the real API.
         return { status: 201, body: { sid: call.session }, session: call.session, then: () => setImmediate(() => void ringOutbound(this.#player, this, call, action.callHook)) };
       }
       case 'end-call': {
-        const call = this.#calls.get(action.callSid);
+        const call = this.sessions.get(action.callSid);
         if (call === undefined) return { status: 404, body: { msg: `call ${action.callSid} not found` } };
         if (call.state !== 'ended') {
           call.add({ kind: 'block', block: 'hangup', method: 'POST', params: { force: 'enabled' }, response: 'accepted' });
@@ -609,24 +472,18 @@ class FeatureServerSimulator implements JambonzSimulator, CallHost, JambonzPlaye
   }
 
   #violation(kind: Violation['kind'], detail: string, status: string): void {
-    const v: Violation = { seq: this.nextSeq(), at: this.#clock(), kind, status, detail };
-    this.#violations.push(v);
-    this.#events.emit('violation', v);
+    const v: Violation = { seq: this.nextSeq(), at: this.clock(), kind, status, detail };
+    this.violationLog.push(v);
+    this.events.emit('violation', v);
   }
 
   #newCall(direction: Direction, from: string, to: string, agent: CallerAgent, state: CallState, base: string, statusHook: Hook | undefined): CallSession {
     // jambonz's call_sid is a UUID; its SIP Call-ID another.
     const sid = randomUUID();
     const call = new CallSession(this, { session: sid, txnRef: randomUUID(), direction, from, to, agent, state });
-    this.#calls.set(sid, call);
     this.#extras.set(call, { base, statusHook, callId: randomUUID() });
-    this.#events.emit('call', call);
-    return call;
+    return this.addCall(call);
   }
-}
-
-function pick(value: string | ((to: string) => string | undefined) | undefined, to: string): string | undefined {
-  return typeof value === 'function' ? value(to) : value;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

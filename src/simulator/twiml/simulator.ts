@@ -7,8 +7,7 @@
  * call recordings (rest-api.ts), and the status callback at the end of a call.
  * Like the Hoiio simulator it talks HTTP only.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Agent, request } from 'undici';
@@ -17,14 +16,13 @@ import { errorCode } from '../../util/error-code.js';
 import { isHttpUrl } from '../../util/http-url.js';
 import { readLimited } from '../../util/read-limited.js';
 import { billedMinutes } from '../billing.js';
-import { scriptedCaller } from '../caller.js';
 import { createSimulatorControl } from '../control.js';
-import { Emitter } from '../emitter.js';
-import { InvalidRingError, NoVoiceNotifyUrlError, SimulatorClosedError, WaitTimeoutError } from '../errors.js';
-import { resolveFaults, type ResolvedFaults } from '../faults.js';
-import { Lifetime } from '../lifetime.js';
+import { InvalidRingError, SimulatorClosedError } from '../errors.js';
+import { LoopbackServer } from '../loopback-server.js';
+import { forNumber } from '../per-number.js';
 import { RecordingStore } from '../recordings.js';
 import { CallSession, type CallHost } from '../session.js';
+import { SimulatorBase } from '../simulator-base.js';
 import type {
   BlockName,
   CallerAgent,
@@ -37,11 +35,9 @@ import type {
   ForgeOptions,
   NotificationEntry,
   ForgeResult,
-  RequestLogEntry,
   RingOptions,
   SimCall,
   Simulator,
-  SimulatorEvents,
   SimulatorTiming,
   Violation,
 } from '../types.js';
@@ -92,8 +88,6 @@ export interface TwimlSimulator extends Simulator {
   readonly accountNumber: string;
 }
 
-const DEFAULT_CALLER_NUMBER = '+6591234567';
-const DEFAULT_ACCOUNT_NUMBER = '+6560000000';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startTwimlSimulator(options: TwimlSimulatorOptions): Promise<TwimlSimulator> {
@@ -110,11 +104,9 @@ interface CallExtras {
   monitorSecondsAtStart?: number;
 }
 
-class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
+class TwimlProviderSimulator extends SimulatorBase implements TwimlSimulator, CallHost, PlayerHost {
   readonly provider: TwimlProvider;
   readonly credentials: TwimlCredentials;
-  readonly accountNumber: string;
-  readonly lifetime = new Lifetime();
   readonly actionOnEmptyResult: boolean;
   readonly speakMs: number;
   readonly inputTimeoutMs: number;
@@ -123,109 +115,47 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
   readonly #o: TwimlSimulatorOptions;
   readonly #spec: TwimlDialectSpec;
   readonly #signer: TwimlSigner;
-  readonly #clock: () => number;
   readonly #webhookTimeoutMs: number;
-  readonly #calls = new Map<string, CallSession>();
   readonly #extras = new Map<CallSession, CallExtras>();
-  readonly #violations: Violation[] = [];
-  readonly #requests: RequestLogEntry[] = [];
-  readonly #events = new Emitter<SimulatorEvents>();
   readonly #recordings: RecordingStore;
   readonly #player: TwimlPlayer;
   readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
-  readonly #server: Server;
+  readonly #server: LoopbackServer;
   readonly #control: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
-  readonly #idle: Array<() => void> = [];
-  readonly #hanging = new Set<ServerResponse>();
-  #outstanding = 0;
-  #faults: ResolvedFaults;
-  #defaultCaller: CallerAgent;
-  #outboundCaller: CallerAgent | undefined;
-  #seq = 0;
   #callNumber = 0;
   #requestIndex = 0;
   #notificationIndex = 0;
   #notificationId = 0;
-  #port = 0;
-  #closing: Promise<void> | undefined;
 
   constructor(o: TwimlSimulatorOptions) {
+    super(o);
     this.#o = o;
     this.provider = o.provider;
     this.credentials = o.credentials ?? newCredentials(o.provider);
     if (this.credentials.provider !== o.provider) throw new InvalidRingError(`credentials for ${this.credentials.provider} given to the ${o.provider} simulator`);
-    this.accountNumber = o.accountNumber ?? DEFAULT_ACCOUNT_NUMBER;
     this.#spec = DIALECT_SPECS[o.provider];
-    this.#clock = o.clock ?? Date.now;
     this.#signer = signerOf(this.credentials);
     this.actionOnEmptyResult = this.#spec.actionOnEmptyResult;
     this.speakMs = o.timing?.speakMs ?? 0;
     this.inputTimeoutMs = o.timing?.inputTimeoutMs ?? 0;
     this.secondMs = o.timing?.secondMs ?? 0;
     this.#webhookTimeoutMs = o.timing?.notifyTimeoutMs ?? this.#spec.webhookTimeoutMs;
-    this.#faults = resolveFaults(o.faults);
-    this.#defaultCaller = o.defaultCaller ?? scriptedCaller();
-    this.#outboundCaller = o.outboundCaller;
-    this.#recordings = new RecordingStore(() => this.url, this.#clock);
+    this.#recordings = new RecordingStore(() => this.url, this.clock);
     this.#player = new TwimlPlayer(this);
     this.#control = getRequestListener(new Hono().route('/sim', createSimulatorControl(this)).fetch, { overrideGlobalObjects: false });
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent && !res.destroyed) json(res, 500, { message: String(err) });
-        else res.destroy();
-      });
-    });
-    this.#server.keepAliveTimeout = 30_000;
-  }
-
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, '127.0.0.1', () => {
-        this.#server.off('error', reject);
-        this.#port = (this.#server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.#port}/`;
+    this.#server = new LoopbackServer(
+      (req, res) => this.#handle(req, res),
+      (res, err) => json(res, 500, { message: String(err) }),
+    );
   }
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${this.#port}`;
-  }
-
-  get port(): number {
-    return this.#port;
-  }
-
-  get calls(): ReadonlyMap<string, SimCall> {
-    return this.#calls;
-  }
-
-  get violations(): readonly Violation[] {
-    return this.#violations;
-  }
-
-  get requests(): readonly RequestLogEntry[] {
-    return this.#requests;
-  }
-
-  get closed(): boolean {
-    return this.lifetime.closed;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   ring(options: RingOptions): SimCall {
-    if (this.closed) throw new SimulatorClosedError();
-    if (!isE164(options.to)) throw new InvalidRingError(`"to" must be an E.164 number, got ${JSON.stringify(options.to)}`);
-    const from = options.from ?? DEFAULT_CALLER_NUMBER;
-    if (from === '') throw new InvalidRingError('"from" must not be empty');
-    const url = options.notifyUrl ?? pick(this.#o.voiceUrl, options.to);
-    if (url === undefined) throw new NoVoiceNotifyUrlError(options.to);
-    if (!isHttpUrl(url)) throw new InvalidRingError(`the voice URL must be http(s): ${url}`);
-    const call = this.#newCall('inbound', from, options.to, options.caller ?? this.#defaultCaller, 'ringing', pick(this.#o.statusUrl, options.to));
+    const { from, url, caller } = this.checkRing(options, this.#o.voiceUrl, (u) => (isHttpUrl(u) ? undefined : `the voice URL must be http(s): ${u}`));
+    const call = this.#newCall('inbound', from, options.to, caller, 'ringing', forNumber(this.#o.statusUrl, options.to));
     call.add({ kind: 'call', event: 'ringing' });
     // The first webhook goes out on a later turn, as the Hoiio simulator's ringing notification does: tools set a call up first.
     setImmediate(() => {
@@ -234,45 +164,9 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     return call;
   }
 
-  onDial(fn: (call: SimCall) => void): () => void {
-    return this.#events.on('call', (call) => {
-      if (call.direction === 'outbound') fn(call);
-    });
-  }
-
-  nextDial(timeoutMs = 5000): Promise<SimCall> {
-    return new Promise((resolve, reject) => {
-      const off = this.onDial((call) => {
-        off();
-        cancel();
-        resolve(call);
-      });
-      const cancel = this.lifetime.timer(timeoutMs, () => {
-        off();
-        reject(new WaitTimeoutError('a Dial', timeoutMs));
-      });
-    });
-  }
-
-  on<K extends keyof SimulatorEvents>(event: K, fn: (value: SimulatorEvents[K]) => void): () => void {
-    return this.#events.on(event, fn);
-  }
-
-  setFaults(plan: FaultPlan | undefined): void {
-    this.#faults = resolveFaults(plan);
-  }
-
-  setDefaultCaller(agent: CallerAgent): void {
-    this.#defaultCaller = agent;
-  }
-
-  setOutboundCaller(agent?: CallerAgent): void {
-    this.#outboundCaller = agent ?? this.#o.outboundCaller;
-  }
-
   async forge(session: string, fields: Readonly<Record<string, string>>, url: string, options: ForgeOptions = {}): Promise<ForgeResult> {
     if (this.closed) throw new SimulatorClosedError();
-    const call = this.#calls.get(session);
+    const call = this.sessions.get(session);
     const all = { ...(call !== undefined ? this.#baseFields(call) : { CallSid: session, AccountSid: accountOf(this.credentials) }), ...fields };
     const mode = options.signature ?? 'none';
     const signer = mode === 'valid' ? this.#signer : mode === 'invalid' ? wrongSignerOf(this.credentials) : undefined;
@@ -280,39 +174,16 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     return 'error' in result ? { error: result.error, body: '' } : { status: result.status, body: result.text };
   }
 
-  settled(): Promise<void> {
-    if (this.#outstanding === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+  protected serve(port: number): Promise<number> {
+    return this.#server.listen(port);
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    const at = this.#clock();
-    for (const call of this.#calls.values()) call.finish({ reason: 'simulator-closed', at, answered: call.answered, durationMinutes: 0 });
-    this.#events.emit('close', undefined);
-    this.lifetime.close();
-    for (const res of this.#hanging) res.destroy();
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+  protected async shutDown(): Promise<void> {
+    await this.#server.close();
     await this.#dispatcher.destroy().catch(() => undefined);
-    this.#done(this.#outstanding);
-    this.#events.clear();
   }
 
   // --- CallHost / PlayerHost -------------------------------------------------------------
-
-  clock(): number {
-    return this.#clock();
-  }
-
-  nextSeq(): number {
-    return ++this.#seq;
-  }
 
   callerHangup(call: CallSession): void {
     if (call.direction === 'outbound' && !call.answered) this.end(call, 'dial-failed', { dialStatus: 'busy' });
@@ -334,14 +205,14 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
 
   answer(call: CallSession): void {
     if (call.answered || call.state === 'ended') return;
-    call.answeredAt = this.#clock();
+    call.answeredAt = this.clock();
     call.add({ kind: 'call', event: 'answered' });
     call.setState('busy');
   }
 
   end(call: CallSession, reason: EndReason, detail: { dialStatus?: DialOutcome; transferStatus?: DialOutcome; error?: string } = {}): void {
     if (call.state === 'ended') return;
-    const at = this.#clock();
+    const at = this.clock();
     const extras = this.#extras.get(call);
     let monitorRecordUrl: string | undefined;
     if (extras?.monitorStartedAt !== undefined) {
@@ -372,7 +243,7 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
   }
 
   fallbackUrl(call: CallSession): string | undefined {
-    return pick(this.#o.fallbackUrl, call.direction === 'inbound' ? call.to : call.from);
+    return forNumber(this.#o.fallbackUrl, call.direction === 'inbound' ? call.to : call.from);
   }
 
   async webhook(call: CallSession, url: string, fields: Record<string, string>, method: 'GET' | 'POST'): Promise<WebhookAnswer> {
@@ -404,9 +275,9 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     forged: boolean,
     method: 'GET' | 'POST' = 'POST',
   ): Promise<{ status: number; contentType: string; text: string } | { error: string; failure: 'timeout' | 'unreachable' | 'other' }> {
-    this.#outstanding++;
+    this.work.begin();
     try {
-      const fault = call !== undefined && !forged ? this.#faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
+      const fault = call !== undefined && !forged ? this.faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
       if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
       const entries = Object.entries(fields);
       const form = new URLSearchParams(entries).toString();
@@ -457,13 +328,8 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err), failure: 'other' };
     } finally {
-      this.#done(1);
+      this.work.done();
     }
-  }
-
-  #done(n: number): void {
-    this.#outstanding = Math.max(0, this.#outstanding - n);
-    if (this.#outstanding === 0) for (const w of this.#idle.splice(0)) w();
   }
 
   // --- HTTP in: control plane, recordings, REST --------------------------------------------
@@ -485,9 +351,9 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     const raw = await readBody(req);
     const fields = raw === undefined ? undefined : restFields(req.headers['content-type'] ?? '', raw);
     const log = (response: string, httpStatus: number, block?: BlockName, session?: string): void => {
-      this.#requests.push({
+      this.requestLog.push({
         seq: this.nextSeq(),
-        at: this.#clock(),
+        at: this.clock(),
         method,
         path,
         params: fields ?? {},
@@ -524,8 +390,8 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     const action = route.action;
     const block: BlockName = action.kind === 'create-call' ? 'dial' : action.kind === 'start-recording' ? 'monitor' : 'hangup';
     const session = action.kind === 'create-call' ? undefined : action.callSid;
-    const target = session !== undefined ? this.#calls.get(session) : undefined;
-    const fault = this.#faults.request({ kind: 'request', index: this.#requestIndex++, block, params: fields, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
+    const target = session !== undefined ? this.sessions.get(session) : undefined;
+    const fault = this.faults.request({ kind: 'request', index: this.#requestIndex++, block, params: fields, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
     if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
     const faultStatus = fault?.httpStatus ?? (fault?.status !== undefined ? 500 : undefined);
     if (faultStatus !== undefined) {
@@ -540,8 +406,7 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
     }
     if (fault?.hang === true) {
       log('hang', 0, block, session);
-      this.#hanging.add(res);
-      res.on('close', () => this.#hanging.delete(res));
+      this.#server.hang(res);
       return;
     }
     const answer = this.#rest(action);
@@ -561,9 +426,8 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
         if (!isHttpUrl(url) && action.fields.Twiml === undefined && action.fields.Texml === undefined) {
           return { status: 400, body: { code: 21205, message: 'Url is not a valid URL' } };
         }
-        const agent = this.#o.outboundCallers?.[to] ?? this.#outboundCaller ?? scriptedCaller();
-        const statusUrl = action.fields.StatusCallback !== undefined && action.fields.StatusCallback !== '' ? action.fields.StatusCallback : pick(this.#o.statusUrl, to);
-        const call = this.#newCall('outbound', from, to, agent, 'busy', statusUrl);
+        const statusUrl = action.fields.StatusCallback !== undefined && action.fields.StatusCallback !== '' ? action.fields.StatusCallback : forNumber(this.#o.statusUrl, to);
+        const call = this.#newCall('outbound', from, to, this.calleeFor(to), 'busy', statusUrl);
         call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: to, caller_id: from }, response: 'accepted' });
         const sid = call.session;
         const body =
@@ -574,7 +438,7 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
         return { status: 201, body, session: sid, then: () => setImmediate(() => void ringOutbound(this.#player, this, call, url)) };
       }
       case 'update-call': {
-        const call = this.#calls.get(action.callSid);
+        const call = this.sessions.get(action.callSid);
         if (call === undefined) return { status: 404, body: { code: 20404, message: `The requested resource Call ${action.callSid} was not found` } };
         if (call.state === 'ended') return { status: 200, body: { sid: call.session, status: 'completed' } };
         const status = action.fields.Status;
@@ -602,38 +466,32 @@ class TwimlProviderSimulator implements TwimlSimulator, CallHost, PlayerHost {
         return { status: 400, body: { code: 21220, message: 'nothing to update: give Status=completed or new instructions' } };
       }
       case 'start-recording': {
-        const call = this.#calls.get(action.callSid);
+        const call = this.sessions.get(action.callSid);
         if (call === undefined) return { status: 404, body: { code: 20404, message: `The requested resource Call ${action.callSid} was not found` } };
         if (call.state === 'ended') return { status: 400, body: { code: 21220, message: 'Call is not in-progress' } };
         const extras = this.#extras.get(call);
         if (extras !== undefined) {
           extras.recordings++;
-          extras.monitorStartedAt ??= this.#clock();
+          extras.monitorStartedAt ??= this.clock();
           extras.monitorSecondsAtStart ??= call.simulatedSeconds;
         }
-        return { status: 201, body: { sid: `RE${String(this.#seq).padStart(32, '0')}`, call_sid: call.session, status: 'in-progress' } };
+        return { status: 201, body: { sid: `RE${String(this.lastSeq).padStart(32, '0')}`, call_sid: call.session, status: 'in-progress' } };
       }
     }
   }
 
   #violation(kind: Violation['kind'], detail: string, status: string): void {
-    const v: Violation = { seq: this.nextSeq(), at: this.#clock(), kind, status, detail };
-    this.#violations.push(v);
-    this.#events.emit('violation', v);
+    const v: Violation = { seq: this.nextSeq(), at: this.clock(), kind, status, detail };
+    this.violationLog.push(v);
+    this.events.emit('violation', v);
   }
 
   #newCall(direction: Direction, from: string, to: string, agent: CallerAgent, state: CallState, statusUrl: string | undefined): CallSession {
     const sid = this.#spec.newCallSid(++this.#callNumber);
     const call = new CallSession(this, { session: sid, txnRef: sid, direction, from, to, agent, state });
-    this.#calls.set(sid, call);
     this.#extras.set(call, { statusUrl, direction: direction === 'inbound' ? 'inbound' : 'outbound-api', recordings: 0 });
-    this.#events.emit('call', call);
-    return call;
+    return this.addCall(call);
   }
-}
-
-function pick(value: string | ((to: string) => string | undefined) | undefined, to: string): string | undefined {
-  return typeof value === 'function' ? value(to) : value;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
