@@ -20,6 +20,7 @@ import type {
   NotificationFault,
   NotificationFaultContext,
 } from './types.js';
+import type { WorkCounter } from './work-counter.js';
 
 export type Fields = Record<string, string>;
 
@@ -31,6 +32,8 @@ export interface NotifierOptions {
   readonly timeoutMs: number;
   readonly reorderHoldMs: number;
   readonly fault: (ctx: NotificationFaultContext) => NotificationFault | undefined;
+  /** The simulator's count behind settled(): each notification counts from send() until it is delivered, dropped or discarded. */
+  readonly work: WorkCounter;
 }
 
 interface Item {
@@ -54,8 +57,6 @@ export class Notifier {
   readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
   readonly #queue = new KeyedQueue<CallSession>();
   readonly #held = new Map<CallSession, Held>();
-  readonly #idleWaiters: (() => void)[] = [];
-  #outstanding = 0;
   #index = 0;
   #nextId = 1;
 
@@ -74,7 +75,7 @@ export class Notifier {
       url,
       fields,
     });
-    this.#outstanding++;
+    this.#opts.work.begin();
     const item: Item = { url, fields, fault };
     const held = this.#held.get(call);
     if (fault?.reorder) {
@@ -92,12 +93,6 @@ export class Notifier {
     if (held) this.#release(call);
   }
 
-  /** Resolves once nothing is queued, held or in flight. */
-  settled(): Promise<void> {
-    if (this.#outstanding === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
-  }
-
   /** Sends a notification outside any queue and returns what the engine answered. */
   async forge(
     call: CallSession | undefined,
@@ -113,12 +108,11 @@ export class Notifier {
   async close(): Promise<void> {
     for (const [, held] of this.#held) {
       held.cancel();
-      this.#done(held.items.length);
+      this.#opts.work.done(held.items.length);
     }
     this.#held.clear();
     await this.#queue.drain();
     await this.#dispatcher.destroy().catch(() => undefined);
-    this.#done(this.#outstanding);
   }
 
   #release(call: CallSession): void {
@@ -130,16 +124,9 @@ export class Notifier {
   }
 
   #enqueue(call: CallSession, item: Item): void {
-    const done = (): void => this.#done(1);
+    const done = (): void => this.#opts.work.done();
     // Never before `send` returns: the call's log has what its caller adds next first.
     void this.#queue.run(call, () => Promise.resolve().then(() => this.#run(call, item))).then(done, done);
-  }
-
-  #done(n: number): void {
-    this.#outstanding = Math.max(0, this.#outstanding - n);
-    if (this.#outstanding === 0) {
-      for (const w of this.#idleWaiters.splice(0)) w();
-    }
   }
 
   async #run(call: CallSession, item: Item): Promise<void> {

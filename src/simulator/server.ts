@@ -6,11 +6,11 @@
  * `status`; contract §1); only an unknown path is a 404 (with a JSON `status` too).
  * Transport faults (502, reset, hang) are applied here, below the API logic.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest, record, visibleParams, type ApiCore, type ApiRequest } from './api.js';
 import type { ResolvedFaults } from './faults.js';
 import type { Lifetime } from './lifetime.js';
+import { LoopbackServer } from './loopback-server.js';
 import { BLOCK_PATHS, get, type Params } from './params.js';
 import type { RecordingStore } from './recordings.js';
 import { readLimited } from '../util/read-limited.js';
@@ -47,43 +47,23 @@ export function parseForm(text: string): Params | undefined {
 
 export class HttpFront {
   readonly #o: HttpFrontOptions;
-  readonly #server: Server;
-  readonly #hanging = new Set<ServerResponse>();
+  readonly #server: LoopbackServer;
   #requestIndex = 0;
 
   constructor(options: HttpFrontOptions) {
     this.#o = options;
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent && !res.destroyed) {
-          json(res, 500, { status: 'error_internal_server_error', detail: String(err) });
-        } else {
-          res.destroy();
-        }
-      });
-    });
-    // Long enough that clients keep their connections: undici subtracts a 2 s safety
-    // margin from the server's keep-alive hint, so a 1 s timeout meant a new connection
-    // per request. close() ends idle keep-alive sockets itself.
-    this.#server.keepAliveTimeout = 30_000;
+    this.#server = new LoopbackServer(
+      (req, res) => this.#handle(req, res),
+      (res, err) => json(res, 500, { status: 'error_internal_server_error', detail: String(err) }),
+    );
   }
 
   listen(port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, '127.0.0.1', () => {
-        this.#server.off('error', reject);
-        resolve((this.#server.address() as AddressInfo).port);
-      });
-    });
+    return this.#server.listen(port);
   }
 
-  async close(): Promise<void> {
-    for (const res of this.#hanging) res.destroy();
-    this.#hanging.clear();
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+  close(): Promise<void> {
+    return this.#server.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -193,8 +173,7 @@ export class HttpFront {
       } else if (fault?.reset) {
         req.socket.destroy();
       } else {
-        this.#hanging.add(res);
-        res.on('close', () => this.#hanging.delete(res));
+        this.#server.hang(res);
       }
       start?.();
       return;
