@@ -30,6 +30,7 @@ import { crashPoint } from './crash-points.js';
 import type { HttpExecutor } from '../http-step/execute.js';
 import type { CallSummarySink } from '../events/delivery.js';
 import { KeyedQueue } from '../util/keyed-queue.js';
+import { RecentKeys } from '../util/recent-keys.js';
 import { sameSecret } from '../util/secure-compare.js';
 
 export interface CallRunnerOptions {
@@ -175,13 +176,9 @@ export class CallRunner {
     // for the provider to tell: its end arrives here, and is the caller hanging up.
     void this.endAnswered(session);
     this.endedSessions.add(session);
-    if (this.endedSessions.size > ENDED_SESSIONS_KEPT) {
-      const oldest = this.endedSessions.values().next();
-      if (oldest.done !== true) this.endedSessions.delete(oldest.value);
-    }
   }
 
-  private readonly endedSessions = new Set<string>();
+  private readonly endedSessions = new RecentKeys<string>(ENDED_SESSIONS_KEPT);
 
   /**
    * The provider says the call with this handle is over (a reply provider's
@@ -192,10 +189,6 @@ export class CallRunner {
    */
   async callEnded(session: string, status?: string): Promise<'ended' | 'unknown-call'> {
     this.endedSessions.add(session);
-    if (this.endedSessions.size > ENDED_SESSIONS_KEPT) {
-      const oldest = this.endedSessions.values().next();
-      if (oldest.done !== true) this.endedSessions.delete(oldest.value);
-    }
     const id = await this.o.store.findBySession(session);
     if (id === undefined) return 'unknown-call';
     await this.internalEvent(id, status !== undefined && status !== '' ? { type: 'ended', status } : { type: 'ended' });
@@ -204,10 +197,15 @@ export class CallRunner {
 
   /** A ringing inbound call, routed by number, or to `scriptName` when the URL names one. */
   async inbound(call: IncomingCall, scriptName?: string): Promise<InboundResult> {
+    return (await this.startCall(call, scriptName)).result;
+  }
+
+  /** `inbound`, and the state the call's first work left (undefined when it started none). */
+  private async startCall(call: IncomingCall, scriptName?: string): Promise<{ readonly result: InboundResult; readonly state?: CallState }> {
     const { log } = this.o;
     if (this.endedSessions.has(call.session)) {
       log.info({ session: call.session }, 'notification.ringing_after_end');
-      return { result: 'ended' };
+      return { result: { result: 'ended' } };
     }
     const script = scriptName !== undefined ? this.o.scripts.current(scriptName) : this.o.scripts.forNumber(call.to);
     if (script === undefined) {
@@ -216,22 +214,23 @@ export class CallRunner {
       const holder = await this.o.store.findBySession(call.session);
       if (holder !== undefined) {
         log.warn({ session: call.session, call: holder, to: call.to, script: scriptName }, 'notification.duplicate_ringing');
-        return { result: 'duplicate', id: holder };
+        return { result: { result: 'duplicate', id: holder } };
       }
       log.warn(
         { session: call.session, to: call.to, from: call.from, script: scriptName },
         scriptName !== undefined ? 'call.unknown_script' : 'call.unknown_number',
       );
       await this.reject(call.session);
-      return scriptName !== undefined ? { result: 'unknown-script' } : { result: 'unknown-number' };
+      return { result: scriptName !== undefined ? { result: 'unknown-script' } : { result: 'unknown-number' } };
     }
     const id = this.ids.callId();
     if (!(await this.o.store.claimSession(call.session, id))) {
       const holder = (await this.o.store.findBySession(call.session)) ?? '';
       log.info({ session: call.session, call: holder }, 'notification.duplicate_ringing');
-      return { result: 'duplicate', id: holder };
+      return { result: { result: 'duplicate', id: holder } };
     }
     const received = performance.now();
+    let final: CallState | undefined;
     await this.queue.run(id, () =>
       this.locked(id, async (lease) => {
         const setup = this.o.callSetup?.({ direction: 'inbound', session: call.session, from: call.from, to: call.to });
@@ -248,10 +247,10 @@ export class CallRunner {
         this.o.hooks?.callStarted?.(t.state);
         this.o.scripts.track(id, script);
         await this.archive.keep(script);
-        await this.carryOut(script, await this.commit(t, lease, this.entries(undefined, t)), lease, received);
+        final = await this.carryOut(script, await this.commit(t, lease, this.entries(undefined, t)), lease, received);
       }),
     );
-    return { result: 'started', id, script: script.name };
+    return { result: { result: 'started', id, script: script.name }, ...(final !== undefined ? { state: final } : {}) };
   }
 
   /** Places an outbound call; resolves once the provider accepted the Dial. */
@@ -314,12 +313,33 @@ export class CallRunner {
     const received = performance.now();
     return new Promise<NotifyVerdict>((resolve) => {
       void this.queue.run(id, () =>
-        this.locked(id, (lease) => this.apply(id, token, event, providerSession, lease, received, resolve)).then(
+        this.locked(id, async (lease) => void (await this.apply(id, token, event, providerSession, lease, received, resolve))).then(
           (outcome) => resolve(outcome === 'busy' ? 'busy' : 'error'),
           () => resolve('error'),
         ),
       );
     });
+  }
+
+  /**
+   * `notify` for reply mode: resolves once all of the notification's work is done
+   * (the block it led to is in the outbox), with the state that work left.
+   */
+  private async notifySettled(id: string, token: string, event: CallEvent, providerSession: string): Promise<{ readonly verdict: NotifyVerdict; readonly state?: CallState }> {
+    crashPoint('notify.arrived');
+    const received = performance.now();
+    let verdict: NotifyVerdict | undefined;
+    let final: CallState | undefined;
+    const decide = (v: NotifyVerdict): void => {
+      verdict ??= v;
+    };
+    const outcome = await this.queue.run(id, () =>
+      this.locked(id, async (lease) => {
+        final = await this.apply(id, token, event, providerSession, lease, received, decide);
+      }).catch(() => 'failed' as const),
+    );
+    decide(outcome === 'busy' ? 'busy' : 'error');
+    return final !== undefined && verdict === 'accepted' ? { verdict, state: final } : { verdict: verdict ?? 'error' };
   }
 
   /**
@@ -331,30 +351,39 @@ export class CallRunner {
    */
   async replyTo(id: string, token: string, event: CallEvent | undefined, providerSession: string, answers: number): Promise<ReplyResult> {
     if (event !== undefined) {
-      const verdict = await this.notify(id, token, event, providerSession);
+      const { verdict, state } = await this.notifySettled(id, token, event, providerSession);
       if (verdict !== 'accepted') return { verdict };
-    } else {
-      const state = await this.o.store.get(id);
-      if (state === undefined) return { verdict: 'unknown-call' };
-      if (!tokenMatches(state.token, token)) return { verdict: 'bad-token' };
+      return { verdict: 'accepted', reply: await this.awaitReply(id, answers, state) };
     }
+    const state = await this.o.store.get(id);
+    if (state === undefined) return { verdict: 'unknown-call' };
+    if (!tokenMatches(state.token, token)) return { verdict: 'bad-token' };
     return { verdict: 'accepted', reply: await this.awaitReply(id, answers) };
   }
 
   /** Reply mode: a ringing call, answered with its first block (a duplicate webhook gets the same one). */
   async inboundReply(call: IncomingCall, scriptName?: string): Promise<{ readonly result: InboundResult; readonly reply: Reply }> {
-    const result = await this.inbound(call, scriptName);
+    const { result, state } = await this.startCall(call, scriptName);
     if (result.result !== 'started' && result.result !== 'duplicate') return { result, reply: { type: 'none' } };
-    return { result, reply: await this.awaitReply(result.id, 0) };
+    return { result, reply: await this.awaitReply(result.id, 0, state) };
   }
 
-  /** The block the engine sent after `after`, waiting while an http step is out, up to `replyWaitMs`. */
-  private async awaitReply(id: string, after: number): Promise<Reply> {
+  /**
+   * The block the engine sent after `after`, waiting while an http step is out, up to `replyWaitMs`.
+   * `settled`: the state the webhook's own work just left, which saves waiting on the queue and
+   * reading the store again (nearly every webhook).
+   */
+  private async awaitReply(id: string, after: number, settled?: CallState): Promise<Reply> {
     const deadline = performance.now() + (this.o.replyWaitMs ?? 8_000);
+    let known = settled;
     for (;;) {
-      // The event's work (step, outbox) goes on after its verdict: wait for what is queued for this call.
-      await this.queue.run(id, async () => undefined);
-      const state = await this.o.store.get(id);
+      let state = known;
+      known = undefined;
+      if (state === undefined) {
+        // The event's work (step, outbox) goes on after its verdict: wait for what is queued for this call.
+        await this.queue.run(id, async () => undefined);
+        state = await this.o.store.get(id);
+      }
       // A call that is over answers nothing, even a retry of a webhook that once got a block.
       if (state === undefined || state.status === 'ended') return { type: 'none' };
       const outbox = state.outbox;
@@ -391,29 +420,32 @@ export class CallRunner {
     lease: Lease,
     received: number,
     resolve: (verdict: NotifyVerdict) => void,
-  ): Promise<void> {
+  ): Promise<CallState | undefined> {
     const state = await this.o.store.get(id);
-    if (state === undefined) return resolve('unknown-call');
-    if (!tokenMatches(state.token, token)) return resolve('bad-token');
+    if (state === undefined) return void resolve('unknown-call');
+    if (!tokenMatches(state.token, token)) return void resolve('bad-token');
     // A call that never learned its session (its Dial failed) accepts no notification naming one.
-    if (providerSession !== '' && providerSession !== state.session) return resolve('session-mismatch');
-    this.o.log.info(
-      { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
-      'notification',
-    );
+    if (providerSession !== '' && providerSession !== state.session) return void resolve('session-mismatch');
+    // Debug, like step.entered and block.sent: at info a call is its start and end lines (docs/performance.md#logging).
+    if (this.o.log.isLevelEnabled('debug')) {
+      this.o.log.debug(
+        { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
+        'notification',
+      );
+    }
     if (state.status === 'ended') {
       // Nothing applies to an ended call (duplicate or late notifications): no need for its script version.
       this.o.log.info(
         { call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step },
         'notification.ignored',
       );
-      return resolve('accepted');
+      return void resolve('accepted');
     }
     // The registry has the version almost always; only a call resumed from the store waits for a restore.
     const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
     if (script === undefined) {
       await this.orphan(state, lease);
-      return resolve('accepted');
+      return void resolve('accepted');
     }
     this.o.scripts.track(id, script); // also calls resumed from the store
     if (state.frames !== undefined) await this.features.ensureFrames(state);
@@ -422,7 +454,7 @@ export class CallRunner {
     if (t.state !== state) t = await this.commit(t, lease, this.entries(event, t));
     crashPoint('notify.committed');
     resolve('accepted');
-    await this.carryOut(script, t, lease, received);
+    return this.carryOut(script, t, lease, received);
   }
 
   /**
@@ -560,12 +592,17 @@ export class CallRunner {
           this.features.start(id, action.seq, action.request, (event) => this.internalEvent(id, event));
           continue;
         }
-        if (this.delivery === 'reply' && action.block.kind !== 'dial' && !(action.block.kind === 'hangup' && action.block.force === true)) {
+        if (this.delivery === 'reply' && repliable(action.block)) {
           // The provider's next webhook collects it: kept with the call, so a retried webhook gets it again.
-          const held = copyState(t.state, this.now());
-          held.outbox = { seq: action.seq, block: action.block };
-          await this.o.store.put(held, { lease });
-          t = { ...t, state: held };
+          // The commit wrote it with the step, unless the transition sends more than one block.
+          let held = t.state;
+          if (held.outbox?.seq !== action.seq) {
+            const copy = copyState(t.state, this.now());
+            copy.outbox = { seq: action.seq, block: action.block };
+            await this.o.store.put(copy, { lease });
+            held = copy;
+            t = { ...t, state: held };
+          }
           const done = performance.now();
           this.o.hooks?.blockSent?.(held, action.block, 0);
           if (!timed) {
@@ -671,10 +708,10 @@ export class CallRunner {
           log.info({ ...base, reason: note.reason, step: state.step }, 'notification.ignored');
           break;
         case 'input.invalid':
-          log.info({ ...base, step: note.step, digits: note.digits, retry: note.retry }, 'input.invalid');
+          log.debug({ ...base, step: note.step, digits: note.digits, retry: note.retry }, 'input.invalid');
           break;
         case 'input.none':
-          log.info({ ...base, step: note.step }, 'input.none');
+          log.debug({ ...base, step: note.step }, 'input.none');
           break;
         case 'render.failed':
           log.error({ ...base, script: state.script, step: note.step, field: note.field, err: note.error }, 'render.failed');
@@ -754,14 +791,17 @@ export class CallRunner {
    */
   private async commit(t: Transition, lease: Lease, transcript: TranscriptEntry[] | undefined): Promise<Transition> {
     let state = t.state;
-    const send = this.delivery === 'push' && this.o.store.durable ? lastSend(t.actions) : undefined;
+    // Reply delivery: the block the provider's next webhook collects, in the same write as the step.
+    const last = this.delivery === 'reply' || this.o.store.durable ? lastSend(t.actions) : undefined;
+    const send = last !== undefined && (this.delivery === 'push' || repliable(last.block)) ? last : undefined;
     if (send !== undefined) {
       const withOutbox = copyState(state, state.updatedAt);
       withOutbox.outbox = { seq: send.seq, block: send.block };
       state = withOutbox;
     }
     await this.o.store.put(state, transcript !== undefined ? { lease, transcript } : { lease });
-    this.settled.add(lease);
+    // Only a lease taken over from a dead holder is ever asked about (a WeakSet add per step costs).
+    if (lease.interrupted === true) this.settled.add(lease);
     return state === t.state ? t : { ...t, state };
   }
 
@@ -935,6 +975,11 @@ function busyAware(provider: ProviderClient): ProviderClient {
       }),
     close: () => Promise.resolve(),
   };
+}
+
+/** Reply delivery: a block the provider's next webhook collects (a dial and a forced hangup go over its REST API). */
+function repliable(block: Block): boolean {
+  return block.kind !== 'dial' && !(block.kind === 'hangup' && block.force === true);
 }
 
 function lastSend(actions: readonly Action[]): Extract<Action, { type: 'send' }> | undefined {

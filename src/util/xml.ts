@@ -12,12 +12,16 @@ export function xmlCarryable(text: string): string {
 
 /** Text for an XML document whatever it holds: what XML 1.0 cannot carry dropped, the rest escaped. */
 export function xmlText(text: string): string {
-  // Most texts (prompts) need nothing done: one test instead of five replaces.
-  return NOTHING_TO_DO.test(text) ? text : xmlEscape(xmlCarryable(text));
+  // Most texts (prompts) need nothing done, and URLs only their `&`s: one test instead of five replaces.
+  if (NOTHING_TO_DO.test(text)) return text;
+  if (AMPERSANDS_ONLY.test(text)) return text.replace(/&/g, '&amp;');
+  return xmlEscape(xmlCarryable(text));
 }
 
 /** No character to escape and none that XML 1.0 might not carry (controls, surrogates, U+FFFE/F). */
 const NOTHING_TO_DO = /^[^&<>"\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]*$/;
+/** As NOTHING_TO_DO, but `&` allowed: a URL with a query string. */
+const AMPERSANDS_ONLY = /^[^<>"\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]*$/;
 
 /** Escapes text for XML element content and double-quoted attribute values. */
 export function xmlEscape(text: string): string {

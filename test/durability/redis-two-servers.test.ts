@@ -64,6 +64,8 @@ beforeAll(async () => {
         port,
         publicUrl: proxy.url,
         hoiioUrl: sim.url,
+        // The tests read the per-step `notification` lines.
+        logLevel: 'debug',
       }),
     ),
   );

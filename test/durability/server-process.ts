@@ -35,6 +35,8 @@ export interface ServeOptions {
   readonly publicUrl: string;
   readonly hoiioUrl: string;
   readonly extraArgs?: readonly string[];
+  /** `info` unless a test reads the per-step lines (`notification`, `step.entered`), which are `debug`. */
+  readonly logLevel?: 'info' | 'debug';
   /** Added to the process's environment (e.g. the crash hook `CALLSCRIPT_CRASH_AT`). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -92,7 +94,7 @@ function spawnServer(script: readonly string[], o: ServeOptions): ServerProcess 
     '--signature-mode',
     'enforce',
     '--log-level',
-    'info',
+    o.logLevel ?? 'info',
     ...(o.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {

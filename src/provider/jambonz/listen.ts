@@ -46,7 +46,7 @@ export function listenRoute(store: SessionStore, recordings: RecordingStore, log
       log.warn({ call: id, seq, reason: 'duplicate' }, 'recording.refused');
       return c.body(null, 409);
     }
-    log.info({ call: id, session: state.session, seq }, 'recording.started');
+    log.debug({ call: id, session: state.session, seq }, 'recording.started');
     return upgradeWebSocket(c, {
       onMessage: (event) => {
         const data: unknown = event.data;

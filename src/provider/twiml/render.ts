@@ -7,7 +7,7 @@
  */
 import type { Block, GatherBlock, RecordBlock, TransferBlock } from '../../engine/blocks.js';
 import type { MessagePart } from '../../engine/parts.js';
-import { xmlCarryable, xmlText } from '../../util/xml.js';
+import { xmlText } from '../../util/xml.js';
 import type { TwimlDialect } from './dialect.js';
 import { continuationUrl, type Continuation } from './urls.js';
 import { sayVoice } from './voices.js';
@@ -34,7 +34,9 @@ const escape = xmlText;
 
 function element(name: string, attributes: Attributes, children?: string): string {
   let out = `<${name}`;
-  for (const [key, value] of attributes) if (value !== undefined) out += ` ${key}="${escape(String(value))}"`;
+  for (const [key, value] of attributes) {
+    if (value !== undefined) out += ` ${key}="${typeof value === 'number' ? value : escape(value)}"`;
+  }
   return children === undefined ? `${out}/>` : `${out}>${children}</${name}>`;
 }
 
@@ -48,9 +50,11 @@ export function renderParts(parts: readonly MessagePart[] | undefined): string {
   for (const part of parts ?? []) {
     switch (part.type) {
       case 'say': {
-        if (xmlCarryable(part.text).trim() === '') break;
+        // Escaping keeps what is blank blank and what is not, not: one pass for both questions.
+        const text = escape(part.text);
+        if (text.trim() === '') break;
         const { voice, language } = sayVoice(part.voice);
-        out += element('Say', [['voice', voice], ['language', language], ['loop', 1]], escape(part.text));
+        out += element('Say', [['voice', voice], ['language', language], ['loop', 1]], text);
         break;
       }
       case 'play':

@@ -21,6 +21,7 @@ import { TwimlRenderer, emptyReply, hangupReply } from './render.js';
 import { endStatus, FINAL_STATUSES, reportOf } from './report.js';
 import { verifyHmacSignature, verifyTelnyxSignature, verifyTwilioSignature, type FormFields, type SignatureVerdict } from './signature.js';
 import { CONTINUATIONS, stepUrl, type Continuation } from './urls.js';
+import { RecentKeys } from '../../util/recent-keys.js';
 
 /** What the routes need of the REST client. */
 export interface TwimlRestHooks {
@@ -47,7 +48,7 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
   const name = o.dialect.name;
   const renderer = new TwimlRenderer(o.dialect);
   const nowSeconds = o.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-  const started = new Set<string>();
+  const started = new RecentKeys<string>(STARTED_KEPT);
   const refused = (reason: RefusalReason): void => context.onRefused?.(reason);
 
   const xml = (c: Context, body: string, status: ContentfulStatusCode = 200): Response =>
@@ -103,12 +104,10 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
   /** Starts the call recording a monitor block asks for, once per block in this process; a failure is logged, the call goes on. */
   const startRecording = async (id: string, seq: number, callSid: string): Promise<void> => {
     const key = `${id}:${seq}`;
-    if (started.has(key)) return;
-    started.add(key);
-    if (started.size > STARTED_KEPT) started.delete(started.values().next().value ?? key);
+    if (!started.add(key)) return;
     try {
       await o.rest.startRecording(callSid);
-      log.info({ call: id, session: callSid, seq }, 'monitor.started');
+      log.debug({ call: id, session: callSid, seq }, 'monitor.started');
     } catch (err) {
       log.error({ call: id, session: callSid, err: err instanceof Error ? err.message : String(err) }, 'provider.error');
     }
