@@ -2,7 +2,10 @@
  * `startJambonzSimulator()`: a jambonz feature server (and the REST API in
  * front of it) on the simulated phone network. The network half is shared with
  * every dialect (CallSession and its caller agents, the Lifetime, the `/sim`
- * control plane); this file adds jambonz's side: JSON hooks signed with
+ * control plane), and with the TwiML family the shell of a provider that asks
+ * the app by webhooks (../webhook-simulator.ts: sending a webhook, answering
+ * and ending a call, the REST API's log and faults); this file adds jambonz's
+ * side: JSON hooks signed with
  * `Jambonz-Signature`, the verb arrays they answer run by the player (and
  * checked first with @jambonz/verb-specifications, as the feature server
  * does), the `listen` WebSocket a recording streams to, the call status hook
@@ -12,38 +15,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
-import { Agent, request } from 'undici';
-import { errorCode } from '../../util/error-code.js';
 import { isHttpUrl } from '../../util/http-url.js';
-import { readLimited } from '../../util/read-limited.js';
 import { sameSecret } from '../../util/secure-compare.js';
-import { billedMinutes } from '../billing.js';
-import { createSimulatorControl } from '../control.js';
 import { SimulatorClosedError } from '../errors.js';
-import { LoopbackServer } from '../loopback-server.js';
-import { forNumber } from '../per-number.js';
-import { CallSession, type CallHost } from '../session.js';
-import { SimulatorBase } from '../simulator-base.js';
-import type {
-  BlockName,
-  CallerAgent,
-  CallState,
-  DialOutcome,
-  Direction,
-  EndInfo,
-  EndReason,
-  FaultPlan,
-  ForgeOptions,
-  ForgeResult,
-  NotificationEntry,
-  RingOptions,
-  SimCall,
-  Simulator,
-  SimulatorTiming,
-  Violation,
-} from '../types.js';
+import { sendJson } from '../json-reply.js';
+import { forNumber, type PerNumber } from '../per-number.js';
+import { CallSession } from '../session.js';
+import type { BlockName, CallerAgent, CallState, Direction, EndReason, ForgeOptions, ForgeResult, RingOptions, SimCall, Simulator } from '../types.js';
+import { forgeResult, type WebhookResult } from '../webhook-sender.js';
+import { WebhookSimulator, type EndDetail, type RestAnswer, type WebhookSimulatorOptions } from '../webhook-simulator.js';
 import { streamListen } from './listen.js';
 import { DIAL_CALL_STATUS, JambonzPlayer, ringOutbound, type JambonzPlayerHost } from './player.js';
 import { routeJambonzRest, type JambonzRestAction } from './rest-api.js';
@@ -58,24 +38,13 @@ export interface JambonzCredentials {
   readonly webhookSecret: string;
 }
 
-export interface JambonzSimulatorOptions {
+export interface JambonzSimulatorOptions extends WebhookSimulatorOptions {
   /** The account; default: a fresh one with random secrets. */
   readonly credentials?: JambonzCredentials;
-  /** Default 0: an ephemeral port on 127.0.0.1. */
-  readonly port?: number;
   /** The application's call hook (the app's `/jambonz/voice`), for a number or for all. */
-  readonly callHook?: string | ((to: string) => string | undefined);
+  readonly callHook?: PerNumber;
   /** The application's call status hook (the app's `/jambonz/status`). */
-  readonly statusHook?: string | ((to: string) => string | undefined);
-  /** Where a URL the app wrote is actually requested (its public URL mapped to where it listens); signatures cover the body only. */
-  readonly reach?: (url: string) => string;
-  readonly defaultCaller?: CallerAgent;
-  readonly outboundCaller?: CallerAgent;
-  readonly outboundCallers?: Readonly<Record<string, CallerAgent>>;
-  readonly faults?: FaultPlan;
-  /** `notifyTimeoutMs` is the webhook timeout (default: the feature server's, 10 s). */
-  readonly timing?: Partial<SimulatorTiming>;
-  readonly clock?: () => number;
+  readonly statusHook?: PerNumber;
   /** The account's number: `from` where an outbound call names none (jambonz itself requires one). */
   readonly accountNumber?: string;
 }
@@ -89,7 +58,6 @@ export interface JambonzSimulator extends Simulator {
 
 /** `JAMBONES_HTTP_TIMEOUT`'s default (§6). */
 const WEBHOOK_TIMEOUT_MS = 10_000;
-const MAX_BODY_BYTES = 1024 * 1024;
 /** The statuses the feature server takes a hook's answer with (§6). */
 const ACCEPTED = new Set([200, 202, 204]);
 
@@ -111,43 +79,20 @@ interface CallExtras {
   readonly callId: string;
 }
 
-class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, CallHost, JambonzPlayerHost {
+class FeatureServerSimulator extends WebhookSimulator implements JambonzSimulator, JambonzPlayerHost {
   readonly credentials: JambonzCredentials;
-  readonly speakMs: number;
-  readonly inputTimeoutMs: number;
-  readonly secondMs: number;
 
   readonly #o: JambonzSimulatorOptions;
   readonly #signer: JambonzSigner;
-  readonly #webhookTimeoutMs: number;
   readonly #extras = new Map<CallSession, CallExtras>();
   readonly #player: JambonzPlayer;
-  readonly #dispatcher = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
-  readonly #server: LoopbackServer;
-  readonly #control: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
-  #requestIndex = 0;
-  #notificationIndex = 0;
-  #notificationId = 0;
 
   constructor(o: JambonzSimulatorOptions) {
-    super(o);
+    super(o, { webhookTimeoutMs: WEBHOOK_TIMEOUT_MS, errorBody: (msg) => ({ msg }) });
     this.#o = o;
     this.credentials = o.credentials ?? newJambonzCredentials();
     this.#signer = jambonzSigner(this.credentials.webhookSecret);
-    this.speakMs = o.timing?.speakMs ?? 0;
-    this.inputTimeoutMs = o.timing?.inputTimeoutMs ?? 0;
-    this.secondMs = o.timing?.secondMs ?? 0;
-    this.#webhookTimeoutMs = o.timing?.notifyTimeoutMs ?? WEBHOOK_TIMEOUT_MS;
     this.#player = new JambonzPlayer(this);
-    this.#control = getRequestListener(new Hono().route('/sim', createSimulatorControl(this)).fetch, { overrideGlobalObjects: false });
-    this.#server = new LoopbackServer(
-      (req, res) => this.#handle(req, res),
-      (res, err) => json(res, 500, { msg: String(err) }),
-    );
-  }
-
-  get apiUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
   }
 
   ring(options: RingOptions): SimCall {
@@ -168,61 +113,24 @@ class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, 
     const payload = { ...(call !== undefined ? this.#callInfo(call) : { call_sid: session, account_sid: this.credentials.accountSid }), ...fields };
     const mode = options.signature ?? 'none';
     const signer = mode === 'valid' ? this.#signer : mode === 'invalid' ? jambonzSigner(`not-${this.credentials.webhookSecret}`) : undefined;
-    const result = await this.#post(call, { url, method: 'POST' }, payload, signer, true);
-    return 'error' in result ? { error: result.error, body: '' } : { status: result.status, body: result.text };
+    return forgeResult(await this.#post(call, { url, method: 'POST' }, payload, signer, true));
   }
 
-  protected serve(port: number): Promise<number> {
-    return this.#server.listen(port);
-  }
+  // --- JambonzPlayerHost ---------------------------------------------------------------------
 
-  protected async shutDown(): Promise<void> {
-    await this.#server.close();
-    await this.#dispatcher.destroy().catch(() => undefined);
-  }
-
-  // --- CallHost / JambonzPlayerHost ------------------------------------------------------
-
-  callerHangup(call: CallSession): void {
-    if (call.direction === 'outbound' && !call.answered) this.end(call, 'dial-failed', { dialStatus: 'busy' });
-    else this.end(call, 'caller-hangup');
-  }
-
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return this.lifetime.sleep(ms, signal);
-  }
-
-  answer(call: CallSession): void {
-    if (call.answered || call.state === 'ended') return;
-    call.answeredAt = this.clock();
-    call.add({ kind: 'call', event: 'answered' });
-    call.setState('busy');
-  }
-
-  end(call: CallSession, reason: EndReason, detail: { dialStatus?: DialOutcome; transferStatus?: DialOutcome; error?: string } = {}): void {
-    if (call.state === 'ended') return;
-    const at = this.clock();
-    const info: EndInfo = {
-      reason,
-      at,
-      answered: call.answered,
-      durationMinutes: billedMinutes(call.answeredAt, at, call.simulatedSeconds),
-      ...(detail.dialStatus !== undefined ? { dialStatus: detail.dialStatus } : {}),
-      ...(detail.transferStatus !== undefined ? { transferStatus: detail.transferStatus } : {}),
-      ...(detail.error !== undefined ? { error: detail.error } : {}),
-    };
-    if (!call.finish(info)) return;
-    const status = reason === 'dial-failed' ? DIAL_CALL_STATUS[detail.dialStatus ?? 'failed'] : reason === 'rejected' ? 'busy' : 'completed';
+  end(call: CallSession, reason: EndReason, detail: EndDetail = {}): void {
+    const ended = this.finishCall(call, reason, detail);
+    if (ended === undefined) return;
+    const status = DIAL_CALL_STATUS[ended.outcome];
     const hook = this.#extras.get(call)?.statusHook;
     if (hook === undefined || this.closed) return;
-    const seconds = call.answeredAt === undefined ? 0 : Math.max(Math.round((at - call.answeredAt) / 1000), Math.round(call.simulatedSeconds));
     const final: Record<string, unknown> = {
       ...this.#callInfo(call),
       call_status: status,
       sip_status: status === 'completed' ? 200 : status === 'busy' ? 486 : status === 'no-answer' ? 487 : 503,
       call_termination_by: reason === 'caller-hangup' ? 'caller' : 'jambonz',
       // Only a completed call carries its duration (the feature server asserts as much).
-      ...(status === 'completed' ? { duration: seconds } : {}),
+      ...(status === 'completed' ? { duration: ended.seconds } : {}),
     };
     void this.#post(call, this.#resolve(call, hook), final, this.#signer, false);
   }
@@ -230,10 +138,12 @@ class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, 
   async hook(call: CallSession, hook: Hook, results: Readonly<Record<string, unknown>>): Promise<{ verbs: readonly JambonzVerb[] } | { error: string }> {
     const target = this.#resolve(call, hook);
     const result = await this.#post(call, target, { ...this.#callInfo(call), ...results }, this.#signer, false);
-    if ('error' in result) return result;
+    if ('error' in result) return { error: result.error };
     if (!ACCEPTED.has(result.status)) return { error: `HTTP ${result.status} from ${target.url}: ${result.text.slice(0, 200)}` };
     // The feature server reads an answer only when it says it is JSON; anything else is no instructions.
-    if (!result.contentType.includes('application/json') || result.text.trim() === '') return { verbs: [] };
+    // A Content-Type sent more than once is no JSON type either.
+    const contentType = typeof result.contentType === 'string' ? result.contentType : '';
+    if (!contentType.includes('application/json') || result.text.trim() === '') return { verbs: [] };
     let parsed: unknown;
     try {
       parsed = JSON.parse(result.text);
@@ -302,82 +212,28 @@ class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, 
     }
   }
 
-  /** A signed JSON request to the app, recorded in the call's transcript; a fault plan may delay or drop it. */
-  async #post(
-    call: CallSession | undefined,
-    hook: Hook,
-    payload: Readonly<Record<string, unknown>>,
-    signer: JambonzSigner | undefined,
-    forged: boolean,
-  ): Promise<{ status: number; text: string; contentType: string } | { error: string }> {
-    this.work.begin();
-    const url = hook.url;
-    const fields = flat(payload);
-    try {
-      const fault = call !== undefined && !forged ? this.faults.notification({ kind: 'notification', index: this.#notificationIndex++, session: call.session, callIndex: call.notificationCount++, url, fields }) : undefined;
-      if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
-      // The feature server signs JSON.stringify(payload) and posts those very bytes; a GET carries no body but is signed all the same.
-      const body = JSON.stringify(payload);
-      const headers: Record<string, string> = { ...(signer?.(body) ?? {}), ...(hook.method === 'POST' ? { 'content-type': 'application/json' } : {}) };
-      const signature = headers['Jambonz-Signature'];
-      const id = ++this.#notificationId;
-      const entry: NotificationEntry | undefined = call?.add({ kind: 'notification', id, url, fields, copy: 0, forged, ...(signature !== undefined ? { signature } : {}) });
-      const started = performance.now();
-      const finish = (result: { status?: number; error?: string }): void => {
-        if (call === undefined || entry === undefined) return;
-        const done = { ...result, ms: Math.round(performance.now() - started) };
-        entry.result = done;
-        call.add({ kind: 'delivery', notificationId: id, result: done });
-      };
-      if (fault?.drop === true) {
-        finish({ error: 'dropped' });
-        return { error: 'dropped' };
-      }
-      const ac = new AbortController();
-      let timedOut = false;
-      const cancel = this.lifetime.timer(this.#webhookTimeoutMs, () => {
-        timedOut = true;
-        ac.abort(new Error('timeout'));
-      });
-      const onClose = (): void => ac.abort(new Error('closed'));
-      this.lifetime.signal.addEventListener('abort', onClose, { once: true });
-      try {
-        const res = await request(this.#o.reach?.(url) ?? url, {
-          method: hook.method,
-          headers,
-          ...(hook.method === 'POST' ? { body } : {}),
-          dispatcher: this.#dispatcher,
-          signal: ac.signal,
-        });
-        const text = await res.body.text();
-        finish({ status: res.statusCode });
-        const type = res.headers['content-type'];
-        return { status: res.statusCode, text, contentType: typeof type === 'string' ? type : '' };
-      } catch (err) {
-        const error = timedOut ? 'timeout' : this.closed ? 'closed' : (errorCode(err) ?? (err instanceof Error ? err.message : String(err)));
-        finish({ error });
-        return { error: timedOut ? `no answer from ${url} within ${this.#webhookTimeoutMs} ms` : `${url}: ${error}` };
-      } finally {
-        cancel();
-        this.lifetime.signal.removeEventListener('abort', onClose);
-      }
-    } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
-    } finally {
-      this.work.done();
-    }
+  /** A signed JSON request to the app, sent as every webhook is (webhook-sender.ts). */
+  #post(call: CallSession | undefined, hook: Hook, payload: Readonly<Record<string, unknown>>, signer: JambonzSigner | undefined, forged: boolean): Promise<WebhookResult> {
+    return this.webhooks.send(call, {
+      url: hook.url,
+      fields: flat(payload),
+      forged,
+      wire: () => {
+        // The feature server signs JSON.stringify(payload) and posts those very bytes; a GET carries no body but is signed all the same.
+        const body = JSON.stringify(payload);
+        const headers: Record<string, string> = { ...(signer?.(body) ?? {}), ...(hook.method === 'POST' ? { 'content-type': 'application/json' } : {}) };
+        const signature = headers['Jambonz-Signature'];
+        return { url: hook.url, method: hook.method, headers, ...(hook.method === 'POST' ? { body } : {}), ...(signature !== undefined ? { signature } : {}) };
+      },
+    });
   }
 
-  // --- HTTP in: control plane, REST ----------------------------------------------------------
+  // --- HTTP in: REST ---------------------------------------------------------------------------
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/sim' || path.startsWith('/sim/')) {
-      await this.#control(req, res);
-      return;
-    }
+  protected async handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
     const method = req.method ?? 'GET';
-    const read = await readLimited(req, MAX_BODY_BYTES);
+    const read = await this.readBody(req);
     let body: unknown;
     let params: Record<string, string> = {};
     if (read.ok) {
@@ -389,68 +245,33 @@ class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, 
         body = undefined;
       }
     }
-    const log = (response: string, httpStatus: number, block?: BlockName, session?: string): void => {
-      this.requestLog.push({
-        seq: this.nextSeq(),
-        at: this.clock(),
-        method,
-        path,
-        params,
-        response,
-        httpStatus,
-        ...(block !== undefined ? { block } : {}),
-        ...(session !== undefined ? { session } : {}),
-      });
-    };
+    const log = this.requestLogger(method, path, params);
     if (!read.ok) {
       log(read.reason, read.reason === 'too-large' ? 413 : 400);
-      if (read.reason === 'too-large') json(res, 413, { msg: 'the request body is too large' });
+      if (read.reason === 'too-large') sendJson(res, 413, { msg: 'the request body is too large' });
       else res.destroy();
       return;
     }
     if (!sameSecret(req.headers.authorization ?? '', `Bearer ${this.credentials.apiKey}`)) {
       log('unauthorized', 401);
-      this.#violation('auth', `${method} ${path}: wrong or missing API key`, '401');
-      json(res, 401, { msg: 'invalid or missing api key' });
+      this.violation('auth', `${method} ${path}: wrong or missing API key`, '401');
+      sendJson(res, 401, { msg: 'invalid or missing api key' });
       return;
     }
     const route = routeJambonzRest(this.credentials.accountSid, method, path, body);
     if (!route.ok) {
       log('refused', route.status);
-      this.#violation(route.status === 404 ? 'unknown-path' : route.status === 405 ? 'http-method' : 'invalid-params', `${method} ${path}: ${route.message}`, String(route.status));
-      json(res, route.status, { msg: route.message });
+      this.violation(route.status === 404 ? 'unknown-path' : route.status === 405 ? 'http-method' : 'invalid-params', `${method} ${path}: ${route.message}`, String(route.status));
+      sendJson(res, route.status, { msg: route.message });
       return;
     }
     const action = route.action;
     const block: BlockName = action.kind === 'create-call' ? 'dial' : 'hangup';
     const session = action.kind === 'create-call' ? undefined : action.callSid;
-    const target = session !== undefined ? this.sessions.get(session) : undefined;
-    const fault = this.faults.request({ kind: 'request', index: this.#requestIndex++, block, params, ...(session !== undefined ? { session } : {}), callIndex: target !== undefined ? target.requestCount++ : 0 });
-    if (fault?.delayMs !== undefined && fault.delayMs > 0) await this.lifetime.sleep(fault.delayMs);
-    const faultStatus = fault?.httpStatus ?? (fault?.status !== undefined ? 500 : undefined);
-    if (faultStatus !== undefined) {
-      log(`http-${faultStatus}`, faultStatus, block, session);
-      json(res, faultStatus, { msg: fault?.body ?? fault?.status ?? 'simulated failure' });
-      return;
-    }
-    if (fault?.reset === true) {
-      log('reset', 0, block, session);
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.hang === true) {
-      log('hang', 0, block, session);
-      this.#server.hang(res);
-      return;
-    }
-    const answer = this.#rest(action);
-    log(String(answer.status), answer.status, block, answer.session ?? session);
-    if (answer.body === undefined) res.writeHead(answer.status).end();
-    else json(res, answer.status, answer.body);
-    answer.then?.();
+    await this.answerRest(req, res, { block, params, ...(session !== undefined ? { session } : {}) }, log, () => this.#rest(action));
   }
 
-  #rest(action: JambonzRestAction): { status: number; body?: Record<string, unknown>; session?: string; then?: () => void } {
+  #rest(action: JambonzRestAction): RestAnswer {
     switch (action.kind) {
       case 'create-call': {
         const call = this.#newCall('outbound', action.from, action.to, this.calleeFor(action.to), 'busy', action.callHook.url, action.statusHook);
@@ -471,12 +292,6 @@ class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, 
     }
   }
 
-  #violation(kind: Violation['kind'], detail: string, status: string): void {
-    const v: Violation = { seq: this.nextSeq(), at: this.clock(), kind, status, detail };
-    this.violationLog.push(v);
-    this.events.emit('violation', v);
-  }
-
   #newCall(direction: Direction, from: string, to: string, agent: CallerAgent, state: CallState, base: string, statusHook: Hook | undefined): CallSession {
     // jambonz's call_sid is a UUID; its SIP Call-ID another.
     const sid = randomUUID();
@@ -484,12 +299,6 @@ class FeatureServerSimulator extends SimulatorBase implements JambonzSimulator, 
     this.#extras.set(call, { base, statusHook, callId: randomUUID() });
     return this.addCall(call);
   }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /** A payload as the transcript's string fields (nested values as JSON). */
