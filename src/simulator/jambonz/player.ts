@@ -9,28 +9,23 @@
  * the end of the application end the call. An actionHook's non-empty answer
  * replaces the verbs left; an empty one lets them go on. Each verb that asks
  * the person on the line goes through the shared network's CallSession, so
- * transcripts read as on every other provider.
+ * transcripts read as on every other provider; what a player does on the
+ * line around its verbs is ../call-player.ts.
  */
-import { CancelledError } from '../lifetime.js';
-import { askCaller, calleeAnswers } from '../ask-caller.js';
+import { calleeAnswers } from '../ask-caller.js';
+import { CallPlayer, over, type CallPlayerHost, type Ending } from '../call-player.js';
 import type { CallSession } from '../session.js';
 import { promptText } from '../prompt-text.js';
-import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
+import type { CallerPrompt, DialOutcome, HeardPart } from '../types.js';
 import { heardOf, heardOfPlay, heardOfSay } from './heard.js';
 import type { DialVerb, GatherVerb, Hook, JambonzVerb, ListenVerb } from './verbs.js';
 
 /** What the player needs of its simulator. */
-export interface JambonzPlayerHost {
-  readonly speakMs: number;
-  readonly inputTimeoutMs: number;
-  readonly secondMs: number;
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+export interface JambonzPlayerHost extends CallPlayerHost {
   /** Requests a hook with the call's information and `results`; the verbs answered (validated), or why there are none. */
   hook(call: CallSession, hook: Hook, results: Readonly<Record<string, unknown>>): Promise<{ readonly verbs: readonly JambonzVerb[] } | { readonly error: string }>;
   /** Streams `seconds` of the caller's audio to a listen verb's WebSocket. */
   stream(call: CallSession, verb: ListenVerb, seconds: number, signal: AbortSignal): Promise<{ readonly error?: string }>;
-  answer(call: CallSession): void;
-  end(call: CallSession, reason: EndReason, detail?: { readonly dialStatus?: DialOutcome; readonly transferStatus?: DialOutcome; readonly error?: string }): void;
 }
 
 /** `dial_call_status` for each outcome of a dial (jambonz's call statuses). */
@@ -45,9 +40,7 @@ const LISTEN_CAP_SECONDS = 3600;
 const MAX_REQUESTS = 500;
 
 /** What to do next: request a hook, or end the call. */
-type Step =
-  | { readonly hook: Hook; readonly results: Readonly<Record<string, unknown>> }
-  | { readonly end: EndReason; readonly detail?: string; readonly transferStatus?: DialOutcome };
+type Step = { readonly hook: Hook; readonly results: Readonly<Record<string, unknown>> } | Ending;
 
 interface PlayState {
   /** Aborted when the call ends, whoever ends it: every wait of the player stops then. */
@@ -59,25 +52,21 @@ interface PlayState {
   requests: number;
 }
 
-export class JambonzPlayer {
-  constructor(private readonly host: JambonzPlayerHost) {}
-
+export class JambonzPlayer extends CallPlayer<JambonzPlayerHost> {
   /** Plays the call from its first hook (the call hook) to its end; never throws. */
-  async play(call: CallSession, first: Hook, results: Readonly<Record<string, unknown>> = {}): Promise<void> {
-    const stop = new AbortController();
-    const off = call.on('ended', () => stop.abort(new CancelledError('call ended')));
-    const state: PlayState = { requests: 0, signal: stop.signal };
-    let application: JambonzVerb[] = [];
-    let next: Step = { hook: first, results };
-    try {
+  play(call: CallSession, first: Hook, results: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    return this.runCall(call, async (signal) => {
+      const state: PlayState = { requests: 0, signal };
+      let application: JambonzVerb[] = [];
+      let next: Step = { hook: first, results };
       while ('hook' in next) {
-        if (over(call)) return;
+        if (over(call)) return undefined;
         if (state.requests++ >= MAX_REQUESTS) {
           next = { end: 'application-error', detail: `more than ${MAX_REQUESTS} hooks` };
           break;
         }
         const answer = await this.host.hook(call, next.hook, next.results);
-        if (over(call)) return;
+        if (over(call)) return undefined;
         if ('error' in answer) {
           next = { end: 'application-error', detail: answer.error };
           break;
@@ -96,16 +85,7 @@ export class JambonzPlayer {
         state.transfer = undefined;
         next = await this.run(call, application, state, transfer);
       }
-    } catch (err) {
-      if (err instanceof CancelledError || over(call)) return;
-      next = { end: 'application-error', detail: err instanceof Error ? err.message : String(err) };
-    } finally {
-      off();
-    }
-    if (over(call) || 'hook' in next) return;
-    this.host.end(call, next.end, {
-      ...(next.detail !== undefined ? { error: next.detail } : {}),
-      ...(next.transferStatus !== undefined ? { transferStatus: next.transferStatus } : {}),
+      return next;
     });
   }
 
@@ -148,13 +128,10 @@ export class JambonzPlayer {
         case 'redirect': {
           const onlyPauses = heard.length > 0 && heard.every((p) => p.type === 'pause');
           if (!turned && onlyPauses) {
-            // Silence and a redirect: the app is holding the caller while it works.
-            call.add({ kind: 'call', event: 'held' });
-            await this.host.sleep(this.speakMs(heard), state.signal);
-            call.add({ kind: 'call', event: 'unheld' });
+            await this.hold(call, heard, state.signal);
           } else if (heard.length > 0) {
             state.silentAt = undefined;
-            if (await this.hear(call, heard, state.signal)) return { end: 'caller-hangup' };
+            if (await this.hear(call, 'play', heard, state.signal)) return { end: 'caller-hangup' };
           }
           return { hook: verb.actionHook, results: {} };
         }
@@ -164,16 +141,14 @@ export class JambonzPlayer {
           if (!turned && heard.length === 0 && transfer !== undefined) {
             return transfer === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : { end: 'transfer-failed', transferStatus: transfer };
           }
-          this.block(call, 'hangup', {}, heard);
-          await this.host.sleep(this.speakMs(heard), state.signal);
-          return { end: verb.verb === 'sip:decline' ? 'rejected' : 'script-hangup' };
+          return this.hangUp(call, heard, verb.verb === 'sip:decline' ? 'rejected' : 'script-hangup', state.signal);
         }
         case 'other':
           return { end: 'application-error', detail: `the simulated feature server does not run the ${verb.name} verb` };
       }
     }
     // The application ran out: jambonz hangs up after what it said.
-    if (heard.length > 0 && (await this.hear(call, heard, state.signal))) return { end: 'caller-hangup' };
+    if (heard.length > 0 && (await this.hear(call, 'play', heard, state.signal))) return { end: 'caller-hangup' };
     return { end: 'played-without-notify-url' };
   }
 
@@ -242,14 +217,7 @@ export class JambonzPlayer {
     const msg = promptText(before);
     const choice = await this.decide(call, 'transfer', { block: 'transfer', dest: verb.dest, ...(msg !== '' ? { msg } : {}) });
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
-    const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : 'answered';
-    await this.host.sleep(this.speakMs(before), state.signal);
-    let seconds = 0;
-    if (outcome === 'answered') {
-      seconds = choice.type === 'outcome' ? (choice.seconds ?? 0) : 0;
-      await this.host.sleep(seconds * this.host.secondMs, state.signal);
-      call.simulatedSeconds += seconds;
-    }
+    const { outcome, seconds } = await this.bridge(call, choice, before, state.signal);
     if (verb.actionHook === undefined) return outcome === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : 'next-verb';
     state.transfer = outcome;
     return {
@@ -262,35 +230,6 @@ export class JambonzPlayer {
       },
     };
   }
-
-  /** A message the caller listens to (or hangs up during); true when they hung up. */
-  private async hear(call: CallSession, heard: readonly HeardPart[], signal: AbortSignal): Promise<boolean> {
-    this.block(call, 'play', {}, heard);
-    const msg = promptText(heard);
-    const choice = await this.decide(call, 'play', { block: 'play', ...(msg !== '' ? { msg } : {}) });
-    if (choice.type === 'hangup') return true;
-    await this.host.sleep(this.speakMs(heard), signal);
-    return false;
-  }
-
-  /** The verb as the transcript shows it: the block it runs, what the feature server was told, and what was heard. */
-  private block(call: CallSession, block: BlockName, params: Record<string, string>, heard: readonly HeardPart[]): void {
-    call.add({ kind: 'block', block, method: 'POST', params, response: 'accepted', ...(heard.length > 0 ? { heard: [...heard] } : {}) });
-  }
-
-  /** Asks the person on the line through the shared pending-decision mechanism; a call that ends meanwhile stops the player. */
-  private decide(call: CallSession, block: BlockName, prompt: CallerPrompt): Promise<CallerAction> {
-    return askCaller(call, block, prompt);
-  }
-
-  private speakMs(parts: readonly HeardPart[]): number {
-    return parts.some((p) => p.type !== 'pause') ? this.host.speakMs : 0;
-  }
-}
-
-/** Whether the call has ended (read afresh: an await may have ended it). */
-function over(call: CallSession): boolean {
-  return call.state === 'ended';
 }
 
 /** An outbound call placed over REST: the callee decides, then the call plays from its call hook or ends unanswered. */

@@ -7,24 +7,21 @@
  * `<Record>`, `<Dial>` and `<Redirect>` request their URLs with the provider's
  * fields, `<Hangup>` and the end of the document end the call. Each verb that
  * asks the person on the line goes through the shared network's CallSession
- * (the same pending decision every dialect uses), so transcripts read alike.
+ * (the same pending decision every dialect uses), so transcripts read alike;
+ * what a player does on the line around its verbs is ../call-player.ts.
  */
-import { CancelledError } from '../lifetime.js';
-import { askCaller, calleeAnswers } from '../ask-caller.js';
+import { calleeAnswers } from '../ask-caller.js';
+import { CallPlayer, over, type CallPlayerHost, type Ending } from '../call-player.js';
 import type { CallSession } from '../session.js';
-import type { BlockName, CallerAction, CallerPrompt, DialOutcome, EndReason, HeardPart } from '../types.js';
+import type { BlockName, CallerAction, CallerPrompt, DialOutcome, HeardPart } from '../types.js';
 import { readAnswer, resolveUrl, type WebhookAnswer } from './app-errors.js';
 import { promptText } from '../prompt-text.js';
 import { heardInside, heardOf } from './heard.js';
 import { textOf, type TwimlElement } from './xml.js';
 
 /** What the player needs of its simulator. */
-export interface PlayerHost {
+export interface PlayerHost extends CallPlayerHost {
   readonly actionOnEmptyResult: boolean;
-  readonly speakMs: number;
-  readonly inputTimeoutMs: number;
-  readonly secondMs: number;
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** Requests a URL for the call, signed (POST: the fields as a form; GET: in the query); what the app answered, or why nothing came. */
   webhook(call: CallSession, url: string, fields: Record<string, string>, method: 'GET' | 'POST'): Promise<WebhookAnswer>;
   /** The number's fallback URL: requested once when the app's answer cannot be run, with ErrorCode and ErrorUrl. */
@@ -35,14 +32,10 @@ export interface PlayerHost {
   recordingsStarted(call: CallSession): number;
   /** A recording of `seconds` for the call: its URL and SID. */
   recording(call: CallSession, seconds: number): { readonly url: string; readonly sid: string };
-  answer(call: CallSession): void;
-  end(call: CallSession, reason: EndReason, detail?: { readonly dialStatus?: DialOutcome; readonly transferStatus?: DialOutcome; readonly error?: string }): void;
 }
 
 /** Where a reply leads: the next request, or the end of the call. */
-type Step =
-  | { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' }
-  | { readonly end: EndReason; readonly detail?: string; readonly transferStatus?: DialOutcome };
+type Step = { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' } | Ending;
 
 /** DialCallStatus for each outcome of a transfer (Twilio's call statuses). */
 export const DIAL_CALL_STATUS: Readonly<Record<DialOutcome, string>> = { answered: 'completed', busy: 'busy', unanswered: 'no-answer', failed: 'failed' };
@@ -69,18 +62,14 @@ interface CallState {
   fellBack: boolean;
 }
 
-export class TwimlPlayer {
-  constructor(private readonly host: PlayerHost) {}
-
+export class TwimlPlayer extends CallPlayer<PlayerHost> {
   /** Plays the call from its first request to its end; never throws. */
-  async play(call: CallSession, first: { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' }): Promise<void> {
-    const stop = new AbortController();
-    const off = call.on('ended', () => stop.abort(new CancelledError('call ended')));
-    const state: CallState = { requests: 0, quiet: 0, signal: stop.signal, documentUrl: first.url, fellBack: false };
-    let next: Step = first;
-    try {
+  play(call: CallSession, first: { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' }): Promise<void> {
+    return this.runCall(call, async (signal) => {
+      const state: CallState = { requests: 0, quiet: 0, signal, documentUrl: first.url, fellBack: false };
+      let next: Step = first;
       while ('url' in next) {
-        if (call.state === 'ended') return;
+        if (call.state === 'ended') return undefined;
         if (state.requests++ >= MAX_REQUESTS) {
           next = { end: 'application-error', detail: `more than ${MAX_REQUESTS} requests` };
           break;
@@ -92,7 +81,7 @@ export class TwimlPlayer {
         const request: { readonly url: string; readonly fields: Record<string, string>; readonly method?: 'GET' | 'POST' } = next;
         const before = this.host.recordingsStarted(call);
         const answer = await this.host.webhook(call, request.url, request.fields, request.method ?? 'POST');
-        if (over(call)) return;
+        if (over(call)) return undefined;
         const read = readAnswer(answer, request.url);
         if ('error' in read) {
           const fallback = this.host.fallbackUrl(call);
@@ -122,16 +111,7 @@ export class TwimlPlayer {
         state.transfer = undefined;
         next = await this.run(call, read.twiml, state, this.host.recordingsStarted(call) > before, transfer);
       }
-    } catch (err) {
-      if (err instanceof CancelledError || over(call)) return;
-      next = { end: 'application-error', detail: err instanceof Error ? err.message : String(err) };
-    } finally {
-      off();
-    }
-    if (over(call) || 'url' in next) return;
-    this.host.end(call, next.end, {
-      ...(next.detail !== undefined ? { error: next.detail } : {}),
-      ...(next.transferStatus !== undefined ? { transferStatus: next.transferStatus } : {}),
+      return next;
     });
   }
 
@@ -179,10 +159,7 @@ export class TwimlPlayer {
         case 'Redirect': {
           const onlyPauses = heard.length > 0 && heard.every((p) => p.type === 'pause');
           if (!turned && onlyPauses && !monitorStarted) {
-            // Silence and a redirect: the app is holding the caller while it works.
-            call.add({ kind: 'call', event: 'held' });
-            await this.host.sleep(this.speakMs(heard), state.signal);
-            call.add({ kind: 'call', event: 'unheld' });
+            await this.hold(call, heard, state.signal);
           } else if (!turned && (heard.length > 0 || monitorStarted)) {
             state.silentAt = undefined;
             const hungUp = await this.listen(call, monitorStarted ? 'monitor' : 'play', heard, state);
@@ -196,9 +173,7 @@ export class TwimlPlayer {
           if (!turned && heard.length === 0 && transfer !== undefined) {
             return transfer === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : { end: 'transfer-failed', transferStatus: transfer };
           }
-          this.block(call, 'hangup', {}, heard);
-          await this.host.sleep(this.speakMs(heard), state.signal);
-          return { end: verb.name === 'Reject' ? 'rejected' : 'script-hangup' };
+          return this.hangUp(call, heard, verb.name === 'Reject' ? 'rejected' : 'script-hangup', state.signal);
         }
         default:
           return { end: 'application-error', detail: `the simulated provider has no <${verb.name}>` };
@@ -234,7 +209,7 @@ export class TwimlPlayer {
     this.block(call, 'gather', params, prompt);
     const msg = promptText(prompt);
     const asked: CallerPrompt = { block: 'gather', ...(msg !== '' ? { msg } : {}), maxDigits: Number.isFinite(numDigits) ? numDigits : 0, attempts: 1, timeout };
-    const choice = await this.decide(call, 'gather', asked, state);
+    const choice = await this.ask(call, 'gather', asked, state);
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
     if (choice.type === 'press') {
       const finish = verb.attributes.finishOnKey ?? '#';
@@ -258,7 +233,7 @@ export class TwimlPlayer {
     const maxLength = Number(verb.attributes.maxLength ?? '3600');
     this.block(call, 'record', { max_duration: String(maxLength) }, before);
     const msg = promptText(before);
-    const choice = await this.decide(call, 'record', { block: 'record', ...(msg !== '' ? { msg } : {}), maxDuration: maxLength }, state);
+    const choice = await this.ask(call, 'record', { block: 'record', ...(msg !== '' ? { msg } : {}), maxDuration: maxLength }, state);
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
     const wanted = choice.type === 'record' ? (choice.seconds ?? DEFAULT_RECORD_SECONDS) : DEFAULT_RECORD_SECONDS;
     const seconds = Math.min(wanted, maxLength);
@@ -279,16 +254,9 @@ export class TwimlPlayer {
     const callerId = verb.attributes.callerId;
     this.block(call, 'transfer', { dest, ...(callerId !== undefined ? { caller_id: callerId } : {}) }, before);
     const msg = promptText(before);
-    const choice = await this.decide(call, 'transfer', { block: 'transfer', dest, ...(msg !== '' ? { msg } : {}) }, state);
+    const choice = await this.ask(call, 'transfer', { block: 'transfer', dest, ...(msg !== '' ? { msg } : {}) }, state);
     if (choice.type === 'hangup') return { end: 'caller-hangup' };
-    const outcome: DialOutcome = choice.type === 'outcome' ? choice.outcome : 'answered';
-    await this.host.sleep(this.speakMs(before), state.signal);
-    let seconds = 0;
-    if (outcome === 'answered') {
-      seconds = choice.type === 'outcome' ? (choice.seconds ?? 0) : 0;
-      await this.host.sleep(seconds * this.host.secondMs, state.signal);
-      call.simulatedSeconds += seconds;
-    }
+    const { outcome, seconds } = await this.bridge(call, choice, before, state.signal);
     const action = verb.attributes.action;
     if (action === undefined) return outcome === 'answered' ? { end: 'transfer-answered', transferStatus: 'answered' } : 'fall-through';
     state.transfer = outcome;
@@ -300,39 +268,21 @@ export class TwimlPlayer {
   }
 
   /** A message the caller listens to (or hangs up during); true when they hung up. */
-  private async listen(call: CallSession, block: 'play' | 'monitor', heard: readonly HeardPart[], state: CallState): Promise<boolean> {
-    this.block(call, block, {}, heard);
-    const msg = promptText(heard);
-    const choice = await this.decide(call, block, { block, ...(msg !== '' ? { msg } : {}) }, state);
-    if (choice.type === 'hangup') return true;
-    await this.host.sleep(this.speakMs(heard), state.signal);
-    return false;
-  }
-
-  /** The verb as the transcript shows it: the block it runs, what the provider was told, and what was heard. */
-  private block(call: CallSession, block: BlockName, params: Record<string, string>, heard: readonly HeardPart[]): void {
-    call.add({ kind: 'block', block, method: 'POST', params, response: 'accepted', ...(heard.length > 0 ? { heard: [...heard] } : {}) });
-  }
-
-  /** Asks the person on the line through the shared pending-decision mechanism; a call that ends meanwhile stops the player. */
-  private async decide(call: CallSession, block: BlockName, prompt: CallerPrompt, state: CallState): Promise<CallerAction> {
+  private listen(call: CallSession, block: 'play' | 'monitor', heard: readonly HeardPart[], state: CallState): Promise<boolean> {
     state.quiet = 0;
-    return askCaller(call, block, prompt);
+    return this.hear(call, block, heard, state.signal);
   }
 
-  private speakMs(parts: readonly HeardPart[]): number {
-    return parts.some((p) => p.type !== 'pause') ? this.host.speakMs : 0;
+  /** Asks the person on the line; asking is what a `<Redirect>` loop never does, so the count of quiet requests starts again. */
+  private ask(call: CallSession, block: BlockName, prompt: CallerPrompt, state: CallState): Promise<CallerAction> {
+    state.quiet = 0;
+    return this.decide(call, block, prompt);
   }
 }
 
 /** The verb's `method` attribute: GET where it says so, else POST (the default on all three). */
 function methodOf(verb: TwimlElement): 'GET' | 'POST' {
   return (verb.attributes.method ?? '').toUpperCase() === 'GET' ? 'GET' : 'POST';
-}
-
-/** Whether the call has ended (read afresh: an await may have ended it). */
-function over(call: CallSession): boolean {
-  return call.state === 'ended';
 }
 
 /** An outbound call placed over REST: the callee decides, then the call plays from `url` or ends unanswered. */
