@@ -20,7 +20,7 @@ import { sendJson } from './json-reply.js';
 import { LoopbackServer } from './loopback-server.js';
 import type { CallHost, CallSession } from './session.js';
 import { SimulatorBase, type SimulatorBaseOptions } from './simulator-base.js';
-import type { BlockName, DialOutcome, EndInfo, EndReason, SimulatorTiming, Violation } from './types.js';
+import type { BlockName, DialOutcome, EndInfo, EndReason, HeardPart, SimulatorTiming, Violation } from './types.js';
 import { WebhookSender } from './webhook-sender.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -172,6 +172,26 @@ export abstract class WebhookSimulator extends SimulatorBase implements CallHost
     const outcome: DialOutcome = reason === 'dial-failed' ? (detail.dialStatus ?? 'failed') : reason === 'rejected' ? 'busy' : 'answered';
     const seconds = call.answeredAt === undefined ? 0 : Math.max(Math.round((at - call.answeredAt) / 1000), Math.round(call.simulatedSeconds));
     return { outcome, seconds };
+  }
+
+  /** Shows an inbound call ringing, then asks the app on a later turn, as every simulator rings: tools set a call up first. */
+  protected ringThen(call: CallSession, firstWebhook: () => Promise<void>): void {
+    call.add({ kind: 'call', event: 'ringing' });
+    setImmediate(() => {
+      if (!this.closed) void firstWebhook();
+    });
+  }
+
+  /** An outbound call the app placed over REST: its transcript opens with the Dial block an engine would have sent. */
+  protected dialled(call: CallSession): void {
+    call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: call.to, caller_id: call.from }, response: 'accepted' });
+  }
+
+  /** The app ended the call over REST: a hangup block (forced, or with what the new instructions say), and an end the engine knows it caused. */
+  protected hungUpByApp(call: CallSession, params: Record<string, string>, heard: readonly HeardPart[] = []): void {
+    call.add({ kind: 'block', block: 'hangup', method: 'POST', params, response: 'accepted', ...(heard.length > 0 ? { heard: [...heard] } : {}) });
+    call.endKnownToEngine = true;
+    this.end(call, 'script-hangup');
   }
 
   // --- HTTP in: the control plane, then the dialect's REST API --------------------------------

@@ -1,8 +1,9 @@
 /**
  * The shell the webhook providers (TwiML family, jambonz) share, pinned through a dialect that
  * does nothing else: one webhook sent with its fault, timeout and transcript entries
- * (WebhookSender), and WebhookSimulator's REST faults and request log, answering, a caller's
- * hangup and the start of end(), with the control plane on the same port.
+ * (WebhookSender), and WebhookSimulator's REST faults and request log, a ring, a call placed
+ * and ended by the app, answering, a caller's hangup and the start of end(), with the control
+ * plane on the same port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -175,6 +176,7 @@ describe('WebhookSender', () => {
 /** Answers `POST /calls` (a new call) and `POST /calls/{id}` (ends it, with an empty 202), in `{ msg }` errors. */
 class BareWebhookSimulator extends WebhookSimulator {
   readonly ended: Array<{ session: string; reason: EndReason; ended: CallEnded }> = [];
+  readonly firstWebhooks: string[] = [];
   #n = 0;
 
   constructor(options: WebhookSimulatorOptions = {}) {
@@ -183,7 +185,9 @@ class BareWebhookSimulator extends WebhookSimulator {
 
   ring(options: RingOptions): SimCall {
     const { from, caller } = this.checkRing(options, 'http://app.example/voice', () => undefined);
-    return this.newCall('inbound', from, options.to, caller);
+    const call = this.newCall('inbound', from, options.to, caller);
+    this.ringThen(call, async () => void this.firstWebhooks.push(call.session));
+    return call;
   }
 
   forge(): Promise<ForgeResult> {
@@ -215,13 +219,14 @@ class BareWebhookSimulator extends WebhookSimulator {
     if (session === undefined) {
       await this.answerRest(req, res, { block: 'dial', params: {} }, log, () => {
         const call = this.newCall('outbound', this.accountNumber, '+15550009', this.calleeFor('+15550009'));
+        this.dialled(call);
         return { status: 201, body: { sid: call.session }, session: call.session, then: () => call.add({ kind: 'call', event: 'agent-error', detail: 'then ran' }) };
       });
       return;
     }
     await this.answerRest(req, res, { block: 'hangup', session, params: {} }, log, () => {
       const call = this.sessions.get(session);
-      if (call !== undefined) this.end(call, 'script-hangup');
+      if (call !== undefined) this.hungUpByApp(call, { force: 'enabled' });
       return { status: 202 };
     });
   }
@@ -253,6 +258,13 @@ describe('WebhookSimulator', () => {
     const ended = await request(`${sim.apiUrl}/calls/W1`, { method: 'POST' });
     expect(ended.statusCode).toBe(202);
     expect(await ended.body.text()).toBe('');
+    // Placed and ended by the app: a Dial block and a forced Hangup block, an end the engine caused.
+    expect(call?.transcript.filter((e) => e.kind === 'block')).toEqual([
+      expect.objectContaining({ block: 'dial', params: { dest: '+15550009', caller_id: sim.accountNumber } }),
+      expect.objectContaining({ block: 'hangup', params: { force: 'enabled' } }),
+    ]);
+    expect(call?.endInfo?.reason).toBe('script-hangup');
+    expect(sim.calls.get('W1')).toMatchObject({ endKnownToEngine: true });
     expect(sim.requests.map((r) => [r.path, r.response, r.httpStatus, r.block, r.session])).toEqual([
       ['/calls', '201', 201, 'dial', 'W1'],
       ['/calls/W1', '202', 202, 'hangup', 'W1'],
@@ -304,6 +316,19 @@ describe('WebhookSimulator', () => {
       ['W1', 0],
       ['W1', 1],
     ]);
+  });
+
+  it('shows a ring at once and asks the app on a later turn, unless the simulator closed meanwhile', async () => {
+    const sim = await bare();
+    const call = sim.ring({ to: '+15550002' });
+    expect(call.transcript.map((e) => (e.kind === 'call' ? e.event : e.kind))).toEqual(['ringing']);
+    expect(sim.firstWebhooks).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sim.firstWebhooks).toEqual([call.session]);
+    sim.ring({ to: '+15550002' });
+    await sim.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sim.firstWebhooks).toEqual([call.session]);
   });
 
   it('answers a call once, busy from then on; an ended call is not answered', async () => {

@@ -99,11 +99,7 @@ class FeatureServerSimulator extends WebhookSimulator implements JambonzSimulato
     const { from, url, caller } = this.checkRing(options, this.#o.callHook, (u) => (isHttpUrl(u) ? undefined : `the call hook must be an http(s) URL: ${u}`));
     const status = forNumber(this.#o.statusHook, options.to);
     const call = this.#newCall('inbound', from, options.to, caller, 'ringing', url, status !== undefined ? { url: status, method: 'POST' } : undefined);
-    call.add({ kind: 'call', event: 'ringing' });
-    // The call hook is requested on a later turn, as the other simulators ring: tools set a call up first.
-    setImmediate(() => {
-      if (!this.closed) void this.#player.play(call, { url, method: 'POST' });
-    });
+    this.ringThen(call, () => this.#player.play(call, { url, method: 'POST' }));
     return call;
   }
 
@@ -275,18 +271,14 @@ class FeatureServerSimulator extends WebhookSimulator implements JambonzSimulato
     switch (action.kind) {
       case 'create-call': {
         const call = this.#newCall('outbound', action.from, action.to, this.calleeFor(action.to), 'busy', action.callHook.url, action.statusHook);
-        call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: action.to, caller_id: action.from }, response: 'accepted' });
+        this.dialled(call);
         // The callee is rung once the answer is out: the app learns the call's sid before any hook, as with the real API.
         return { status: 201, body: { sid: call.session }, session: call.session, then: () => setImmediate(() => void ringOutbound(this.#player, this, call, action.callHook)) };
       }
       case 'end-call': {
         const call = this.sessions.get(action.callSid);
         if (call === undefined) return { status: 404, body: { msg: `call ${action.callSid} not found` } };
-        if (call.state !== 'ended') {
-          call.add({ kind: 'block', block: 'hangup', method: 'POST', params: { force: 'enabled' }, response: 'accepted' });
-          call.endKnownToEngine = true;
-          this.end(call, 'script-hangup');
-        }
+        if (call.state !== 'ended') this.hungUpByApp(call, { force: 'enabled' });
         return { status: 202 };
       }
     }

@@ -98,11 +98,7 @@ class TwimlProviderSimulator extends WebhookSimulator implements TwimlSimulator,
   ring(options: RingOptions): SimCall {
     const { from, url, caller } = this.checkRing(options, this.#o.voiceUrl, (u) => (isHttpUrl(u) ? undefined : `the voice URL must be http(s): ${u}`));
     const call = this.#newCall('inbound', from, options.to, caller, 'ringing', forNumber(this.#o.statusUrl, options.to));
-    call.add({ kind: 'call', event: 'ringing' });
-    // The first webhook goes out on a later turn, as the Hoiio simulator's ringing notification does: tools set a call up first.
-    setImmediate(() => {
-      if (!this.closed) void this.#player.play(call, { url, fields: { CallStatus: 'ringing' }, method: this.#o.voiceMethod ?? 'POST' });
-    });
+    this.ringThen(call, () => this.#player.play(call, { url, fields: { CallStatus: 'ringing' }, method: this.#o.voiceMethod ?? 'POST' }));
     return call;
   }
 
@@ -253,7 +249,7 @@ class TwimlProviderSimulator extends WebhookSimulator implements TwimlSimulator,
         }
         const statusUrl = action.fields.StatusCallback !== undefined && action.fields.StatusCallback !== '' ? action.fields.StatusCallback : forNumber(this.#o.statusUrl, to);
         const call = this.#newCall('outbound', from, to, this.calleeFor(to), 'busy', statusUrl);
-        call.add({ kind: 'block', block: 'dial', method: 'POST', params: { dest: to, caller_id: from }, response: 'accepted' });
+        this.dialled(call);
         const sid = call.session;
         const body =
           this.provider === 'telnyx'
@@ -269,9 +265,7 @@ class TwimlProviderSimulator extends WebhookSimulator implements TwimlSimulator,
         const status = action.fields.Status;
         const twiml = action.fields.Twiml ?? action.fields.Texml;
         if (status === 'completed' || status === 'canceled') {
-          call.add({ kind: 'block', block: 'hangup', method: 'POST', params: { force: 'enabled' }, response: 'accepted' });
-          call.endKnownToEngine = true;
-          this.end(call, 'script-hangup');
+          this.hungUpByApp(call, { force: 'enabled' });
           return { status: 200, body: { sid: call.session, status: 'completed' } };
         }
         if (twiml !== undefined) {
@@ -283,9 +277,7 @@ class TwimlProviderSimulator extends WebhookSimulator implements TwimlSimulator,
           }
           // New instructions replace the call's; callscript sends only a goodbye and <Hangup/>, which is what is run here.
           const heard = reply.children.flatMap((v) => (typeof v === 'string' ? [] : [heardOf(v)])).filter((p) => p !== undefined);
-          call.add({ kind: 'block', block: 'hangup', method: 'POST', params: {}, response: 'accepted', ...(heard.length > 0 ? { heard } : {}) });
-          call.endKnownToEngine = true;
-          this.end(call, 'script-hangup');
+          this.hungUpByApp(call, {}, heard);
           return { status: 200, body: { sid: call.session, status: 'completed' } };
         }
         return { status: 400, body: { code: 21220, message: 'nothing to update: give Status=completed or new instructions' } };
