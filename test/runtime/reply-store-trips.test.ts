@@ -1,0 +1,125 @@
+/**
+ * Reply mode's store round trips per webhook (issue 13): a webhook that reports
+ * a block's end reads the call once and writes it once — the step and the block
+ * the provider's next webhook collects (the outbox) go in one write, and the
+ * answer is the state that work left, not a second read. On SQLite and Redis
+ * every trip is a statement or a network round trip, so this is pinned here
+ * rather than left to the benchmark.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallState } from '../../src/engine/state.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { adapterFromEnv, capabilitiesOf } from '../../src/provider/registry.js';
+import { parseForm } from '../../src/provider/twiml/form.js';
+import { twilioSignature } from '../../src/provider/twiml/signature.js';
+import { loadScripts } from '../../src/script-files/load.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import type { PutOptions } from '../../src/store/session-store.js';
+
+const PUBLIC_URL = 'https://ivr.example.com';
+const TOKEN = 'twilio-auth-token';
+const ENV: Record<string, string> = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: TOKEN };
+
+/** A memory store that counts its reads and writes of calls. */
+class CountingStore extends MemoryStore {
+  gets = 0;
+  puts: CallState[] = [];
+  override async get(id: string): Promise<CallState | undefined> {
+    this.gets += 1;
+    return super.get(id);
+  }
+  override async put(state: CallState, options?: PutOptions): Promise<void> {
+    this.puts.push(state);
+    return super.put(state, options);
+  }
+  reset(): void {
+    this.gets = 0;
+    this.puts = [];
+  }
+}
+
+let server: RunningServer;
+let store: CountingStore;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'callscript-trips-'));
+  writeFileSync(join(dir, 'acme.yaml'), readFileSync('examples/acme.yaml', 'utf8'));
+  const loaded = await loadScripts([dir], { provider: capabilitiesOf('twilio') });
+  // Nothing listens at the REST URL: the monitor's recording fails, is logged, and the call goes on.
+  const adapter = adapterFromEnv('twilio', { env: (name) => ENV[name], apiUrl: 'http://127.0.0.1:9' });
+  if (adapter === undefined) throw new Error('no twilio adapter');
+  store = new CountingStore();
+  server = await startServer({
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      publicUrl: PUBLIC_URL,
+      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
+      maxBodyBytes: 65_536,
+      maxSteps: 200,
+    },
+    scripts: loaded.scripts,
+    log: silentLogger(),
+    adapter,
+    store,
+    env: (name) => ENV[name],
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function post(url: string, fields: Record<string, string>): Promise<string> {
+  const body = new URLSearchParams(fields).toString();
+  const signature = twilioSignature(TOKEN, url, parseForm(body) ?? new Map<string, string[]>());
+  const res = await server.app.request(url.slice(PUBLIC_URL.length), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body,
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+/** The continuation URL of a verb in a reply, unescaped. */
+function action(xml: string, verb: 'Gather' | 'Redirect'): string {
+  const m = verb === 'Gather' ? /<Gather[^>]* action="([^"]+)"/.exec(xml) : /<Redirect[^>]*>([^<]+)</.exec(xml);
+  if (m?.[1] === undefined) throw new Error(`no ${verb} in ${xml}`);
+  return m[1].replaceAll('&amp;', '&');
+}
+
+describe('reply mode: store round trips per webhook', () => {
+  it('a webhook that ends a block reads the call once and writes the step with its outbox in one write; a retry only reads', async () => {
+    const call = { CallSid: 'CA-trips-1', From: '+6591234567', To: '+6560000001', AccountSid: ENV.TWILIO_ACCOUNT_SID ?? '' };
+    const welcome = await post(`${PUBLIC_URL}/twilio/voice`, { ...call, CallStatus: 'ringing' });
+    expect(welcome).toContain('Welcome to Acme');
+
+    store.reset();
+    const menu = await post(action(welcome, 'Redirect'), { ...call, CallStatus: 'in-progress' });
+    expect(menu).toContain('For sales press 1');
+    expect(store.gets).toBe(1);
+    expect(store.puts).toHaveLength(1);
+    // The one write carries the step and the block the next webhook collects.
+    expect(store.puts[0]?.outbox?.block.kind).toBe('gather');
+    expect(store.puts[0]?.pending).toBe('gather');
+
+    // The provider retries the same webhook: the same answer, nothing written.
+    store.reset();
+    expect(await post(action(welcome, 'Redirect'), { ...call, CallStatus: 'in-progress' })).toBe(menu);
+    expect(store.puts).toHaveLength(0);
+
+    store.reset();
+    const invalid = await post(action(menu, 'Gather'), { ...call, CallStatus: 'in-progress', Digits: '7' });
+    expect(invalid).toContain('Sorry, that is not a valid choice.');
+    expect(store.gets).toBe(1);
+    expect(store.puts).toHaveLength(1);
+    expect(store.puts[0]?.outbox?.seq).toBeGreaterThan(0);
+  });
+});
