@@ -10,14 +10,14 @@
  *   calls going round a menu; latency is from a notification leaving the simulator
  *   to the next block reaching it.
  *
- *   npm run bench:stores [-- --seconds 2 --calls 50 --e2e-calls 20 --e2e-steps 100]
+ *   npm run bench:stores [-- --seconds 2 --calls 50 --rate 2000 --e2e-calls 20 --e2e-steps 100 --stores memory,sqlite,redis]
  *
  * Starts its own redis-server on a loopback port (Debian's `redis-server`, or
  * $REDIS_SERVER) and SQLite files in a temporary folder. Runs the build in dist/.
  * The comparison with a hand-written baseline is `npm run bench` (issue #6).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,7 @@ import type { CallEvent } from '../src/engine/events.js';
 import type { CallState } from '../src/engine/state.js';
 import type { Script } from '../src/script/model.js';
 import type { SessionStore } from '../src/store/session-store.js';
+import type { Checkpoint } from '../src/store/sqlite-checkpointer.js';
 import type { SimCall } from '../src/simulator/index.js';
 import { startRedisServer } from '../test/store/redis-server.js';
 
@@ -63,6 +64,11 @@ interface Row {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** SQLite: the largest the WAL file got during the run (MB, sampled every 20 ms). */
+  walMaxMB?: number;
+  /** SQLite: times the checkpoint thread started the WAL over, and the longest its writes waited (ms). */
+  restarts?: number;
+  gateMaxMs?: number;
 }
 
 const ENGINE = { maxSteps: Number.MAX_SAFE_INTEGER };
@@ -79,6 +85,34 @@ function summarize(setting: string, store: string, latencies: number[], elapsedM
     p50Ms: round(at(0.5)),
     p99Ms: round(at(0.99)),
     maxMs: round(latencies.at(-1) ?? 0),
+  };
+}
+
+/** Samples a WAL file's size every 20 ms (SQLite checkpoints keep it bounded, or not); sums up the thread's restarts. */
+function walWatch(file: string, checkpoints: Checkpoint[]): { stop(): Pick<Row, 'walMaxMB' | 'restarts' | 'gateMaxMs'> } {
+  checkpoints.length = 0;
+  let largest = 0;
+  const sample = (): void => {
+    try {
+      largest = Math.max(largest, statSync(file).size);
+    } catch {
+      // not there (yet)
+    }
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      const restarted = checkpoints.filter((c) => c.restarted === true);
+      return {
+        walMaxMB: Math.round(largest / 1e5) / 10,
+        // Builds before the thread started the WAL over report neither.
+        ...(checkpoints.some((c) => c.restarted !== undefined)
+          ? { restarts: restarted.length, gateMaxMs: Math.round(Math.max(0, ...restarted.map((c) => c.gateMs)) * 10) / 10 }
+          : {}),
+      };
+    },
   };
 }
 
@@ -198,6 +232,8 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '2000' },
       'e2e-calls': { type: 'string', default: '20' },
       'e2e-steps': { type: 'string', default: '100' },
+      // Comma-separated: memory, sqlite, redis (the rows of the memory store come with "memory").
+      stores: { type: 'string', default: 'memory,sqlite,redis' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -205,8 +241,10 @@ async function main(): Promise<void> {
   if (!compiled.ok) throw new Error('bench script does not compile');
   const script = compiled.script;
   const tmp = mkdtempSync(join(tmpdir(), 'callscript-bench-'));
-  const redis = await startRedisServer();
+  const wanted = new Set(values.stores.split(','));
+  const redis = wanted.has('redis') ? await startRedisServer() : undefined;
   const rows: Row[] = [];
+  const checkpoints: Checkpoint[] = [];
   try {
     const calls = Number(values.calls);
     const seconds = Number(values.seconds);
@@ -214,13 +252,14 @@ async function main(): Promise<void> {
     const stores: Array<[string, () => Promise<SessionStore>]> = [
       ['memory', async () => new MemoryStore()],
       ['memory+transcript', async () => new MemoryStore({ transcriptLimit: TRANSCRIPT_LIMIT })],
-      ['sqlite', async () => new SqliteStore(join(tmp, 'store-only.db'))],
-      ['redis', async () => RedisStore.open(redis.url, { prefix: 'bench1:' })],
-    ];
+      ['sqlite', async () => new SqliteStore(join(tmp, 'store-only.db'), { onCheckpoint: (c) => checkpoints.push(c) })],
+      ['redis', async () => RedisStore.open(redis!.url, { prefix: 'bench1:' })],
+    ].filter(([name]) => wanted.has(String(name).replace('+transcript', ''))) as Array<[string, () => Promise<SessionStore>]>;
     for (const [name, open] of stores) {
       const store = await open();
+      const wal = name === 'sqlite' ? walWatch(join(tmp, 'store-only.db-wal'), checkpoints) : undefined;
       try {
-        rows.push(await storeOnly(name, store, script, calls, seconds));
+        rows.push({ ...(await storeOnly(name, store, script, calls, seconds)), ...wal?.stop() });
       } finally {
         await store.close();
       }
@@ -228,19 +267,21 @@ async function main(): Promise<void> {
     // Paced: long enough for several of SQLite's every-4-MB checkpoints, which is what a step's tail met.
     for (const [name, open] of stores.filter(([n]) => n === 'memory+transcript' || n === 'sqlite')) {
       const store = await open();
+      const wal = name === 'sqlite' ? walWatch(join(tmp, 'store-only.db-wal'), checkpoints) : undefined;
       try {
-        rows.push(await paced(name, store, script, calls, Math.max(seconds, 8), Number(values.rate)));
+        rows.push({ ...(await paced(name, store, script, calls, Math.max(seconds, 8), Number(values.rate))), ...wal?.stop() });
       } finally {
         await store.close();
       }
     }
     // Warm-up (JIT, connection pools), not reported: the first setting measured would pay for it.
     await endToEnd('memory', script, 5, 20);
-    for (const spec of ['memory', `sqlite:${join(tmp, 'e2e.db')}`, `${redis.url}?prefix=bench2:`]) {
+    const specs = ['memory', `sqlite:${join(tmp, 'e2e.db')}`, ...(redis !== undefined ? [`${redis.url}?prefix=bench2:`] : [])];
+    for (const spec of specs.filter((spec) => wanted.has(spec.replace(/:.*/, '')))) {
       rows.push(await endToEnd(spec, script, Number(values['e2e-calls']), Number(values['e2e-steps'])));
     }
   } finally {
-    await redis.stop();
+    await redis?.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
   if (values.json) {
@@ -250,16 +291,19 @@ async function main(): Promise<void> {
   console.log(`callscript store benchmark, node ${process.version}; steps/s relative to the memory store of the same setting`);
   console.table(
     rows.map((r) => {
-      const memory = rows.find((m) => m.setting === r.setting && m.store.startsWith('memory'))!;
+      const memory = rows.find((m) => m.setting === r.setting && m.store.startsWith('memory'));
       return {
         setting: r.setting,
         store: r.store,
         steps: r.steps,
         'steps/s': r.stepsPerSecond,
-        'vs memory': `${(r.stepsPerSecond / memory.stepsPerSecond).toFixed(2)}x`,
+        'vs memory': memory === undefined ? '' : `${(r.stepsPerSecond / memory.stepsPerSecond).toFixed(2)}x`,
         'p50 ms': r.p50Ms,
         'p99 ms': r.p99Ms,
         'max ms': r.maxMs,
+        'WAL max MB': r.walMaxMB ?? '',
+        restarts: r.restarts ?? '',
+        'gate max ms': r.gateMaxMs ?? '',
       };
     }),
   );

@@ -5,7 +5,13 @@ import type { CallState } from '../engine/state.js';
 import { StaleLeaseError, StoreInUseError, StoreUnavailableError } from './errors.js';
 import { FileLock } from './file-lock.js';
 import { LocalLocks } from './local-locks.js';
-import { DEFAULT_CHECKPOINT_INTERVAL_MS, SqliteCheckpointer, type Checkpoint } from './sqlite-checkpointer.js';
+import {
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  DEFAULT_RESTART_PAGES,
+  SqliteCheckpointer,
+  WriteGate,
+  type Checkpoint,
+} from './sqlite-checkpointer.js';
 import {
   DEFAULT_ACTIVE_LIMIT,
   DEFAULT_LOCK_WAIT_MS,
@@ -35,20 +41,24 @@ const SWEEP_BATCH = 2000;
  */
 const PAGE_SIZE = 2048;
 /**
- * SQLite's own checkpoint runs inside the commit that fills this many WAL pages (32 MB).
- * The checkpoint thread copies pages as they come, but under sustained load commits never
- * pause long enough for it to finish the WAL, and only a finished one lets the WAL start
- * over: this one does, finding nearly every page copied already (its fsyncs are the cost).
- * Once the thread has failed: every 4 MB of WAL, as SQLite's default does with 4 KiB pages.
+ * SQLite's own checkpoint runs inside the commit that fills this many WAL pages (32 MB): a
+ * safety net only, as the checkpoint thread starts the WAL over every 4 MB
+ * (`DEFAULT_RESTART_PAGES`). Once the thread has failed: every 4 MB of WAL, as SQLite's
+ * default does with 4 KiB pages.
  */
 const AUTOCHECKPOINT_PAGES = 16_000;
 const AUTOCHECKPOINT_PAGES_ALONE = 2000;
-/** A WAL that grew in a burst is cut back to this when it starts over (bytes). */
-const WAL_SIZE_LIMIT = 4 * 1024 * 1024;
+/**
+ * A WAL that grew in a burst is cut back to this when it starts over (bytes); above the
+ * 4 MB and a little at which the thread starts it over, so that is not cut every time.
+ */
+const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** How often the checkpoint thread runs (ms); 0: no thread, and only the safety net checkpoints (tests). */
   readonly checkpointIntervalMs?: number;
+  /** WAL frames past which the checkpoint thread starts the WAL over (tests). */
+  readonly restartPages?: number;
   /** Told about every checkpoint of the thread that found pages (tests, benchmarks). */
   readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
 }
@@ -101,7 +111,9 @@ CREATE TABLE IF NOT EXISTS scripts (
  * - better-sqlite3 is synchronous: each write blocks the event loop for its
  *   duration, about 0.1 ms. Checkpoints, whose fsyncs take milliseconds (tens,
  *   inside the commit that filled 4 MB of WAL, when SQLite ran them), run on a
- *   thread of their own (`SqliteCheckpointer`); see docs/stores.md for measurements.
+ *   thread of their own (`SqliteCheckpointer`), which also starts the WAL over;
+ *   meanwhile writes wait for its gate without blocking the event loop. See
+ *   docs/stores.md for measurements.
  * - A transcript row per write (the entries it added, as one JSON array), appended
  *   to one table in rowid order and listed in the call's row: the per-step cost is
  *   one small insert into the table's last page, not one into a random page of a
@@ -126,6 +138,12 @@ export class SqliteStore implements SessionStore {
   private closed = false;
   private readonly fileLock: FileLock | undefined;
   private readonly checkpointer: SqliteCheckpointer | undefined;
+  /**
+   * Taken around every write while the checkpoint thread runs: the thread closes it while it
+   * starts the WAL over, and writes then wait for it asynchronously instead of blocking the
+   * event loop on SQLite's lock. Undefined without a thread (or once it failed).
+   */
+  private gate: WriteGate | undefined;
   /**
    * Calls active when the file was opened and not written since: the process before this one
    * held every lock, and may have died in the middle of any call's work. A write settles one.
@@ -153,11 +171,17 @@ export class SqliteStore implements SessionStore {
     this.unsettled = new Set(this.q.activeIds.pluck().all() as string[]);
     const every = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     if (this.durable && every > 0) {
+      const gate = new WriteGate();
+      this.gate = gate;
       this.checkpointer = new SqliteCheckpointer(this.path, {
         intervalMs: every,
+        restartPages: options.restartPages ?? DEFAULT_RESTART_PAGES,
+        walSizeLimit: WAL_SIZE_LIMIT,
+        gate,
         ...(options.onCheckpoint !== undefined ? { onCheckpoint: options.onCheckpoint } : {}),
         // Checkpoints inside commits again: stalls, but a WAL that cannot grow without bound.
         onFailure: () => {
+          this.gate = undefined;
           if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_ALONE}`);
         },
       });
@@ -203,7 +227,7 @@ export class SqliteStore implements SessionStore {
       const w = this.pending[i];
       if (w !== undefined && w.state.id === id) return w.state;
     }
-    const json = this.q.getCall.pluck().get(id) as string | undefined;
+    const json = await this.gated(() => this.q.getCall.pluck().get(id) as string | undefined, false);
     return json === undefined ? undefined : (JSON.parse(json) as CallState);
   }
 
@@ -230,17 +254,18 @@ export class SqliteStore implements SessionStore {
 
   async delete(id: string): Promise<void> {
     this.unsettled.delete(id);
-    this.flush();
-    this.deleteTx(id);
+    await this.gated(() => this.deleteTx(id));
   }
 
-  async claimSession(session: string, id: string): Promise<boolean> {
-    this.q.claimSession.run(session, id);
-    return this.q.findSession.pluck().get(session) === id;
+  claimSession(session: string, id: string): Promise<boolean> {
+    return this.gated(() => {
+      this.q.claimSession.run(session, id);
+      return this.q.findSession.pluck().get(session) === id;
+    });
   }
 
-  async findBySession(session: string): Promise<string | undefined> {
-    return this.q.findSession.pluck().get(session) as string | undefined;
+  findBySession(session: string): Promise<string | undefined> {
+    return this.gated(() => this.q.findSession.pluck().get(session) as string | undefined, false);
   }
 
   async lock(id: string, options: LockOptions = {}): Promise<Lease> {
@@ -254,57 +279,108 @@ export class SqliteStore implements SessionStore {
     return ids.slice(0, options.limit ?? DEFAULT_ACTIVE_LIMIT);
   }
 
-  async active(options: ActiveOptions = {}): Promise<CallState[]> {
-    this.flush();
-    const rows = this.q.active.pluck().all(options.after ?? '', options.limit ?? DEFAULT_ACTIVE_LIMIT) as string[];
-    return rows.map((json) => JSON.parse(json) as CallState);
+  active(options: ActiveOptions = {}): Promise<CallState[]> {
+    return this.gated(() => {
+      const rows = this.q.active.pluck().all(options.after ?? '', options.limit ?? DEFAULT_ACTIVE_LIMIT) as string[];
+      return rows.map((json) => JSON.parse(json) as CallState);
+    });
   }
 
-  async transcript(id: string): Promise<TranscriptEntry[]> {
-    this.flush();
-    const trows = this.q.getTrows.pluck().get(id) as string | undefined;
-    if (trows === undefined || trows === '') return [];
-    const rows = this.q.entries.pluck().all(`[${trows}]`) as string[];
-    const entries = rows.flatMap((json) => JSON.parse(json) as TranscriptEntry[]);
-    return entries.length > this.transcriptLimit ? entries.slice(entries.length - this.transcriptLimit) : entries;
+  transcript(id: string): Promise<TranscriptEntry[]> {
+    return this.gated(() => {
+      const trows = this.q.getTrows.pluck().get(id) as string | undefined;
+      if (trows === undefined || trows === '') return [];
+      const rows = this.q.entries.pluck().all(`[${trows}]`) as string[];
+      const entries = rows.flatMap((json) => JSON.parse(json) as TranscriptEntry[]);
+      return entries.length > this.transcriptLimit ? entries.slice(entries.length - this.transcriptLimit) : entries;
+    });
   }
 
   async putScript(script: StoredScript): Promise<void> {
-    this.q.putScript.run(script.name, script.version, script.source, script.file ?? null, Date.now());
+    await this.gated(() => {
+      this.q.putScript.run(script.name, script.version, script.source, script.file ?? null, Date.now());
+    });
   }
 
   async getScript(name: string, version: string): Promise<StoredScript | undefined> {
-    const row = this.q.getScript.get(name, version) as { source: string; file: string | null } | undefined;
+    const row = await this.gated(
+      () => this.q.getScript.get(name, version) as { source: string; file: string | null } | undefined,
+      false,
+    );
     if (row === undefined) return undefined;
     return { name, version, source: row.source, ...(row.file !== null ? { file: row.file } : {}) };
   }
 
-  async sweep(now: number): Promise<CallState[]> {
-    this.flush();
-    const idle = (this.q.idle.pluck().all(now - this.timings.idleTtlMs, SWEEP_BATCH) as string[]).map(
-      (json) => JSON.parse(json) as CallState,
-    );
-    const ended = this.q.endedBefore.pluck().all(now - this.timings.endedRetentionMs, SWEEP_BATCH) as string[];
-    this.db.transaction(() => {
-      for (const state of idle) {
-        this.unsettled.delete(state.id);
-        this.deleteTx(state.id);
-      }
-      for (const id of ended) this.deleteTx(id);
-      this.q.pruneScripts.run(now - SCRIPT_GRACE_MS);
-    })();
-    return idle;
+  sweep(now: number): Promise<CallState[]> {
+    return this.gated(() => {
+      const idle = (this.q.idle.pluck().all(now - this.timings.idleTtlMs, SWEEP_BATCH) as string[]).map(
+        (json) => JSON.parse(json) as CallState,
+      );
+      const ended = this.q.endedBefore.pluck().all(now - this.timings.endedRetentionMs, SWEEP_BATCH) as string[];
+      this.db.transaction(() => {
+        for (const state of idle) {
+          this.unsettled.delete(state.id);
+          this.deleteTx(state.id);
+        }
+        for (const id of ended) this.deleteTx(id);
+        this.q.pruneScripts.run(now - SCRIPT_GRACE_MS);
+      })();
+      return idle;
+    });
   }
 
   async clear(): Promise<void> {
-    this.flush();
-    this.unsettled.clear();
-    this.db.exec('DELETE FROM calls; DELETE FROM sessions; DELETE FROM transcript;');
+    await this.gated(() => {
+      this.unsettled.clear();
+      this.db.exec('DELETE FROM calls; DELETE FROM sessions; DELETE FROM transcript;');
+    });
   }
 
-  /** Commits the pending writes (reads call it first, so they always see every write made). */
+  /**
+   * Runs `work` on the server's connection: at once unless the checkpoint thread holds the
+   * gate (it is starting the WAL over), else as soon as it lets go, the event loop running
+   * meanwhile. The server's connection is never used while the thread holds the gate, so the
+   * thread never waits for the server's readers or writers. `commitFirst` (writes, and reads
+   * that must see every write made): the pending writes are committed first.
+   */
+  private async gated<T>(work: () => T, commitFirst = true): Promise<T> {
+    for (;;) {
+      const gate = this.gate;
+      if (gate === undefined || gate.enter()) {
+        try {
+          if (commitFirst) this.commit();
+          return work();
+        } finally {
+          gate?.leave();
+        }
+      }
+      await gate.opened();
+    }
+  }
+
+  /** The group commit at the end of a turn of the event loop; later while the thread holds the gate. */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const gate = this.gate;
+    if (gate === undefined) {
+      this.commit();
+      return;
+    }
+    if (gate.enter()) {
+      try {
+        this.commit();
+      } finally {
+        gate.leave();
+      }
+      return;
+    }
+    this.flushScheduled = true;
+    void gate.opened().then(() => this.flush());
+  }
+
+  /** Commits the pending writes, on the server's connection (the caller holds the gate if there is one). */
+  private commit(): void {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -327,13 +403,15 @@ export class SqliteStore implements SessionStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    // Not waited for: a thread still starting would hold up every close by a tenth of a second.
-    void this.checkpointer?.stop();
-    // The last connection to close (this one or the thread's) checkpoints the WAL into the file and removes it.
-    this.db.close();
-    this.fileLock?.release();
+    await this.gated(() => {
+      if (this.closed) return;
+      this.closed = true;
+      // Not waited for: a thread still starting would hold up every close by a tenth of a second.
+      void this.checkpointer?.stop();
+      // The last connection to close (this one or the thread's) checkpoints the WAL into the file and removes it.
+      this.db.close();
+      this.fileLock?.release();
+    });
   }
 }
 
