@@ -309,15 +309,8 @@ export class CallRunner {
    * goes on in the call's queue.
    */
   notify(id: string, token: string, event: CallEvent, providerSession: string): Promise<NotifyVerdict> {
-    crashPoint('notify.arrived');
-    const received = performance.now();
     return new Promise<NotifyVerdict>((resolve) => {
-      void this.queue.run(id, () =>
-        this.locked(id, async (lease) => void (await this.apply(id, token, event, providerSession, lease, received, resolve))).then(
-          (outcome) => resolve(outcome === 'busy' ? 'busy' : 'error'),
-          () => resolve('error'),
-        ),
-      );
+      void this.applyQueued(id, token, event, providerSession, resolve).then(({ outcome }) => resolve(outcome === 'busy' ? 'busy' : 'error'));
     });
   }
 
@@ -326,20 +319,33 @@ export class CallRunner {
    * (the block it led to is in the outbox), with the state that work left.
    */
   private async notifySettled(id: string, token: string, event: CallEvent, providerSession: string): Promise<{ readonly verdict: NotifyVerdict; readonly state?: CallState }> {
+    let verdict: NotifyVerdict | undefined;
+    const { outcome, state } = await this.applyQueued(id, token, event, providerSession, (v) => (verdict ??= v));
+    verdict ??= outcome === 'busy' ? 'busy' : 'error';
+    return state !== undefined && verdict === 'accepted' ? { verdict, state } : { verdict };
+  }
+
+  /**
+   * Applies a notification in the call's queue, under its lock. `decide` learns the verdict as
+   * soon as it is known (before the block it leads to goes out); the promise resolves once all
+   * of the work is done, with the state it left (undefined when it stopped short).
+   */
+  private async applyQueued(
+    id: string,
+    token: string,
+    event: CallEvent,
+    providerSession: string,
+    decide: (verdict: NotifyVerdict) => void,
+  ): Promise<{ readonly outcome: 'done' | 'busy' | 'failed'; readonly state?: CallState }> {
     crashPoint('notify.arrived');
     const received = performance.now();
-    let verdict: NotifyVerdict | undefined;
-    let final: CallState | undefined;
-    const decide = (v: NotifyVerdict): void => {
-      verdict ??= v;
-    };
+    let state: CallState | undefined;
     const outcome = await this.queue.run(id, () =>
       this.locked(id, async (lease) => {
-        final = await this.apply(id, token, event, providerSession, lease, received, decide);
+        state = await this.apply(id, token, event, providerSession, lease, received, decide);
       }).catch(() => 'failed' as const),
     );
-    decide(outcome === 'busy' ? 'busy' : 'error');
-    return final !== undefined && verdict === 'accepted' ? { verdict, state: final } : { verdict: verdict ?? 'error' };
+    return state !== undefined ? { outcome, state } : { outcome };
   }
 
   /**
