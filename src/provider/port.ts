@@ -11,6 +11,7 @@ import type { Hono } from 'hono';
 import type { ProviderCapabilities } from '../engine/capabilities.js';
 import type { Logger } from '../log/logger.js';
 import type { CallRunner } from '../runtime/call-runner.js';
+import type { WebhookRoute } from '../server/webhook.js';
 import type { ProviderClient } from './provider.js';
 
 /** Why a webhook was answered with an error status (a metrics label). */
@@ -40,13 +41,24 @@ export interface AdapterContext {
   readonly onRefused?: (reason: RefusalReason) => void;
 }
 
+/**
+ * An adapter's routes: its POST webhooks, written against `WebhookRequest` so
+ * the node server can dispatch them without Hono (the hot path) while Hono
+ * serves them too (`app.request()` in tests), and any routes only Hono serves.
+ */
+export interface AdapterRoutes {
+  readonly webhooks: readonly WebhookRoute[];
+  /** Adds the adapter's other routes (a WebSocket upgrade, downloads) to its Hono app. */
+  readonly more?: (app: Hono) => void;
+}
+
 export interface ProviderAdapter {
   readonly capabilities: ProviderCapabilities;
   readonly client: ProviderClient;
   /** The absolute URL the provider reports on block `seq` of call `id` at; `token` binds it to that call. */
   callbackUrl(publicUrl: string, id: string, seq: number, token: string): string;
   /** The provider's webhooks, mounted at `/<capabilities.name>`. */
-  routes(context: AdapterContext): Hono;
+  routes(context: AdapterContext): AdapterRoutes;
   /**
    * The routes take WebSocket upgrades (with `upgradeWebSocket` from
    * @hono/node-server): jambonz streams a caller's audio to one to record it.

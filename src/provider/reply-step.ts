@@ -5,12 +5,11 @@
  * attempt while one is left), and answer a refusal. Each adapter keeps its wire
  * format: how a report is read from the body and how a reply is rendered.
  */
-import type { Context } from 'hono';
 import type { GatherBlock } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
 import type { Logger } from '../log/logger.js';
 import type { CallRunner, ReplyResult } from '../runtime/call-runner.js';
-import { jsonError } from '../server/http-error.js';
+import { errorAnswer, type WebhookAnswer, type WebhookRequest } from '../server/webhook.js';
 import type { RefusalReason } from './port.js';
 
 /** What a webhook at a block's URL reports, in engine terms. */
@@ -32,14 +31,14 @@ export interface StepAddress {
 }
 
 /** The parts of the step URL `c` was sent to; undefined (answer 400) when it is not one this server wrote. */
-export function stepAddress(c: Context, continuations: ReadonlySet<string>): StepAddress | undefined {
-  const seq = Number(c.req.param('seq'));
-  const k = c.req.query('k');
-  const attempt = Number(c.req.query('a') ?? '1');
+export function stepAddress(req: WebhookRequest, continuations: ReadonlySet<string>): StepAddress | undefined {
+  const seq = Number(req.param('seq'));
+  const k = req.queryParam('k');
+  const attempt = Number(req.queryParam('a') ?? '1');
   if (!Number.isSafeInteger(seq) || seq < 0 || (k !== undefined && !continuations.has(k)) || !Number.isSafeInteger(attempt) || attempt < 1) {
     return undefined;
   }
-  return { id: c.req.param('id') ?? '', seq, token: c.req.query('t') ?? '', k, attempt };
+  return { id: req.param('id'), seq, token: req.queryParam('t') ?? '', k, attempt };
 }
 
 export type StepOutcome =
@@ -66,11 +65,11 @@ export interface Refusal {
   readonly log: Logger;
   readonly refused: (reason: RefusalReason) => void;
   /** The adapter's hangup, for a call this server does not know. */
-  readonly hangup: () => Response;
+  readonly hangup: () => WebhookAnswer;
 }
 
 /** The answer to a step webhook the runner refused, logged and counted. */
-export function refuseStep(c: Context, verdict: Exclude<ReplyResult['verdict'], 'accepted'>, at: StepAddress, session: string, o: Refusal): Response {
+export function refuseStep(verdict: Exclude<ReplyResult['verdict'], 'accepted'>, at: StepAddress, session: string, o: Refusal): WebhookAnswer {
   switch (verdict) {
     case 'unknown-call':
       // A call this server no longer knows (or never did): end it politely rather than fail the provider's request.
@@ -81,12 +80,12 @@ export function refuseStep(c: Context, verdict: Exclude<ReplyResult['verdict'], 
     case 'session-mismatch':
       o.log.warn({ call: at.id, session, reason: verdict }, 'notification.refused');
       o.refused(verdict);
-      return jsonError(c, 403, 'CS_FORBIDDEN', 'this request does not belong to that call');
+      return errorAnswer(403, 'CS_FORBIDDEN', 'this request does not belong to that call');
     case 'busy':
       o.refused('busy');
-      return jsonError(c, 503, 'CS_BUSY', 'the call stayed locked by another server for too long');
+      return errorAnswer(503, 'CS_BUSY', 'the call stayed locked by another server for too long');
     case 'error':
       o.refused('error');
-      return jsonError(c, 503, 'CS_INTERNAL', 'the request could not be handled');
+      return errorAnswer(503, 'CS_INTERNAL', 'the request could not be handled');
   }
 }

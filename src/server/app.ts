@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../log/logger.js';
-import type { ProviderAdapter } from '../provider/port.js';
+import type { AdapterRoutes, ProviderAdapter } from '../provider/port.js';
 import type { CallRunner } from '../runtime/call-runner.js';
 import type { ScriptRegistry } from '../runtime/script-registry.js';
 import { jsonError } from './http-error.js';
+import { honoWebhooks } from './webhook-hono.js';
 import { callsRoutes } from './routes/calls.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { scriptsRoutes } from './routes/scripts.js';
@@ -17,8 +18,8 @@ export interface AppOptions {
   readonly log: Logger;
   /** The provider: its webhook routes are mounted at `/<name>`. */
   readonly adapter: ProviderAdapter;
-  /** The base URL the provider reaches this server at. */
-  readonly publicUrl: () => string;
+  /** The adapter's routes, built once (the node server dispatches the same webhooks ahead of Hono). */
+  readonly webhooks: AdapterRoutes;
   readonly apiToken?: string;
   readonly maxBodyBytes: number;
   /** Extra routes mounted by the caller (the dev server mounts the simulator's control plane). */
@@ -47,16 +48,7 @@ export function createApp(o: AppOptions): Hono {
   app.use('/calls/*', limit);
 
   app.get('/healthz', (c) => c.json({ status: 'ok', scripts: o.scripts.list().length }));
-  app.route(
-    `/${o.adapter.capabilities.name}`,
-    o.adapter.routes({
-      runner: o.runner,
-      log: o.log,
-      maxBodyBytes: o.maxBodyBytes,
-      publicUrl: o.publicUrl,
-      ...(o.metrics !== undefined ? { onRefused: (reason: string) => o.metrics?.notificationRefused(reason) } : {}),
-    }),
-  );
+  app.route(`/${o.adapter.capabilities.name}`, honoWebhooks(o.webhooks.webhooks, o.webhooks.more));
   app.route('/calls', callsRoutes({ runner: o.runner, scripts: o.scripts, log: o.log, ...(o.apiToken !== undefined ? { apiToken: o.apiToken } : {}) }));
   app.route(
     '/scripts',

@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { readLimited } from '../util/read-limited.js';
+import { readLimited, type LimitedBody } from '../util/read-limited.js';
 
 export type BodyText =
   | { readonly ok: true; readonly text: string }
@@ -18,16 +18,28 @@ export type BodyText =
  * Elsewhere (`app.request()` in tests) it reads the Fetch body.
  */
 export async function readBody(c: Context, maxBytes: number): Promise<BodyText> {
-  const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > maxBytes) return { ok: false, reason: 'too-large' };
   const env: unknown = c.env;
   const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? env.incoming : undefined;
-  // The rest of a refused body is drained (or the socket closed) by @hono/node-server once the answer is sent.
-  const source = incoming instanceof IncomingMessage ? incoming : c.req.raw.body;
-  const read = source === null ? EMPTY : await readLimited(source, maxBytes);
-  return read.ok ? { ok: true, text: read.bytes.toString('utf8') } : read;
+  if (incoming instanceof IncomingMessage) return readIncoming(incoming, maxBytes);
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) return TOO_LARGE;
+  const source = c.req.raw.body;
+  return textOf(source === null ? EMPTY : await readLimited(source, maxBytes));
 }
 
+/**
+ * Reads a node server's request body (see `readBody`). A refused body is left
+ * unread: the server answers and drains it or closes the connection.
+ */
+export async function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<BodyText> {
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) return TOO_LARGE;
+  return textOf(await readLimited(incoming, maxBytes));
+}
+
+const textOf = (read: LimitedBody): BodyText => (read.ok ? { ok: true, text: read.bytes.toString('utf8') } : read);
+
+const TOO_LARGE = { ok: false, reason: 'too-large' } as const;
 const EMPTY = { ok: true, bytes: Buffer.alloc(0) } as const;
 
 /** The raw query string (without `?`), read without building a URL object on the hot path. */

@@ -19,6 +19,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { describeStore, openStore } from '../store/open-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createApp } from './app.js';
+import { nodeWebhooks, serverWithWebhooks } from './webhook-node.js';
 import type { ServerConfig } from './config.js';
 import type { CallRunnerOptions } from '../runtime/call-runner.js';
 import { EventDelivery, type DeliveryPolicy } from '../events/delivery.js';
@@ -140,12 +141,19 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
           log,
         )
       : undefined;
+  const webhooks = adapter.routes({
+    runner,
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    publicUrl: () => publicUrl,
+    onRefused: (reason) => metrics.notificationRefused(reason),
+  });
   const app = createApp({
     runner,
     scripts,
     log,
     adapter,
-    publicUrl: () => publicUrl,
+    webhooks,
     maxBodyBytes: config.maxBodyBytes,
     ...(config.apiToken !== undefined ? { apiToken: config.apiToken } : {}),
     ...(o.mount !== undefined ? { mount: o.mount } : {}),
@@ -159,7 +167,17 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   let server: ReturnType<typeof serve>;
   try {
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...(sockets !== undefined ? { websocket: { server: sockets } } : {}) }, () => resolve(s));
+      const s = serve(
+        {
+          fetch: app.fetch,
+          port: config.port,
+          hostname: config.host,
+          // The provider's webhooks go straight to their handlers; everything else to Hono (webhook-node.ts).
+          createServer: serverWithWebhooks(nodeWebhooks(`/${adapter.capabilities.name}`, webhooks.webhooks, log)),
+          ...(sockets !== undefined ? { websocket: { server: sockets } } : {}),
+        },
+        () => resolve(s),
+      );
       s.once('error', reject);
     });
   } catch (err) {

@@ -12,7 +12,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Block } from '../../src/engine/blocks.js';
@@ -24,6 +23,7 @@ import type { AdapterContext, ProviderAdapter } from '../../src/provider/port.js
 import type { BlockTarget, ProviderClient, SendResult } from '../../src/provider/provider.js';
 import type { Reply } from '../../src/runtime/call-runner.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
+import { jsonAnswer, type WebhookAnswer, type WebhookRequest } from '../../src/server/webhook.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 const CAPABILITIES: ProviderCapabilities = {
@@ -61,46 +61,60 @@ class JsonReplyClient implements ProviderClient {
 /** The whole adapter: a few dozen lines, as the docs promise. */
 function jsonReplyAdapter(restUrl: string): ProviderAdapter {
   const callbackUrl = (publicUrl: string, id: string, seq: number, token: string): string => `${publicUrl}/jsonreply/step/${id}/${seq}?t=${token}`;
-  const answer = (c: { json: (v: unknown) => Response }, ctx: AdapterContext, reply: Reply): Response => {
-    if (reply.type === 'none') return c.json({ verbs: [] });
+  const answer = (ctx: AdapterContext, reply: Reply): WebhookAnswer => {
+    if (reply.type === 'none') return jsonAnswer({ verbs: [] });
     const next = callbackUrl(ctx.publicUrl(), reply.id, reply.seq, reply.token);
-    return c.json(reply.type === 'hold' ? { hold: true, next } : { block: reply.block, next });
+    return jsonAnswer(reply.type === 'hold' ? { hold: true, next } : { block: reply.block, next });
+  };
+  const json = async <T>(req: WebhookRequest, ctx: AdapterContext): Promise<T> => {
+    const body = await req.body(ctx.maxBodyBytes);
+    if (!body.ok) throw new Error(`body ${body.reason}`);
+    return JSON.parse(body.text) as T;
   };
   return {
     capabilities: CAPABILITIES,
     client: new JsonReplyClient(restUrl),
     callbackUrl,
-    routes: (ctx) => {
-      const app = new Hono();
-      app.post('/voice', async (c) => {
-        const b = await c.req.json<{ call: string; from: string; to: string }>();
-        const { reply } = await ctx.runner.inboundReply({ session: b.call, providerRef: '', from: b.from, to: b.to });
-        return answer(c, ctx, reply);
-      });
-      app.post('/step/:id/:seq', async (c) => {
-        const b = await c.req.json<{ call: string; event: 'done' | 'ended' | 'again'; digits?: string; status?: string; record_url?: string }>();
-        const seq = Number(c.req.param('seq'));
-        const event: CallEvent | undefined =
-          b.event === 'again'
-            ? undefined
-            : {
-                type: b.event === 'done' ? 'block.done' : 'ended',
-                seq,
-                ...(b.digits !== undefined ? { digits: b.digits } : {}),
-                ...(b.status !== undefined ? { status: b.status } : {}),
-                ...(b.record_url !== undefined ? { recordUrl: b.record_url } : {}),
-              };
-        const result = await ctx.runner.replyTo(c.req.param('id'), c.req.query('t') ?? '', event, b.call, seq);
-        if (result.verdict !== 'accepted') return c.json({ error: result.verdict }, result.verdict === 'unknown-call' ? 404 : 403);
-        return answer(c, ctx, result.reply);
-      });
-      // The status callback names no block: the call is found by the provider's handle.
-      app.post('/status', async (c) => {
-        const b = await c.req.json<{ call: string; status: string }>();
-        return c.json({ result: await ctx.runner.callEnded(b.call, b.status === 'completed' ? undefined : b.status) });
-      });
-      return app;
-    },
+    routes: (ctx) => ({
+      webhooks: [
+        {
+          path: '/voice',
+          handle: async (req) => {
+            const b = await json<{ call: string; from: string; to: string }>(req, ctx);
+            const { reply } = await ctx.runner.inboundReply({ session: b.call, providerRef: '', from: b.from, to: b.to });
+            return answer(ctx, reply);
+          },
+        },
+        {
+          path: '/step/:id/:seq',
+          handle: async (req) => {
+            const b = await json<{ call: string; event: 'done' | 'ended' | 'again'; digits?: string; status?: string; record_url?: string }>(req, ctx);
+            const seq = Number(req.param('seq'));
+            const event: CallEvent | undefined =
+              b.event === 'again'
+                ? undefined
+                : {
+                    type: b.event === 'done' ? 'block.done' : 'ended',
+                    seq,
+                    ...(b.digits !== undefined ? { digits: b.digits } : {}),
+                    ...(b.status !== undefined ? { status: b.status } : {}),
+                    ...(b.record_url !== undefined ? { recordUrl: b.record_url } : {}),
+                  };
+            const result = await ctx.runner.replyTo(req.param('id'), req.queryParam('t') ?? '', event, b.call, seq);
+            if (result.verdict !== 'accepted') return jsonAnswer({ error: result.verdict }, result.verdict === 'unknown-call' ? 404 : 403);
+            return answer(ctx, result.reply);
+          },
+        },
+        {
+          // The status callback names no block: the call is found by the provider's handle.
+          path: '/status',
+          handle: async (req) => {
+            const b = await json<{ call: string; status: string }>(req, ctx);
+            return jsonAnswer({ result: await ctx.runner.callEnded(b.call, b.status === 'completed' ? undefined : b.status) });
+          },
+        },
+      ],
+    }),
   };
 }
 

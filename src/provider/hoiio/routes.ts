@@ -1,9 +1,8 @@
-import { Hono, type Context } from 'hono';
 import type { Logger } from '../../log/logger.js';
 import type { CallRunner } from '../../runtime/call-runner.js';
-import { jsonError } from '../../server/http-error.js';
-import { isFormOrEmpty, rawQuery, readBody } from '../../server/read-body.js';
-import type { RefusalReason } from '../port.js';
+import { isFormOrEmpty } from '../../server/read-body.js';
+import { errorAnswer, textAnswer, type WebhookAnswer, type WebhookRequest } from '../../server/webhook.js';
+import type { AdapterRoutes, RefusalReason } from '../port.js';
 import { hoiioEvent, parseHoiioNotification } from './notification.js';
 import { checkHoiioSignature, type SignatureMode } from './signature.js';
 
@@ -29,40 +28,39 @@ export function hoiioNotifyUrl(publicUrl: string, id: string, seq: number, token
  * Hoiio's webhooks: the Voice Notify URL for ringing calls, and the per-block
  * notify URLs. Every answer is fast; the next block is sent from the call's queue.
  */
-export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
-  const app = new Hono();
+export function hoiioRoutes(o: HoiioRoutesOptions): AdapterRoutes {
   const { log, runner } = o;
   const refused = (reason: RefusalReason): void => o.onRefused?.(reason);
 
   /** Reads and authenticates a notification's fields; a Response when it must be refused. */
-  const read = async (c: Context, route: string) => {
-    const read = await readBody(c, o.maxBodyBytes);
+  const read = async (req: WebhookRequest, route: string) => {
+    const read = await req.body(o.maxBodyBytes);
     if (!read.ok) {
       refused(read.reason);
-      if (read.reason === 'aborted') return { refused: jsonError(c, 400, 'CS_BAD_REQUEST', 'the request body was cut short') };
-      log.warn({ path: c.req.path, limit: o.maxBodyBytes }, 'request.too_large');
-      return { refused: jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${o.maxBodyBytes} bytes`) };
+      if (read.reason === 'aborted') return { refused: errorAnswer(400, 'CS_BAD_REQUEST', 'the request body was cut short') };
+      log.warn({ path: req.path, limit: o.maxBodyBytes }, 'request.too_large');
+      return { refused: errorAnswer(413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${o.maxBodyBytes} bytes`) };
     }
     const body = read.text;
-    if (!isFormOrEmpty(c.req.header('content-type'), body)) {
-      log.warn({ route, contentType: c.req.header('content-type') }, 'notification.refused');
+    if (!isFormOrEmpty(req.header('content-type'), body)) {
+      log.warn({ route, contentType: req.header('content-type') }, 'notification.refused');
       refused('unsupported-media-type');
-      return { refused: jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'notifications must be application/x-www-form-urlencoded') };
+      return { refused: errorAnswer(415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'notifications must be application/x-www-form-urlencoded') };
     }
-    const verdict = checkHoiioSignature(o.signatureMode, c.req.header('x-hoiio-signature'), body, o.accessToken);
+    const verdict = checkHoiioSignature(o.signatureMode, req.header('x-hoiio-signature'), body, o.accessToken);
     if (verdict === 'invalid' || verdict === 'missing') {
       if (o.signatureMode === 'enforce') {
         log.warn({ route, reason: `signature-${verdict}` }, 'notification.refused');
         refused(verdict === 'invalid' ? 'signature-invalid' : 'signature-missing');
-        return { refused: jsonError(c, 401, 'CS_BAD_SIGNATURE', `X-Hoiio-Signature ${verdict}`) };
+        return { refused: errorAnswer(401, 'CS_BAD_SIGNATURE', `X-Hoiio-Signature ${verdict}`) };
       }
       log.warn({ route, signature: verdict }, 'notification.signature');
     }
-    return { notification: parseHoiioNotification(rawQuery(c.req.url), body), signed: verdict === 'valid' };
+    return { notification: parseHoiioNotification(req.query, body), signed: verdict === 'valid' };
   };
 
-  const incoming = async (c: Context, scriptName: string | undefined) => {
-    const r = await read(c, 'incoming');
+  const incoming = async (req: WebhookRequest, scriptName: string | undefined): Promise<WebhookAnswer> => {
+    const r = await read(req, 'incoming');
     if (r.refused !== undefined) return r.refused;
     const n = r.notification;
     if (n.callState === 'ended') {
@@ -71,66 +69,69 @@ export function hoiioRoutes(o: HoiioRoutesOptions): Hono {
       // a ringing notification that arrives after it (otherwise anyone could block calls).
       log.info({ session: n.session, signed: r.signed }, 'notification.ended_at_incoming');
       if (r.signed && n.session !== '') runner.endedWhileRinging(n.session);
-      return c.text('OK');
+      return textAnswer('OK');
     }
     if (n.callState !== 'ringing' && n.callState !== '') {
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', `unexpected call_state "${n.callState}" at the Voice Notify URL`);
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', `unexpected call_state "${n.callState}" at the Voice Notify URL`);
     }
     if (n.session === '' || n.to === '') {
       log.warn({ route: 'incoming', session: n.session, to: n.to }, 'notification.refused');
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing notification needs session and to');
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', 'a ringing notification needs session and to');
     }
     const result = await runner.inbound({ session: n.session, providerRef: n.txnRef, from: n.from, to: n.to }, scriptName);
     if (result.result === 'unknown-script') {
       refused('unknown-script');
-      return jsonError(c, 404, 'CS_UNKNOWN_SCRIPT', `no script named "${scriptName ?? ''}"`);
+      return errorAnswer(404, 'CS_UNKNOWN_SCRIPT', `no script named "${scriptName ?? ''}"`);
     }
-    return c.text('OK');
+    return textAnswer('OK');
   };
 
-  app.post('/incoming', (c) => incoming(c, undefined));
-  app.post('/incoming/:script', (c) => incoming(c, c.req.param('script')));
-
-  app.post('/notify/:id/:seq', async (c) => {
-    const id = c.req.param('id');
-    const seq = Number(c.req.param('seq'));
-    const token = c.req.query('t') ?? '';
+  const notify = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const id = req.param('id');
+    const seq = Number(req.param('seq'));
+    const token = req.queryParam('t') ?? '';
     if (!Number.isSafeInteger(seq) || seq < 1) {
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'bad block sequence in the URL');
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', 'bad block sequence in the URL');
     }
-    const r = await read(c, 'notify');
+    const r = await read(req, 'notify');
     if (r.refused !== undefined) return r.refused;
     const n = r.notification;
     const event = hoiioEvent(n, seq);
     if (event === undefined) {
       log.warn({ call: id, session: n.session, callState: n.callState }, 'notification.refused');
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', `call_state must be ongoing or ended, got "${n.callState}"`);
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', `call_state must be ongoing or ended, got "${n.callState}"`);
     }
     const verdict = await runner.notify(id, token, event, n.session);
     switch (verdict) {
       case 'accepted':
-        return c.text('OK');
+        return textAnswer('OK');
       case 'unknown-call':
         log.warn({ call: id, session: n.session, reason: 'unknown-call' }, 'notification.refused');
         refused('unknown-call');
-        return jsonError(c, 404, 'CS_UNKNOWN_CALL', 'no such call');
+        return errorAnswer(404, 'CS_UNKNOWN_CALL', 'no such call');
       case 'bad-token':
       case 'session-mismatch':
         log.warn({ call: id, session: n.session, reason: verdict }, 'notification.refused');
         refused(verdict);
-        return jsonError(c, 403, 'CS_FORBIDDEN', 'this notification does not belong to that call');
+        return errorAnswer(403, 'CS_FORBIDDEN', 'this notification does not belong to that call');
       case 'busy':
         refused('busy');
-        return jsonError(c, 503, 'CS_BUSY', 'the call stayed locked by another server for too long; the notification was not applied');
+        return errorAnswer(503, 'CS_BUSY', 'the call stayed locked by another server for too long; the notification was not applied');
       case 'error':
         refused('error');
-        return jsonError(c, 503, 'CS_INTERNAL', 'the notification could not be handled');
+        return errorAnswer(503, 'CS_INTERNAL', 'the notification could not be handled');
     }
-  });
+  };
 
-  return app;
+  return {
+    webhooks: [
+      { path: '/incoming', handle: (req) => incoming(req, undefined) },
+      { path: '/incoming/:script', handle: (req) => incoming(req, req.param('script')) },
+      { path: '/notify/:id/:seq', handle: notify },
+    ],
+  };
 }

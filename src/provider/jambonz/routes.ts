@@ -7,14 +7,13 @@
  * Recording adds the WebSocket a `listen` verb streams audio to, and the
  * finished recordings, served by their unguessable names.
  */
-import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Hono } from 'hono';
 import { UNKNOWN_NUMBER_MESSAGE } from '../../engine/messages.js';
 import { said } from '../../engine/parts.js';
 import type { Reply } from '../../runtime/call-runner.js';
 import { jsonError } from '../../server/http-error.js';
-import { readBody } from '../../server/read-body.js';
-import type { AdapterContext, RefusalReason } from '../port.js';
+import { errorAnswer, jsonAnswer, type WebhookAnswer, type WebhookRequest } from '../../server/webhook.js';
+import type { AdapterContext, AdapterRoutes, RefusalReason } from '../port.js';
 import { refuseStep, replyToStep, stepAddress } from '../reply-step.js';
 import { isJson, parsePayload, text, type Payload } from './payload.js';
 import { JambonzRenderer, hangupVerbs, renderParts, type Verb } from './render.js';
@@ -36,76 +35,75 @@ export interface JambonzRoutesOptions {
 /** How long a recording's actionHook waits for its audio stream to close (they travel on separate connections). */
 const RECORDING_SETTLE_MS = 3000;
 
-export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions): Hono {
-  const app = new Hono();
+export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions): AdapterRoutes {
   const { runner, log } = context;
   const renderer = new JambonzRenderer(o.ttsVendor);
   const nowSeconds = o.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const refused = (reason: RefusalReason): void => context.onRefused?.(reason);
-  const verbs = (c: Context, list: readonly Verb[], status: ContentfulStatusCode = 200): Response => c.json(list, status);
+  const verbs = (list: readonly Verb[]): WebhookAnswer => jsonAnswer(list);
 
   /** The request's payload once read, parsed and authenticated; otherwise the error answer. */
-  const read = async (c: Context, route: string): Promise<{ payload: Payload } | { refusal: Response }> => {
-    const body = await readBody(c, context.maxBodyBytes);
+  const read = async (req: WebhookRequest, route: string): Promise<{ payload: Payload } | { refusal: WebhookAnswer }> => {
+    const body = await req.body(context.maxBodyBytes);
     if (!body.ok) {
       refused(body.reason);
-      if (body.reason === 'aborted') return { refusal: jsonError(c, 400, 'CS_BAD_REQUEST', 'the request body was cut short') };
-      log.warn({ path: c.req.path, limit: context.maxBodyBytes }, 'request.too_large');
-      return { refusal: jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
+      if (body.reason === 'aborted') return { refusal: errorAnswer(400, 'CS_BAD_REQUEST', 'the request body was cut short') };
+      log.warn({ path: req.path, limit: context.maxBodyBytes }, 'request.too_large');
+      return { refusal: errorAnswer(413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
     }
-    if (!isJson(c.req.header('content-type'))) {
+    if (!isJson(req.header('content-type'))) {
       refused('unsupported-media-type');
-      return { refusal: jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'jambonz hooks must be application/json (set the hooks to POST)') };
+      return { refusal: errorAnswer(415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'jambonz hooks must be application/json (set the hooks to POST)') };
     }
     const payload = parsePayload(body.text);
     if (payload === undefined) {
       log.warn({ provider: 'jambonz', route }, 'notification.malformed');
       refused('bad-notification');
-      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'the body is not one JSON object') };
+      return { refusal: errorAnswer(400, 'CS_BAD_NOTIFICATION', 'the body is not one JSON object') };
     }
-    const verdict = verifyJambonzSignature(o.webhookSecret, c.req.header('jambonz-signature'), body.text, nowSeconds());
+    const verdict = verifyJambonzSignature(o.webhookSecret, req.header('jambonz-signature'), body.text, nowSeconds());
     if (verdict !== 'valid') {
       log.warn({ provider: 'jambonz', route, reason: `signature-${verdict}` }, 'notification.refused');
       refused(verdict === 'missing' ? 'signature-missing' : 'signature-invalid');
-      return { refusal: jsonError(c, 403, 'CS_BAD_SIGNATURE', `the Jambonz-Signature is ${verdict}`) };
+      return { refusal: errorAnswer(403, 'CS_BAD_SIGNATURE', `the Jambonz-Signature is ${verdict}`) };
     }
     if (text(payload, 'call_sid') === '') {
       refused('bad-notification');
-      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a hook needs call_sid') };
+      return { refusal: errorAnswer(400, 'CS_BAD_NOTIFICATION', 'a hook needs call_sid') };
     }
     return { payload };
   };
 
-  const answer = (c: Context, reply: Reply): Response => {
+  const answer = (reply: Reply): WebhookAnswer => {
     // `[]` would let jambonz go on with the verbs left from the last answer: a call with nothing to run is ended.
-    if (reply.type === 'none') return verbs(c, hangupVerbs());
+    if (reply.type === 'none') return verbs(hangupVerbs());
     const step = stepUrl(context.publicUrl(), reply.id, reply.seq, reply.token);
-    if (reply.type === 'hold') return verbs(c, renderer.hold(step));
-    return verbs(c, renderer.block(reply.block, step));
+    if (reply.type === 'hold') return verbs(renderer.hold(step));
+    return verbs(renderer.block(reply.block, step));
   };
 
-  app.post('/voice', async (c) => {
-    const r = await read(c, 'voice');
+  const voice = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const r = await read(req, 'voice');
     if ('refusal' in r) return r.refusal;
     const callSid = text(r.payload, 'call_sid');
     const to = text(r.payload, 'to');
     if (to === '') {
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing call needs to');
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', 'a ringing call needs to');
     }
     // jambonz's call_sid is the only handle its REST API takes.
     const { result, reply } = await runner.inboundReply({ session: callSid, providerRef: '', from: text(r.payload, 'from'), to });
-    if (result.result === 'unknown-number') return verbs(c, hangupVerbs(renderParts(said(UNKNOWN_NUMBER_MESSAGE), o.ttsVendor)));
-    return answer(c, reply);
-  });
+    if (result.result === 'unknown-number') return verbs(hangupVerbs(renderParts(said(UNKNOWN_NUMBER_MESSAGE), o.ttsVendor)));
+    return answer(reply);
+  };
 
-  app.post('/step/:id/:seq', async (c) => {
-    const at = stepAddress(c, CONTINUATIONS);
+  const step = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const at = stepAddress(req, CONTINUATIONS);
     if (at === undefined) {
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
     }
-    const r = await read(c, 'step');
+    const r = await read(req, 'step');
     if ('refusal' in r) return r.refusal;
     const callSid = text(r.payload, 'call_sid');
     let recorded: string | undefined;
@@ -115,23 +113,25 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
     }
     const outcome = await replyToStep(runner, at, reportOf(at.k as Continuation | undefined, at.attempt, at.seq, r.payload, recorded), callSid);
     if (outcome.type === 'next-attempt') {
-      return verbs(c, renderer.block(outcome.gather, stepUrl(context.publicUrl(), at.id, at.seq, at.token), outcome.attempt));
+      return verbs(renderer.block(outcome.gather, stepUrl(context.publicUrl(), at.id, at.seq, at.token), outcome.attempt));
     }
     // A call that is over gets `none` from the runner (its outbox is not replayed), answered with a hangup.
-    if (outcome.result.verdict === 'accepted') return answer(c, outcome.result.reply);
-    return refuseStep(c, outcome.result.verdict, at, callSid, { log, refused, hangup: () => verbs(c, hangupVerbs()) });
-  });
+    if (outcome.result.verdict === 'accepted') return answer(outcome.result.reply);
+    return refuseStep(outcome.result.verdict, at, callSid, { log, refused, hangup: () => verbs(hangupVerbs()) });
+  };
 
-  app.get('/listen/:id/:seq', listenRoute(runner.store, o.recordings, log));
+  /** The WebSocket a record block streams to, and the recordings: Hono serves these. */
+  const more = (app: Hono): void => {
+    app.get('/listen/:id/:seq', listenRoute(runner.store, o.recordings, log));
+    app.get('/recordings/:name', async (c) => {
+      const wav = await o.recordings.read(c.req.param('name'));
+      if (wav === undefined) return jsonError(c, 404, 'CS_NOT_FOUND', 'no such recording');
+      return c.body(new Uint8Array(wav), 200, { 'content-type': 'audio/wav', 'cache-control': 'private, max-age=86400' });
+    });
+  };
 
-  app.get('/recordings/:name', async (c) => {
-    const wav = await o.recordings.read(c.req.param('name'));
-    if (wav === undefined) return jsonError(c, 404, 'CS_NOT_FOUND', 'no such recording');
-    return c.body(new Uint8Array(wav), 200, { 'content-type': 'audio/wav', 'cache-control': 'private, max-age=86400' });
-  });
-
-  app.post('/status', async (c) => {
-    const r = await read(c, 'status');
+  const status = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const r = await read(req, 'status');
     if ('refusal' in r) return r.refusal;
     const callSid = text(r.payload, 'call_sid');
     const status = text(r.payload, 'call_status');
@@ -142,8 +142,15 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
       else log.info({ session: callSid, status, result: ended }, 'notification.status');
     }
     // jambonz runs no verbs from a status hook's answer; `[]` says so.
-    return verbs(c, []);
-  });
+    return verbs([]);
+  };
 
-  return app;
+  return {
+    webhooks: [
+      { path: '/voice', handle: voice },
+      { path: '/step/:id/:seq', handle: step },
+      { path: '/status', handle: status },
+    ],
+    more,
+  };
 }

@@ -5,14 +5,12 @@
  * is read within the body limit, parsed strictly, and authenticated against the
  * URL built from the configured public URL before anything changes.
  */
-import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UNKNOWN_NUMBER_MESSAGE } from '../../engine/messages.js';
 import { said } from '../../engine/parts.js';
 import type { Reply } from '../../runtime/call-runner.js';
-import { jsonError } from '../../server/http-error.js';
-import { isFormOrEmpty, rawQuery, readBody } from '../../server/read-body.js';
-import type { AdapterContext, RefusalReason } from '../port.js';
+import { isFormOrEmpty } from '../../server/read-body.js';
+import { errorAnswer, xmlAnswer, type WebhookAnswer, type WebhookRequest } from '../../server/webhook.js';
+import type { AdapterContext, AdapterRoutes, RefusalReason } from '../port.js';
 import { refuseStep, replyToStep, stepAddress } from '../reply-step.js';
 import type { TwimlVerifier } from './config.js';
 import type { TwimlDialect } from './dialect.js';
@@ -42,8 +40,7 @@ export interface TwimlRoutesOptions {
 /** Recordings started by this process, so a retried webhook does not start a second one. */
 const STARTED_KEPT = 10_000;
 
-export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hono {
-  const app = new Hono();
+export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): AdapterRoutes {
   const { runner, log } = context;
   const name = o.dialect.name;
   const renderer = new TwimlRenderer(o.dialect);
@@ -51,52 +48,48 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
   const started = new RecentKeys<string>(STARTED_KEPT);
   const refused = (reason: RefusalReason): void => context.onRefused?.(reason);
 
-  const xml = (c: Context, body: string, status: ContentfulStatusCode = 200): Response =>
-    c.body(body, status, { 'content-type': 'text/xml; charset=utf-8' });
-
-  const verify = (c: Context, body: string, fields: FormFields): SignatureVerdict => {
+  const verify = (req: WebhookRequest, body: string, fields: FormFields): SignatureVerdict => {
     const v = o.verifier;
     if (v.scheme === 'telnyx') {
-      return verifyTelnyxSignature(v.publicKey, c.req.header('telnyx-signature-ed25519'), c.req.header('telnyx-timestamp'), body, nowSeconds());
+      return verifyTelnyxSignature(v.publicKey, req.header('telnyx-signature-ed25519'), req.header('telnyx-timestamp'), body, nowSeconds());
     }
-    const query = rawQuery(c.req.url);
     // The URL the provider requested is the one we gave it: the public URL, never Host or X-Forwarded-*.
-    const url = `${context.publicUrl()}${c.req.path}${query !== '' ? `?${query}` : ''}`;
+    const url = `${context.publicUrl()}${req.path}${req.query !== '' ? `?${req.query}` : ''}`;
     if (v.scheme === 'twilio') {
-      return verifyTwilioSignature({ authToken: v.key, sharedKey: v.sharedKey }, c.req.header('x-twilio-signature'), c.req.header('x-twilio-webhooks-signature-settings'), url, fields);
+      return verifyTwilioSignature({ authToken: v.key, sharedKey: v.sharedKey }, req.header('x-twilio-signature'), req.header('x-twilio-webhooks-signature-settings'), url, fields);
     }
-    return verifyHmacSignature('signalwire', v.key, c.req.header('x-signalwire-signature') ?? c.req.header('x-twilio-signature'), url, fields);
+    return verifyHmacSignature('signalwire', v.key, req.header('x-signalwire-signature') ?? req.header('x-twilio-signature'), url, fields);
   };
 
   /** The request's fields once read, parsed and authenticated; otherwise the error answer. */
-  const read = async (c: Context, route: string): Promise<{ fields: FormFields } | { refusal: Response }> => {
-    const body = await readBody(c, context.maxBodyBytes);
+  const read = async (req: WebhookRequest, route: string): Promise<{ fields: FormFields } | { refusal: WebhookAnswer }> => {
+    const body = await req.body(context.maxBodyBytes);
     if (!body.ok) {
       refused(body.reason);
-      if (body.reason === 'aborted') return { refusal: jsonError(c, 400, 'CS_BAD_REQUEST', 'the request body was cut short') };
-      log.warn({ path: c.req.path, limit: context.maxBodyBytes }, 'request.too_large');
-      return { refusal: jsonError(c, 413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
+      if (body.reason === 'aborted') return { refusal: errorAnswer(400, 'CS_BAD_REQUEST', 'the request body was cut short') };
+      log.warn({ path: req.path, limit: context.maxBodyBytes }, 'request.too_large');
+      return { refusal: errorAnswer(413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
     }
-    if (!isFormOrEmpty(c.req.header('content-type'), body.text)) {
+    if (!isFormOrEmpty(req.header('content-type'), body.text)) {
       refused('unsupported-media-type');
-      return { refusal: jsonError(c, 415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'webhooks must be application/x-www-form-urlencoded') };
+      return { refusal: errorAnswer(415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'webhooks must be application/x-www-form-urlencoded') };
     }
     const fields = parseForm(body.text);
     if (fields === undefined) {
       log.warn({ provider: name, route }, 'notification.malformed');
       refused('bad-notification');
-      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'the form body is malformed') };
+      return { refusal: errorAnswer(400, 'CS_BAD_NOTIFICATION', 'the form body is malformed') };
     }
-    const verdict = verify(c, body.text, fields);
+    const verdict = verify(req, body.text, fields);
     if (verdict !== 'valid') {
       log.warn({ provider: name, route, reason: `signature-${verdict}` }, 'notification.refused');
       refused(verdict === 'missing' ? 'signature-missing' : 'signature-invalid');
-      return { refusal: jsonError(c, 403, 'CS_BAD_SIGNATURE', `the ${o.dialect.title} signature is ${verdict}`) };
+      return { refusal: errorAnswer(403, 'CS_BAD_SIGNATURE', `the ${o.dialect.title} signature is ${verdict}`) };
     }
     if (o.verifier.scheme === 'telnyx') o.rest.learnAccount(field(fields, 'AccountSid'));
     if (field(fields, 'CallSid') === '') {
       refused('bad-notification');
-      return { refusal: jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a webhook needs CallSid') };
+      return { refusal: errorAnswer(400, 'CS_BAD_NOTIFICATION', 'a webhook needs CallSid') };
     }
     return { fields };
   };
@@ -113,49 +106,49 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
     }
   };
 
-  const answer = async (c: Context, reply: Reply, callSid: string): Promise<Response> => {
-    if (reply.type === 'none') return xml(c, hangupReply());
+  const answer = async (reply: Reply, callSid: string): Promise<WebhookAnswer> => {
+    if (reply.type === 'none') return xmlAnswer(hangupReply());
     const step = stepUrl(context.publicUrl(), name, reply.id, reply.seq, reply.token);
-    if (reply.type === 'hold') return xml(c, renderer.hold(step));
+    if (reply.type === 'hold') return xmlAnswer(renderer.hold(step));
     if (reply.block.kind === 'monitor') await startRecording(reply.id, reply.seq, callSid);
-    return xml(c, renderer.block(reply.block, step));
+    return xmlAnswer(renderer.block(reply.block, step));
   };
 
-  app.post('/voice', async (c) => {
-    const r = await read(c, 'voice');
+  const voice = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const r = await read(req, 'voice');
     if ('refusal' in r) return r.refusal;
     const callSid = field(r.fields, 'CallSid');
     const to = field(r.fields, 'To');
     if (to === '') {
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'a ringing call needs To');
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', 'a ringing call needs To');
     }
     // TwiML calls have no second reference besides CallSid.
     const { result, reply } = await runner.inboundReply({ session: callSid, providerRef: '', from: field(r.fields, 'From'), to });
-    if (result.result === 'unknown-number') return xml(c, hangupReply(said(UNKNOWN_NUMBER_MESSAGE)));
-    return answer(c, reply, callSid);
-  });
+    if (result.result === 'unknown-number') return xmlAnswer(hangupReply(said(UNKNOWN_NUMBER_MESSAGE)));
+    return answer(reply, callSid);
+  };
 
-  app.post('/step/:id/:seq', async (c) => {
-    const at = stepAddress(c, CONTINUATIONS);
+  const step = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const at = stepAddress(req, CONTINUATIONS);
     if (at === undefined) {
       refused('bad-notification');
-      return jsonError(c, 400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
+      return errorAnswer(400, 'CS_BAD_NOTIFICATION', 'not a block URL this server wrote');
     }
-    const r = await read(c, 'step');
+    const r = await read(req, 'step');
     if ('refusal' in r) return r.refusal;
     const callSid = field(r.fields, 'CallSid');
     const outcome = await replyToStep(runner, at, reportOf(at.k as Continuation | undefined, at.attempt, at.seq, r.fields), callSid);
     if (outcome.type === 'next-attempt') {
-      return xml(c, renderer.block(outcome.gather, stepUrl(context.publicUrl(), name, at.id, at.seq, at.token), outcome.attempt));
+      return xmlAnswer(renderer.block(outcome.gather, stepUrl(context.publicUrl(), name, at.id, at.seq, at.token), outcome.attempt));
     }
     // A call that is over gets `none` from the runner (its outbox is not replayed), answered with a hangup.
-    if (outcome.result.verdict === 'accepted') return answer(c, outcome.result.reply, callSid);
-    return refuseStep(c, outcome.result.verdict, at, callSid, { log, refused, hangup: () => xml(c, hangupReply()) });
-  });
+    if (outcome.result.verdict === 'accepted') return answer(outcome.result.reply, callSid);
+    return refuseStep(outcome.result.verdict, at, callSid, { log, refused, hangup: () => xmlAnswer(hangupReply()) });
+  };
 
-  app.post('/status', async (c) => {
-    const r = await read(c, 'status');
+  const status = async (req: WebhookRequest): Promise<WebhookAnswer> => {
+    const r = await read(req, 'status');
     if ('refusal' in r) return r.refusal;
     const callSid = field(r.fields, 'CallSid');
     const status = field(r.fields, 'CallStatus');
@@ -165,8 +158,14 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Hon
       if (ended === 'ended') log.debug({ session: callSid, status, result: ended }, 'notification.status');
       else log.info({ session: callSid, status, result: ended }, 'notification.status');
     }
-    return xml(c, emptyReply());
-  });
+    return xmlAnswer(emptyReply());
+  };
 
-  return app;
+  return {
+    webhooks: [
+      { path: '/voice', handle: voice },
+      { path: '/step/:id/:seq', handle: step },
+      { path: '/status', handle: status },
+    ],
+  };
 }

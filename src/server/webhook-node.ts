@@ -1,0 +1,130 @@
+/**
+ * The node server's dispatch of a provider's webhooks, ahead of Hono: a POST
+ * under the adapter's mount point that matches one of its routes goes straight
+ * to the handler, with the request read from the `IncomingMessage` and the
+ * answer written to the `ServerResponse`. Everything else (the API, health,
+ * metrics, WebSocket upgrades, a webhook path no route matches) goes to Hono.
+ *
+ * Why: the webhooks are the hot path, and each one through @hono/node-server
+ * builds a Fetch Request, a Hono context and a Response, and routes through
+ * every route of the app: about 11 µs of a webhook's CPU on a loopback bench,
+ * 15 % of a call on the TwiML round (docs/performance.md). The handlers are the
+ * same either way (`webhook.ts`); tests drive them through Hono too.
+ */
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import type { Logger } from '../log/logger.js';
+import { readIncoming } from './read-body.js';
+import { errorAnswer, queryValue, type WebhookAnswer, type WebhookRequest, type WebhookRoute } from './webhook.js';
+
+/** Handles `req` when it is one of the routes' webhooks (and returns true); false leaves it to the caller. */
+export type NodeWebhookDispatch = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * `http.createServer` for @hono/node-server's `serve({ createServer })`: requests
+ * `dispatch` takes go to the webhooks, the rest to Hono's listener.
+ */
+export function serverWithWebhooks(dispatch: NodeWebhookDispatch): typeof createServer {
+  const create = (options: ServerOptions, hono?: RequestListener): Server =>
+    createServer(options, (req, res) => {
+      if (!dispatch(req, res)) void hono?.(req, res);
+    });
+  return create as typeof createServer;
+}
+
+interface Compiled {
+  /** Literal segments, or undefined where the pattern has a parameter. */
+  readonly literals: ReadonlyArray<string | undefined>;
+  /** Parameter names by segment index. */
+  readonly names: ReadonlyArray<string | undefined>;
+  readonly route: WebhookRoute;
+}
+
+/**
+ * Dispatches POSTs to `${mount}${route.path}`. Paths match segment by segment,
+ * as Hono matches them: `:name` takes one non-empty segment, decoded.
+ */
+export function nodeWebhooks(mount: string, routes: readonly WebhookRoute[], log: Logger): NodeWebhookDispatch {
+  const prefix = `${mount}/`;
+  const compiled: Compiled[] = routes.map((route) => {
+    const parts = route.path.replace(/^\//, '').split('/');
+    return {
+      literals: parts.map((p) => (p.startsWith(':') ? undefined : p)),
+      names: parts.map((p) => (p.startsWith(':') ? p.slice(1) : undefined)),
+      route,
+    };
+  });
+
+  const match = (segments: readonly string[]): { route: WebhookRoute; params: ReadonlyMap<string, string> } | undefined => {
+    for (const c of compiled) {
+      if (c.literals.length !== segments.length) continue;
+      let params: Map<string, string> | undefined;
+      let ok = true;
+      for (let i = 0; i < segments.length && ok; i++) {
+        const segment = segments[i] ?? '';
+        const literal = c.literals[i];
+        if (literal !== undefined) ok = segment === literal;
+        else if (segment === '') ok = false;
+        else (params ??= new Map()).set(c.names[i] ?? '', decodeSegment(segment));
+      }
+      if (ok) return { route: c.route, params: params ?? NO_PARAMS };
+    }
+    return undefined;
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (req.method !== 'POST' || !url.startsWith(prefix)) return false;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const found = match(path.slice(prefix.length).split('/'));
+    if (found === undefined) return false;
+    const query = q < 0 ? '' : url.slice(q + 1);
+    const { params } = found;
+    const request: WebhookRequest = {
+      path,
+      query,
+      header: (name) => headerOf(req, name),
+      param: (name) => params.get(name) ?? '',
+      queryParam: (name) => queryValue(query, name),
+      body: (maxBytes) => readIncoming(req, maxBytes),
+    };
+    let answered: Promise<WebhookAnswer> | WebhookAnswer;
+    try {
+      answered = found.route.handle(request);
+    } catch (err) {
+      answered = Promise.reject(err);
+    }
+    void Promise.resolve(answered)
+      .catch((err: unknown) => {
+        log.error({ err, path, method: 'POST' }, 'request.failed');
+        return errorAnswer(500, 'CS_INTERNAL', 'internal error');
+      })
+      .then((answer) => send(req, res, answer));
+    return true;
+  };
+}
+
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
+function send(req: IncomingMessage, res: ServerResponse, answer: WebhookAnswer): void {
+  if (res.destroyed || res.headersSent) return;
+  const headers = ['content-type', answer.contentType, 'content-length', String(Buffer.byteLength(answer.body))];
+  // A body left unread (refused by its size) is not drained: the connection closes after the answer.
+  if (!req.complete) headers.push('connection', 'close');
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
