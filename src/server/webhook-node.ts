@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
-import { readIncoming } from './read-body.js';
+import { readIncoming, type BodyText } from './read-body.js';
 import { errorAnswer, queryValue, type WebhookAnswer, type WebhookRequest, type WebhookRoute } from './webhook.js';
 
 /** Handles `req` when it is one of the routes' webhooks (and returns true); false leaves it to the caller. */
@@ -78,33 +78,59 @@ export function nodeWebhooks(mount: string, routes: readonly WebhookRoute[], log
     const path = q < 0 ? url : url.slice(0, q);
     const found = match(path.slice(prefix.length).split('/'));
     if (found === undefined) return false;
-    const query = q < 0 ? '' : url.slice(q + 1);
-    const { params } = found;
-    const request: WebhookRequest = {
-      path,
-      query,
-      header: (name) => headerOf(req, name),
-      param: (name) => params.get(name) ?? '',
-      queryParam: (name) => queryValue(query, name),
-      body: (maxBytes) => readIncoming(req, maxBytes),
-    };
-    let answered: Promise<WebhookAnswer> | WebhookAnswer;
-    try {
-      answered = found.route.handle(request);
-    } catch (err) {
-      answered = Promise.reject(err);
-    }
-    void Promise.resolve(answered)
-      .catch((err: unknown) => {
+    const request = new NodeWebhookRequest(req, path, q < 0 ? '' : url.slice(q + 1), found.params);
+    const respond = (answer: WebhookAnswer): void => {
+      try {
+        send(req, res, answer);
+      } catch (err) {
+        // An answer Node refuses to write (a header it rejects): the connection goes, the server stays.
         log.error({ err, path, method: 'POST' }, 'request.failed');
-        return errorAnswer(500, 'CS_INTERNAL', 'internal error');
-      })
-      .then((answer) => send(req, res, answer));
+        res.destroy();
+      }
+    };
+    const fail = (err: unknown): void => {
+      log.error({ err, path, method: 'POST' }, 'request.failed');
+      respond(errorAnswer(500, 'CS_INTERNAL', 'internal error'));
+    };
+    try {
+      const answered = found.route.handle(request);
+      if (answered instanceof Promise) answered.then(respond, fail);
+      else respond(answered);
+    } catch (err) {
+      fail(err);
+    }
     return true;
   };
 }
 
 const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
+/** A webhook read from Node's request (a class, not closures: one object per webhook on the hot path). */
+class NodeWebhookRequest implements WebhookRequest {
+  constructor(
+    private readonly req: IncomingMessage,
+    readonly path: string,
+    readonly query: string,
+    private readonly params: ReadonlyMap<string, string>,
+  ) {}
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  param(name: string): string {
+    return this.params.get(name) ?? '';
+  }
+
+  queryParam(name: string): string | undefined {
+    return queryValue(this.query, name);
+  }
+
+  body(maxBytes: number): Promise<BodyText> {
+    return readIncoming(this.req, maxBytes);
+  }
+}
 
 function send(req: IncomingMessage, res: ServerResponse, answer: WebhookAnswer): void {
   if (res.destroyed || res.headersSent) return;
@@ -113,11 +139,6 @@ function send(req: IncomingMessage, res: ServerResponse, answer: WebhookAnswer):
   if (!req.complete) headers.push('connection', 'close');
   res.writeHead(answer.status, headers);
   res.end(answer.body);
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function decodeSegment(segment: string): string {

@@ -45,6 +45,7 @@ const routes: WebhookRoute[] = [
     },
   },
   { path: '/rejects', handle: async () => Promise.reject(new Error('async boom')) },
+  { path: '/bad-header', handle: () => ({ status: 200, contentType: 'text/plain\r\nx-injected: 1', body: 'no' }) },
   {
     path: '/record',
     handle: async (req) => {
@@ -132,6 +133,14 @@ describe('nodeWebhooks', () => {
     }
     const failed = captured.lines().filter((l) => l.msg === 'request.failed');
     expect(failed.map((l) => l.path)).toEqual(['/prov/throws', '/prov/rejects']);
+    expect((await post('/prov/voice')).statusCode).toBe(201);
+  });
+
+  it('drops the connection and logs request.failed when Node refuses to write an answer (a header with a line break); the server goes on', async () => {
+    const answer = await rawExchange(`POST /prov/bad-header HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    expect(answer.text).toBe('');
+    expect(answer.closedByServer).toBe(true);
+    expect(captured.lines().filter((l) => l.msg === 'request.failed' && l.path === '/prov/bad-header')).toHaveLength(1);
     expect((await post('/prov/voice')).statusCode).toBe(201);
   });
 
