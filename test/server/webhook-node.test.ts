@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { honoWebhooks } from '../../src/server/webhook-hono.js';
@@ -206,6 +207,19 @@ describe('queryValue', () => {
     expect(queryValue('', 'a')).toBeUndefined();
     expect(queryValue('ab=1', 'a')).toBeUndefined();
     expect(queryValue('a=%E0%A4%A', 'a')).toBeUndefined();
+  });
+
+  it('agrees with URLSearchParams on every well-formed query', () => {
+    const name = fc.constantFrom('t', 'k', 'a', 'tt', 'none', 'ta');
+    const value = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '+', '&', '=', '%', '/', 'é', '😀'), maxLength: 8 });
+    const pair = fc.tuple(name, value, fc.boolean()).map(([n, v, bare]) => (bare && v === '' ? n : `${n}=${encodeURIComponent(v).replace(/%20/g, '+')}`));
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 6 }), name, (pairs, wanted) => {
+        const query = pairs.join('&');
+        expect(queryValue(query, wanted)).toBe(new URLSearchParams(query).get(wanted) ?? undefined);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
