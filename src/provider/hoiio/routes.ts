@@ -5,6 +5,7 @@ import { errorAnswer, textAnswer, type WebhookAnswer, type WebhookRequest } from
 import type { AdapterRoutes, RefusalReason } from '../port.js';
 import { hoiioEvent, parseHoiioNotification } from './notification.js';
 import { checkHoiioSignature, type SignatureMode } from './signature.js';
+import { webhookBody } from '../webhook-body.js';
 
 export interface HoiioRoutesOptions {
   readonly runner: CallRunner;
@@ -34,13 +35,8 @@ export function hoiioRoutes(o: HoiioRoutesOptions): AdapterRoutes {
 
   /** Reads and authenticates a notification's fields; a Response when it must be refused. */
   const read = async (req: WebhookRequest, route: string) => {
-    const read = await req.body(o.maxBodyBytes);
-    if (!read.ok) {
-      refused(read.reason);
-      if (read.reason === 'aborted') return { refused: errorAnswer(400, 'CS_BAD_REQUEST', 'the request body was cut short') };
-      log.warn({ path: req.path, limit: o.maxBodyBytes }, 'request.too_large');
-      return { refused: errorAnswer(413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${o.maxBodyBytes} bytes`) };
-    }
+    const read = await webhookBody(req, o.maxBodyBytes, { log, refused });
+    if ('refusal' in read) return { refused: read.refusal };
     const body = read.text;
     if (!isFormOrEmpty(req.header('content-type'), body)) {
       log.warn({ route, contentType: req.header('content-type') }, 'notification.refused');

@@ -15,6 +15,7 @@ import { jsonError } from '../../server/http-error.js';
 import { errorAnswer, jsonAnswer, type WebhookAnswer, type WebhookRequest } from '../../server/webhook.js';
 import type { AdapterContext, AdapterRoutes, RefusalReason } from '../port.js';
 import { refuseStep, replyToStep, stepAddress } from '../reply-step.js';
+import { webhookBody } from '../webhook-body.js';
 import { isJson, parsePayload, text, type Payload } from './payload.js';
 import { JambonzRenderer, hangupVerbs, renderParts, type Verb } from './render.js';
 import { endStatus, FINAL_STATUSES, reportOf } from './report.js';
@@ -44,13 +45,8 @@ export function jambonzRoutes(context: AdapterContext, o: JambonzRoutesOptions):
 
   /** The request's payload once read, parsed and authenticated; otherwise the error answer. */
   const read = async (req: WebhookRequest, route: string): Promise<{ payload: Payload } | { refusal: WebhookAnswer }> => {
-    const body = await req.body(context.maxBodyBytes);
-    if (!body.ok) {
-      refused(body.reason);
-      if (body.reason === 'aborted') return { refusal: errorAnswer(400, 'CS_BAD_REQUEST', 'the request body was cut short') };
-      log.warn({ path: req.path, limit: context.maxBodyBytes }, 'request.too_large');
-      return { refusal: errorAnswer(413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
-    }
+    const body = await webhookBody(req, context.maxBodyBytes, { log, refused });
+    if ('refusal' in body) return body;
     if (!isJson(req.header('content-type'))) {
       refused('unsupported-media-type');
       return { refusal: errorAnswer(415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'jambonz hooks must be application/json (set the hooks to POST)') };

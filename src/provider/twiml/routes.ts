@@ -12,6 +12,7 @@ import { isFormOrEmpty } from '../../server/read-body.js';
 import { errorAnswer, xmlAnswer, type WebhookAnswer, type WebhookRequest } from '../../server/webhook.js';
 import type { AdapterContext, AdapterRoutes, RefusalReason } from '../port.js';
 import { refuseStep, replyToStep, stepAddress } from '../reply-step.js';
+import { webhookBody } from '../webhook-body.js';
 import type { TwimlVerifier } from './config.js';
 import type { TwimlDialect } from './dialect.js';
 import { field, parseForm } from './form.js';
@@ -63,13 +64,8 @@ export function twimlRoutes(context: AdapterContext, o: TwimlRoutesOptions): Ada
 
   /** The request's fields once read, parsed and authenticated; otherwise the error answer. */
   const read = async (req: WebhookRequest, route: string): Promise<{ fields: FormFields } | { refusal: WebhookAnswer }> => {
-    const body = await req.body(context.maxBodyBytes);
-    if (!body.ok) {
-      refused(body.reason);
-      if (body.reason === 'aborted') return { refusal: errorAnswer(400, 'CS_BAD_REQUEST', 'the request body was cut short') };
-      log.warn({ path: req.path, limit: context.maxBodyBytes }, 'request.too_large');
-      return { refusal: errorAnswer(413, 'CS_BODY_TOO_LARGE', `request bodies are limited to ${context.maxBodyBytes} bytes`) };
-    }
+    const body = await webhookBody(req, context.maxBodyBytes, { log, refused });
+    if ('refusal' in body) return body;
     if (!isFormOrEmpty(req.header('content-type'), body.text)) {
       refused('unsupported-media-type');
       return { refusal: errorAnswer(415, 'CS_UNSUPPORTED_MEDIA_TYPE', 'webhooks must be application/x-www-form-urlencoded') };
