@@ -7,6 +7,7 @@
  * the TwiML round, docs/performance.md) and Hono (`webhook-hono.ts`, for
  * `app.request()` in tests and any other runtime).
  */
+import { decodeFormValue } from '../util/form-value.js';
 import type { BodyText } from './read-body.js';
 import type { ErrorBody } from './http-error.js';
 
@@ -66,20 +67,10 @@ export function queryValue(query: string, name: string): string | undefined {
     const eq = query.indexOf('=', at);
     const keyEnd = eq >= 0 && eq < stop ? eq : stop;
     if (keyEnd - at === name.length && query.startsWith(name, at)) {
-      return decodeValue(keyEnd === stop ? '' : query.slice(keyEnd + 1, stop));
+      return decodeFormValue(keyEnd === stop ? '' : query.slice(keyEnd + 1, stop));
     }
     if (end < 0) return undefined;
     at = end + 1;
   }
   return undefined;
-}
-
-function decodeValue(raw: string): string | undefined {
-  const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
-  if (!spaced.includes('%')) return spaced;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return undefined;
-  }
 }

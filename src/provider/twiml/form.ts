@@ -4,6 +4,7 @@
  * are not UTF-8 make the body malformed (400), since a signature over a body
  * we would read differently from its sender proves nothing.
  */
+import { decodeFormValue } from '../../util/form-value.js';
 import type { FormFields } from './signature.js';
 
 /** The fields of a form body, or undefined when it is malformed. */
@@ -13,24 +14,14 @@ export function parseForm(body: string): FormFields | undefined {
   for (const pair of body.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = decode(eq < 0 ? '' : pair.slice(eq + 1));
+    const name = decodeFormValue(eq < 0 ? pair : pair.slice(0, eq));
+    const value = decodeFormValue(eq < 0 ? '' : pair.slice(eq + 1));
     if (name === undefined || value === undefined || name === '') return undefined;
     const values = fields.get(name);
     if (values === undefined) fields.set(name, [value]);
     else values.push(value);
   }
   return fields;
-}
-
-function decode(raw: string): string | undefined {
-  const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
-  if (!spaced.includes('%')) return spaced;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The first value of a field, or '' when absent. */
