@@ -42,6 +42,17 @@ const textOf = (read: LimitedBody): BodyText => (read.ok ? { ok: true, text: rea
 const TOO_LARGE = { ok: false, reason: 'too-large' } as const;
 const EMPTY = { ok: true, bytes: Buffer.alloc(0) } as const;
 
+/** The path of an absolute URL as it was sent (percent-escapes kept, unlike Hono's `c.req.path`), without its query. */
+export function rawPath(url: string): string {
+  const scheme = url.indexOf('://');
+  let start = scheme < 0 ? 0 : scheme + 3;
+  while (start < url.length && url[start] !== '/' && url[start] !== '?' && url[start] !== '#') start++;
+  if (url[start] !== '/') return '/';
+  let end = start;
+  while (end < url.length && url[end] !== '?' && url[end] !== '#') end++;
+  return url.slice(start, end);
+}
+
 /** The raw query string (without `?`), read without building a URL object on the hot path. */
 export function rawQuery(url: string): string {
   const q = url.indexOf('?');

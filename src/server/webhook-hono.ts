@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { rawQuery, readBody } from './read-body.js';
+import { rawPath, rawQuery, readBody } from './read-body.js';
 import { queryValue, type WebhookRequest, type WebhookRoute } from './webhook.js';
 
 /** A Hono app with `routes` as POST routes; `more` adds the adapter's other routes (WebSockets, downloads). */
@@ -23,7 +23,8 @@ export function honoWebhooks(routes: readonly WebhookRoute[], more?: (app: Hono)
 function honoRequest(c: Context): WebhookRequest {
   const query = rawQuery(c.req.url);
   return {
-    path: c.req.path,
+    // As sent: a signature covers the path the provider requested, escapes and all.
+    path: rawPath(c.req.url),
     query,
     header: (name) => c.req.header(name),
     param: (name) => c.req.param(name) ?? '',

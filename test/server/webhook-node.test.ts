@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawPath } from '../../src/server/read-body.js';
 import { honoWebhooks } from '../../src/server/webhook-hono.js';
 import { nodeWebhooks, serverWithWebhooks } from '../../src/server/webhook-node.js';
 import { errorAnswer, queryValue, textAnswer, xmlAnswer, type WebhookRoute } from '../../src/server/webhook.js';
@@ -184,8 +185,9 @@ describe('honoWebhooks', () => {
     expect(viaHono.headers.get('content-type')).toBe(viaNode.headers['content-type']);
     const h = JSON.parse(await viaHono.text()) as Record<string, unknown>;
     const n = JSON.parse(await viaNode.body.text()) as Record<string, unknown>;
-    // Mounted at the root here and at /prov there: everything but the path is the same.
+    // Mounted at the root here and at /prov there; both keep the path's escapes as sent.
     expect({ ...h, path: undefined }).toEqual({ ...n, path: undefined });
+    expect(h.path).toBe('/step/c%2D1/7');
     const big = await app.request('/refuse', { method: 'POST', body: 'x'.repeat(LIMIT + 1), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ error: { code: 'CS_BODY_TOO_LARGE', message: 'too big' } });
@@ -194,6 +196,17 @@ describe('honoWebhooks', () => {
   it('adds the routes only Hono serves', async () => {
     const app = honoWebhooks(routes, (a) => a.get('/extra', (c) => c.text('extra')));
     expect(await (await app.request('/extra')).text()).toBe('extra');
+  });
+});
+
+describe('rawPath', () => {
+  it('is the path as sent, without query or fragment', () => {
+    expect(rawPath('http://localhost/twilio/step/c%2D1/7?t=1')).toBe('/twilio/step/c%2D1/7');
+    expect(rawPath('https://h:8443/a/b#x')).toBe('/a/b');
+    expect(rawPath('http://h')).toBe('/');
+    expect(rawPath('http://h?x=1')).toBe('/');
+    expect(rawPath('http://h?x=/y')).toBe('/');
+    expect(rawPath('http://h#/y')).toBe('/');
   });
 });
 
