@@ -25,6 +25,7 @@ import type { Reply } from '../../src/runtime/call-runner.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { jsonAnswer, type WebhookAnswer, type WebhookRequest } from '../../src/server/webhook.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { loopbackConfig } from '../helpers/server-config.js';
 
 const CAPABILITIES: ProviderCapabilities = {
   name: 'jsonreply',
@@ -138,14 +139,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'callscript-reply-'));
   writeFileSync(join(dir, 'acme.yaml'), readFileSync('examples/acme.yaml', 'utf8'));
   server = await startServer({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
-      maxBodyBytes: 65_536,
-      maxSteps: 200,
-      apiToken: 'api-token',
-    },
+    config: loopbackConfig({ apiToken: 'api-token' }),
     scripts: [],
     log: silentLogger(),
     store: new SqliteStore(join(dir, 'calls.db')),
@@ -253,13 +247,7 @@ describe('a reply-mode provider through the port', () => {
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const holdDir = mkdtempSync(join(tmpdir(), 'callscript-hold-'));
     const held = await startServer({
-      config: {
-        port: 0,
-        host: '127.0.0.1',
-        hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
-        maxBodyBytes: 65_536,
-        maxSteps: 200,
-      },
+      config: loopbackConfig(),
       scripts: [],
       log: silentLogger(),
       adapter: jsonReplyAdapter('http://127.0.0.1:9'),

@@ -19,6 +19,7 @@ import { loadScripts } from '../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { PutOptions } from '../../src/store/session-store.js';
+import { loopbackConfig } from '../helpers/server-config.js';
 
 const PUBLIC_URL = 'https://ivr.example.com';
 const TOKEN = 'twilio-auth-token';
@@ -55,14 +56,7 @@ beforeAll(async () => {
   if (adapter === undefined) throw new Error('no twilio adapter');
   store = new CountingStore();
   server = await startServer({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      publicUrl: PUBLIC_URL,
-      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
-      maxBodyBytes: 65_536,
-      maxSteps: 200,
-    },
+    config: loopbackConfig({ publicUrl: PUBLIC_URL }),
     scripts: loaded.scripts,
     log: silentLogger(),
     adapter,

@@ -19,6 +19,7 @@ import { startServer, type RunningServer } from '../../src/server/start.js';
 import { interactiveCaller, scriptedCaller } from '../../src/simulator/index.js';
 import { startJambonzSimulator, type JambonzSimulator } from '../../src/simulator/jambonz/index.js';
 import { buildTranscript } from '../../src/testbench/transcript.js';
+import { loopbackConfig } from '../helpers/server-config.js';
 
 /** acme as jambonz can run it: no monitor (jambonz offers none callscript can drive). */
 const ACME = readFileSync('examples/acme.yaml', 'utf8').replace('monitor: "Welcome', 'play: "Welcome');
@@ -54,15 +55,7 @@ beforeAll(async () => {
   const adapter = adapterFromEnv('jambonz', { env: (name) => env[name] });
   if (adapter === undefined) throw new Error('no jambonz adapter');
   server = await startServer({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      publicUrl: PUBLIC_URL,
-      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
-      maxBodyBytes: 65_536,
-      maxSteps: 200,
-      apiToken: 'api-token',
-    },
+    config: loopbackConfig({ publicUrl: PUBLIC_URL, apiToken: 'api-token' }),
     scripts: loaded.scripts,
     log: silentLogger(),
     adapter,

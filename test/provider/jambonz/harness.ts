@@ -17,6 +17,7 @@ import { jambonzSignatureHeader } from '../../../src/provider/jambonz/signature.
 import { loadScripts } from '../../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../../src/server/start.js';
 import { assertValidVerbs } from './verb-oracle.js';
+import { loopbackConfig } from '../../helpers/server-config.js';
 
 export const PUBLIC_URL = 'https://ivr.example.com';
 export const ACCOUNT_SID = 'acct-9f1c2d3e';
@@ -100,15 +101,7 @@ export async function startHarness(scripts: Record<string, string>, options: { r
   const adapter = adapterFromEnv('jambonz', { env: (name) => env[name], apiUrl });
   if (adapter === undefined) throw new Error('jambonz is not built from the environment');
   const server = await startServer({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      publicUrl: PUBLIC_URL,
-      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
-      maxBodyBytes: 8192,
-      maxSteps: 200,
-      apiToken: 'api-token',
-    },
+    config: loopbackConfig({ publicUrl: PUBLIC_URL, maxBodyBytes: 8192, apiToken: 'api-token' }),
     scripts: loaded.scripts,
     log: silentLogger(),
     adapter,

@@ -17,6 +17,7 @@ import { signalwireSignature, telnyxSignature, twilioSignature } from '../../../
 import { loadScripts } from '../../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../../src/server/start.js';
 import { parseTwiml, type XmlNode } from './xml-oracle.js';
+import { loopbackConfig } from '../../helpers/server-config.js';
 
 export type Dialect = 'twilio' | 'telnyx' | 'signalwire';
 
@@ -112,15 +113,7 @@ export async function startHarness(dialect: Dialect, scripts: Record<string, str
   const adapter = adapterFromEnv(dialect, { env: (name) => env[name], apiUrl });
   if (adapter === undefined) throw new Error(`${dialect} is not built from the environment`);
   const server = await startServer({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      publicUrl: PUBLIC_URL,
-      hoiio: { baseUrl: 'http://127.0.0.1:9/', appId: 'unused', accessToken: 'unused', timeoutMs: 1000, signatureMode: 'off' },
-      maxBodyBytes: 4096,
-      maxSteps: 200,
-      apiToken: 'api-token',
-    },
+    config: loopbackConfig({ publicUrl: PUBLIC_URL, maxBodyBytes: 4096, apiToken: 'api-token' }),
     scripts: loaded.scripts,
     log: silentLogger(),
     adapter,
