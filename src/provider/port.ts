@@ -29,9 +29,16 @@ export type RefusalReason =
   | 'busy'
   | 'error';
 
+/**
+ * The part of the runtime an adapter's routes drive: what a webhook reports goes
+ * in here, the block to answer with comes out. Adapters see no more of the runner
+ * than this (the bench's replayed runtime, bench/twiml/floor.ts, stands in for it).
+ */
+export type AdapterRuntime = Pick<CallRunner, 'inbound' | 'endedWhileRinging' | 'notify' | 'inboundReply' | 'replyTo' | 'callEnded' | 'store'>;
+
 /** What an adapter's routes get from the server. */
 export interface AdapterContext {
-  readonly runner: CallRunner;
+  readonly runner: AdapterRuntime;
   readonly log: Logger;
   /** Largest webhook body accepted (bytes); larger ones get 413. */
   readonly maxBodyBytes: number;

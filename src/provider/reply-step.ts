@@ -47,7 +47,7 @@ export type StepOutcome =
   | { readonly type: 'next-attempt'; readonly gather: GatherBlock; readonly attempt: number };
 
 /** Hands a step webhook's report to the runner; `session` is the provider's call id the webhook named. */
-export async function replyToStep(runner: CallRunner, at: StepAddress, report: StepReport, session: string): Promise<StepOutcome> {
+export async function replyToStep(runner: Pick<CallRunner, 'replyTo'>, at: StepAddress, report: StepReport, session: string): Promise<StepOutcome> {
   const { id, token, seq } = at;
   if (report.type === 'event') return { type: 'result', result: await runner.replyTo(id, token, report.event, session, seq) };
   if (report.type === 'ask') return { type: 'result', result: await runner.replyTo(id, token, undefined, session, seq) };

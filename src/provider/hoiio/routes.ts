@@ -1,14 +1,13 @@
 import type { Logger } from '../../log/logger.js';
-import type { CallRunner } from '../../runtime/call-runner.js';
 import { isFormOrEmpty } from '../../server/read-body.js';
 import { errorAnswer, textAnswer, type WebhookAnswer, type WebhookRequest } from '../../server/webhook.js';
-import type { AdapterRoutes, RefusalReason } from '../port.js';
+import type { AdapterRoutes, AdapterRuntime, RefusalReason } from '../port.js';
 import { hoiioEvent, parseHoiioNotification } from './notification.js';
 import { checkHoiioSignature, type SignatureMode } from './signature.js';
 import { webhookBody } from '../webhook-body.js';
 
 export interface HoiioRoutesOptions {
-  readonly runner: CallRunner;
+  readonly runner: AdapterRuntime;
   readonly log: Logger;
   readonly accessToken: string;
   readonly signatureMode: SignatureMode;
