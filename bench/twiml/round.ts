@@ -32,6 +32,8 @@ export interface TwimlRoundOptions {
   readonly cli: string;
   /** examples/acme.yaml */
   readonly script: string;
+  /** Also run the floor (bench/twiml/floor.ts): the adapter with the per-call runtime replayed. */
+  readonly floor?: boolean;
 }
 
 export interface TwimlRound {
@@ -60,6 +62,9 @@ export interface TwimlReport {
   readonly cpuRatio: number;
   readonly callsPerSecondRatio: number;
   readonly p99Ratio: number;
+  /** With `floor`: the floor ÷ hand-written, CPU per call and calls/s. */
+  readonly floorCpuRatio?: number;
+  readonly floorCallsPerSecondRatio?: number;
 }
 
 async function measure(server: ServerProcess, load: Worker, o: TwimlRoundOptions, paths: { voice: string; status: string }, seconds: number): Promise<TwimlRound> {
@@ -135,6 +140,18 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
       o.serverCpu,
     );
     servers.push({ target: { name: 'callscript (twilio, memory)', rounds: [], peakRss: Number.NaN }, server: engine, paths: { voice: '/twilio/voice', status: '/twilio/status' } });
+    if (o.floor === true) {
+      const floorPort = await freePort();
+      const floor = await startServerProcess(
+        'twiml-floor',
+        [...o.nodeArgs, here('./floor.js')],
+        { ...env, PORT: String(floorPort), PUBLIC_URL: `http://127.0.0.1:${floorPort}`, SCRIPT: join(scripts, 'acme.yaml') },
+        floorPort,
+        join(o.dir, 'twiml-floor.log'),
+        o.serverCpu,
+      );
+      servers.push({ target: { name: 'floor (runtime replayed)', rounds: [], peakRss: Number.NaN }, server: floor, paths: { voice: '/twilio/voice', status: '/twilio/status' } });
+    }
 
     for (const s of servers) {
       process.stdout.write(`warming up ${s.target.name}… `);
@@ -159,15 +176,18 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
     await Promise.all(servers.map((s) => s.server.stop()));
     await load.stop();
   }
-  const [base, engine] = servers.map((s) => s.target);
-  const paired = (f: (r: TwimlRound) => number): number =>
-    base === undefined || engine === undefined
+  const [base, engine, floor] = servers.map((s) => s.target);
+  const paired = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number =>
+    base === undefined || of === undefined
       ? Number.NaN
-      : median(engine.rounds.map((r, i) => f(r) / f(base.rounds[i] ?? r)).filter((x) => Number.isFinite(x)));
+      : median(of.rounds.map((r, i) => f(r) / f(base.rounds[i] ?? r)).filter((x) => Number.isFinite(x)));
   return {
     targets: servers.map((s) => s.target),
     cpuRatio: paired((r) => r.cpuMsPerCall),
     callsPerSecondRatio: paired((r) => r.callsPerSecond),
     p99Ratio: paired((r) => r.p99Ms),
+    ...(floor !== undefined
+      ? { floorCpuRatio: paired((r) => r.cpuMsPerCall, floor), floorCallsPerSecondRatio: paired((r) => r.callsPerSecond, floor) }
+      : {}),
   };
 }
