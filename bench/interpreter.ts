@@ -15,11 +15,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CallEvent } from '../src/engine/events.js';
 import type { Transition } from '../src/engine/transition.js';
 import { fromDist } from './lib/dist.js';
 import { median } from './lib/stats.js';
-import { PRESSES } from './twiml/flow.js';
+import { callerEvent } from './twiml/flow.js';
 
 const { compile } = await fromDist<typeof import('../src/script/compile.js')>('script/compile.js');
 const { startInbound, step } = await fromDist<typeof import('../src/engine/interpreter.js')>('engine/interpreter.js');
@@ -41,21 +40,13 @@ function* call(n: number): Generator<void, void, void> {
   const options = (): { now: number; limits: typeof limits } => ({ now: Date.now(), limits });
   let t: Transition = startInbound(script, { id: `c${n}`, token: 'token', session: `CA${n}`, providerRef: '', from: '+6591234567', to: '+6560000001' }, options());
   yield;
-  let presses = 0;
+  let gathers = 0;
   for (;;) {
     let sent: { readonly seq: number; readonly kind: string } | undefined;
     for (const a of t.actions) if (a.type === 'send') sent = { seq: a.seq, kind: a.block.kind };
     if (sent === undefined) return;
-    const event: CallEvent =
-      sent.kind === 'gather'
-        ? { type: 'block.done', seq: sent.seq, digits: PRESSES[presses++] ?? '' }
-        : sent.kind === 'transfer'
-          ? { type: 'block.done', seq: sent.seq, status: 'busy' }
-          : sent.kind === 'record'
-            ? { type: 'block.done', seq: sent.seq, recordUrl: 'https://api.twilio.com/recording' }
-            : sent.kind === 'hangup'
-              ? { type: 'ended' }
-              : { type: 'block.done', seq: sent.seq };
+    const event = callerEvent(sent.kind, sent.seq, gathers);
+    if (sent.kind === 'gather') gathers++;
     t = step(script, t.state, event, options());
     if (event.type === 'ended') return;
     yield;

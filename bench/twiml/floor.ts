@@ -32,7 +32,7 @@ import { loadScripts } from '../../src/script-files/load.js';
 import { nodeWebhooks } from '../../src/server/webhook-node.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { sameSecret } from '../../src/util/secure-compare.js';
-import { ACME_NUMBER, CALLER_NUMBER, PRESSES } from './flow.js';
+import { ACME_NUMBER, CALLER_NUMBER, callerEvent } from './flow.js';
 
 const port = Number(process.env.PORT ?? 3301);
 const publicUrl = process.env.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
@@ -51,26 +51,16 @@ async function replayedBlocks(): Promise<Block[]> {
   const options: EngineOptions = { now: Date.now(), limits: messageLimits(adapter?.capabilities ?? capabilitiesOf('twilio')) };
   const call = { id: 'c-replayed', token: 'replayed', session: 'CA-replayed', providerRef: '', from: CALLER_NUMBER, to: ACME_NUMBER };
   const blocks: Block[] = [];
-  let presses = 0;
+  let gathers = 0;
   let t: Transition = startInbound(script, call, options);
   for (;;) {
     const sent = t.actions.filter((a) => a.type === 'send').at(-1);
     if (sent === undefined || sent.type !== 'send') break;
     blocks.push(sent.block);
-    const b = sent.block;
-    // What the load generator does at each verb (bench/twiml/load.ts): a Dial is busy, a Record leaves a recording.
-    const event: CallEvent | undefined =
-      b.kind === 'gather'
-        ? { type: 'block.done', seq: sent.seq, digits: PRESSES[presses++] ?? '' }
-        : b.kind === 'transfer'
-          ? { type: 'block.done', seq: sent.seq, status: 'busy' }
-          : b.kind === 'record'
-            ? { type: 'block.done', seq: sent.seq, recordUrl: 'https://api.twilio.com/recording' }
-            : b.kind === 'hangup'
-              ? undefined
-              : { type: 'block.done', seq: sent.seq };
-    if (event === undefined) break;
-    t = step(script, t.state, event, options);
+    // The hangup is the last reply: the status callback that follows needs no block.
+    if (sent.block.kind === 'hangup') break;
+    t = step(script, t.state, callerEvent(sent.block.kind, sent.seq, gathers), options);
+    if (sent.block.kind === 'gather') gathers++;
   }
   return blocks;
 }

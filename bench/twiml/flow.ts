@@ -10,6 +10,7 @@
  *
  * Six webhooks answered with TwiML, then the status callback: seven requests per call.
  */
+import type { CallEvent } from '../../src/engine/events.js';
 
 export const ACME_NUMBER = '+6560000001';
 export const CALLER_NUMBER = '+6591234567';
@@ -44,3 +45,25 @@ export const EXPECTED_REPLIES: ReadonlyArray<readonly ExpectedVerb[]> = [
 
 /** What the caller presses at the call's first and second Gather. */
 export const PRESSES: readonly string[] = ['7', '1'];
+
+/**
+ * What the caller does at a block, as the engine event it reports: the presses at
+ * the gathers (`gathersBefore` of them already answered), a busy transfer, a
+ * recording left, a hangup ending the call. For the benches that run the
+ * interpreter on this path without the load generator (bench/interpreter.ts,
+ * bench/twiml/floor.ts).
+ */
+export function callerEvent(kind: string, seq: number, gathersBefore: number): CallEvent {
+  switch (kind) {
+    case 'gather':
+      return { type: 'block.done', seq, digits: PRESSES[gathersBefore] ?? '' };
+    case 'transfer':
+      return { type: 'block.done', seq, status: 'busy' };
+    case 'record':
+      return { type: 'block.done', seq, recordUrl: 'https://api.twilio.com/recording' };
+    case 'hangup':
+      return { type: 'ended' };
+    default:
+      return { type: 'block.done', seq };
+  }
+}
