@@ -2,7 +2,10 @@
  * The shell around the pure interpreter: loads a call's state, applies one event,
  * stores the result, then carries out the actions (sending blocks to the
  * provider). One call's events run one at a time, in arrival order; calls run
- * concurrently.
+ * concurrently. On a store that writes at once (memory), a reply provider's
+ * webhook that finds its call idle is applied in one synchronous pass, with the
+ * same checks, lock and commit (`replyNow`, `inboundNow`, `endedNow`); anything
+ * else takes the queued path.
  */
 import type { Block } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
@@ -20,7 +23,7 @@ import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from '../provid
 import type { Script } from '../script/model.js';
 import { LockTimeoutError, StaleLeaseError } from '../store/errors.js';
 import { ScriptArchive } from '../store/script-archive.js';
-import type { Lease, SessionStore } from '../store/session-store.js';
+import type { ImmediateStore, Lease, SessionStore } from '../store/session-store.js';
 import { transcriptEntries, type TranscriptEntry } from '../store/transcript.js';
 import { randomIds, type IdSource } from './ids.js';
 import type { RunnerHooks } from './hooks.js';
@@ -189,10 +192,39 @@ export class CallRunner {
    */
   async callEnded(session: string, status?: string): Promise<'ended' | 'unknown-call'> {
     this.endedSessions.add(session);
-    const id = await this.o.store.findBySession(session);
+    const store = this.immediateStore();
+    const id = store !== undefined ? store.findBySession(session) : await this.o.store.findBySession(session);
     if (id === undefined) return 'unknown-call';
-    await this.internalEvent(id, status !== undefined && status !== '' ? { type: 'ended', status } : { type: 'ended' });
+    const event: CallEvent = status !== undefined && status !== '' ? { type: 'ended', status } : { type: 'ended' };
+    if (store === undefined || !this.endedNow(store, id, event)) await this.internalEvent(id, event);
     return 'ended';
+  }
+
+  /**
+   * `internalEvent` for the provider's end of a call, in one synchronous pass (see `replyNow`);
+   * false: take the queued path, nothing was changed.
+   */
+  private endedNow(store: ImmediateStore, id: string, event: CallEvent): boolean {
+    if (!this.queue.idle(id)) return false;
+    const lease = store.tryLock(id);
+    if (lease === undefined) return false;
+    try {
+      const state = store.get(id);
+      // A call that ended already (its hangup was the last reply) has nothing more to do.
+      if (state === undefined || state.status === 'ended') return true;
+      const script = this.o.scripts.pinned(state.script, state.version);
+      if (script === undefined || state.frames !== undefined) return false;
+      let t = step(script, state, event, this.engineOptions());
+      if (!applicableNow(t)) return false;
+      if (t.state !== state) t = this.commitNow(store, t, lease, this.entries(event, t));
+      this.carryOutNow(store, script, t, lease, performance.now());
+      return true;
+    } catch (err) {
+      this.failedNow(id, err);
+      return true;
+    } finally {
+      store.unlock(lease);
+    }
   }
 
   /** A ringing inbound call, routed by number, or to `scriptName` when the URL names one. */
@@ -233,24 +265,80 @@ export class CallRunner {
     let final: CallState | undefined;
     await this.queue.run(id, () =>
       this.locked(id, async (lease) => {
-        const setup = this.o.callSetup?.({ direction: 'inbound', session: call.session, from: call.from, to: call.to });
-        this.features.rememberEnv(id, setup?.env);
-        const t = startInbound(
-          script,
-          { id, token: this.ids.token(), ...call, ...(setup?.vars !== undefined ? { vars: setup.vars } : {}), ...(setup?.clock !== undefined ? { clock: setup.clock } : {}) },
-          this.engineOptions(),
-        );
-        log.info(
-          { call: id, session: call.session, script: script.name, version: script.version, direction: 'inbound', from: call.from, to: call.to },
-          'call.started',
-        );
-        this.o.hooks?.callStarted?.(t.state);
-        this.o.scripts.track(id, script);
+        const t = this.firstStep(script, id, call);
+        this.callStarted(script, t.state, call);
         await this.archive.keep(script);
         final = await this.carryOut(script, await this.commit(t, lease, this.entries(undefined, t)), lease, received);
       }),
     );
     return { result: { result: 'started', id, script: script.name }, ...(final !== undefined ? { state: final } : {}) };
+  }
+
+  /** A ringing call's first transition, with what the tools set up for it. */
+  private firstStep(script: Script, id: string, call: IncomingCall): Transition {
+    const setup = this.o.callSetup?.({ direction: 'inbound', session: call.session, from: call.from, to: call.to });
+    this.features.rememberEnv(id, setup?.env);
+    return startInbound(
+      script,
+      { id, token: this.ids.token(), ...call, ...(setup?.vars !== undefined ? { vars: setup.vars } : {}), ...(setup?.clock !== undefined ? { clock: setup.clock } : {}) },
+      this.engineOptions(),
+    );
+  }
+
+  private callStarted(script: Script, state: CallState, call: IncomingCall): void {
+    this.o.log.info(
+      { call: state.id, session: call.session, script: script.name, version: script.version, direction: 'inbound', from: call.from, to: call.to },
+      'call.started',
+    );
+    this.o.hooks?.callStarted?.(state);
+    this.o.scripts.track(state.id, script);
+  }
+
+  /**
+   * `inboundReply` in one synchronous pass (see `replyNow`): a ringing call on a number with a
+   * script whose version the store already keeps, for a session no call has. Undefined: take
+   * the queued path; nothing was changed. A first step that needs the queue (an http step)
+   * continues there, the session claimed.
+   */
+  private inboundNow(call: IncomingCall, scriptName: string | undefined): { readonly result: InboundResult; readonly reply: Reply } | Promise<{ readonly result: InboundResult; readonly reply: Reply }> | undefined {
+    const store = this.immediateStore();
+    if (store === undefined || this.endedSessions.has(call.session)) return undefined;
+    const script = scriptName !== undefined ? this.o.scripts.current(scriptName) : this.o.scripts.forNumber(call.to);
+    if (script === undefined || !this.archive.kept(script) || store.findBySession(call.session) !== undefined) return undefined;
+    const received = performance.now();
+    const id = this.ids.callId();
+    const result: InboundResult = { result: 'started', id, script: script.name };
+    store.claimSession(call.session, id);
+    // A new call's lock is free, unless something else is badly wrong: then the queue waits for it.
+    const lease = store.tryLock(id);
+    let t: Transition | undefined;
+    if (lease !== undefined) {
+      try {
+        t = this.firstStep(script, id, call);
+        if (applicableNow(t)) {
+          this.callStarted(script, t.state, call);
+          const first = this.commitNow(store, t, lease, this.entries(undefined, t));
+          const reply = this.nextReply(id, 0, this.carryOutNow(store, script, first, lease, received));
+          return reply instanceof Promise ? reply.then((r) => ({ result, reply: r })) : { result, reply };
+        }
+      } catch (err) {
+        this.failedNow(id, err);
+        return { result, reply: { type: 'none' } };
+      } finally {
+        store.unlock(lease);
+      }
+    }
+    // The first step starts an http request (or dials): carried out in the queue, as `startCall` does.
+    const computed = t;
+    return this.queue
+      .run(id, () =>
+        this.locked(id, async (held) => {
+          const first = computed ?? this.firstStep(script, id, call);
+          this.callStarted(script, first.state, call);
+          await this.carryOut(script, await this.commit(first, held, this.entries(undefined, first)), held, received);
+        }),
+      )
+      .then(async () => ({ result, reply: await this.awaitReply(id, 0) }));
   }
 
   /** Places an outbound call; resolves once the provider accepted the Dial. */
@@ -356,6 +444,8 @@ export class CallRunner {
    * finds its event already applied (stale) and gets the same block again.
    */
   async replyTo(id: string, token: string, event: CallEvent | undefined, providerSession: string, answers: number): Promise<ReplyResult> {
+    const now = this.replyNow(id, token, event, providerSession, answers);
+    if (now !== undefined) return now;
     if (event !== undefined) {
       const { verdict, state } = await this.notifySettled(id, token, event, providerSession);
       if (verdict !== 'accepted') return { verdict };
@@ -367,8 +457,82 @@ export class CallRunner {
     return { verdict: 'accepted', reply: await this.awaitReply(id, answers) };
   }
 
+  /**
+   * `replyTo` in one synchronous pass, when nothing stands in its way: a store that writes at
+   * once (memory), nothing queued for the call, its lock free, its script version at hand, and
+   * a step that only puts blocks in the outbox. The same checks, lock, commit, hooks and log
+   * lines as the queued path, without its dozens of promises per webhook (docs/performance.md,
+   * "The fifth look"). Undefined: take the queued path; nothing was changed.
+   */
+  private replyNow(id: string, token: string, event: CallEvent | undefined, providerSession: string, answers: number): ReplyResult | Promise<ReplyResult> | undefined {
+    const store = this.immediateStore();
+    if (store === undefined || !this.queue.idle(id)) return undefined;
+    const lease = store.tryLock(id);
+    if (lease === undefined) return undefined;
+    let committed = false;
+    try {
+      if (event !== undefined) crashPoint('notify.arrived');
+      const received = performance.now();
+      const state = store.get(id);
+      if (state === undefined) return { verdict: 'unknown-call' };
+      if (!tokenMatches(state.token, token)) return { verdict: 'bad-token' };
+      if (event === undefined) return accepted(this.nextReply(id, answers, state));
+      if (providerSession !== '' && providerSession !== state.session) return { verdict: 'session-mismatch' };
+      if (state.status === 'ended') {
+        this.logNotification(id, state, event);
+        this.o.log.info({ call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step }, 'notification.ignored');
+        return { verdict: 'accepted', reply: { type: 'none' } };
+      }
+      const script = this.o.scripts.pinned(state.script, state.version);
+      if (script === undefined || state.frames !== undefined) return undefined;
+      let t = step(script, state, event, this.engineOptions());
+      // The interpreter is pure: a step that needs the queued path is simply taken again there.
+      if (!applicableNow(t)) return undefined;
+      this.logNotification(id, state, event);
+      this.o.scripts.track(id, script);
+      crashPoint('notify.received');
+      if (t.state !== state) t = this.commitNow(store, t, lease, this.entries(event, t));
+      committed = true;
+      crashPoint('notify.committed');
+      return accepted(this.nextReply(id, answers, this.carryOutNow(store, script, t, lease, received)));
+    } catch (err) {
+      this.failedNow(id, err);
+      // A committed step was accepted (the queued path's verdict comes before its work is carried out).
+      return committed ? { verdict: 'accepted', reply: { type: 'none' } } : { verdict: 'error' };
+    } finally {
+      store.unlock(lease);
+    }
+  }
+
+  /** The block `state` has for a webhook that answers block `after`; waits (`awaitReply`) only while an http step is out. */
+  private nextReply(id: string, after: number, state: CallState): Reply | Promise<Reply> {
+    if (state.status === 'ended') return { type: 'none' };
+    const outbox = state.outbox;
+    if (outbox !== undefined && outbox.seq > after) return { type: 'block', id, token: state.token, seq: outbox.seq, block: outbox.block };
+    if (state.pending !== 'http') return { type: 'none' };
+    return this.awaitReply(id, after, state);
+  }
+
+  /** The store, for the synchronous passes: reply delivery on a store that writes at once, while the runner runs. */
+  private immediateStore(): ImmediateStore | undefined {
+    return this.delivery === 'reply' && !this.closed ? this.o.store.immediate : undefined;
+  }
+
+  /** A synchronous pass failed: as `locked` does, logged, and the call ended politely in the queue. */
+  private failedNow(id: string, err: unknown): void {
+    this.o.log.error({ call: id, err }, 'call.internal_error');
+    void this.queue.run(id, () =>
+      this.locked(id, async (lease) => {
+        const state = await this.o.store.get(id);
+        if (state !== undefined && state.status !== 'ended') await this.orphan(state, lease);
+      }),
+    );
+  }
+
   /** Reply mode: a ringing call, answered with its first block (a duplicate webhook gets the same one). */
   async inboundReply(call: IncomingCall, scriptName?: string): Promise<{ readonly result: InboundResult; readonly reply: Reply }> {
+    const now = this.inboundNow(call, scriptName);
+    if (now !== undefined) return now;
     const { result, state } = await this.startCall(call, scriptName);
     if (result.result !== 'started' && result.result !== 'duplicate') return { result, reply: { type: 'none' } };
     return { result, reply: await this.awaitReply(result.id, 0, state) };
@@ -432,13 +596,7 @@ export class CallRunner {
     if (!tokenMatches(state.token, token)) return void resolve('bad-token');
     // A call that never learned its session (its Dial failed) accepts no notification naming one.
     if (providerSession !== '' && providerSession !== state.session) return void resolve('session-mismatch');
-    // Debug, like step.entered and block.sent: at info a call is its start and end lines (docs/performance.md#logging).
-    if (this.o.log.isLevelEnabled('debug')) {
-      this.o.log.debug(
-        { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
-        'notification',
-      );
-    }
+    this.logNotification(id, state, event);
     if (state.status === 'ended') {
       // Nothing applies to an ended call (duplicate or late notifications): no need for its script version.
       this.o.log.info(
@@ -461,6 +619,16 @@ export class CallRunner {
     crashPoint('notify.committed');
     resolve('accepted');
     return this.carryOut(script, t, lease, received);
+  }
+
+  private logNotification(id: string, state: CallState, event: CallEvent): void {
+    // Debug, like step.entered and block.sent: at info a call is its start and end lines (docs/performance.md#logging).
+    if (this.o.log.isLevelEnabled('debug')) {
+      this.o.log.debug(
+        { call: id, session: state.session, step: state.step, event: event.type, seq: 'seq' in event ? event.seq : undefined, ...eventDetail(event) },
+        'notification',
+      );
+    }
   }
 
   /**
@@ -599,23 +767,13 @@ export class CallRunner {
           continue;
         }
         if (this.delivery === 'reply' && repliable(action.block)) {
-          // The provider's next webhook collects it: kept with the call, so a retried webhook gets it again.
-          // The commit wrote it with the step, unless the transition sends more than one block.
-          let held = t.state;
-          if (held.outbox?.seq !== action.seq) {
-            const copy = copyState(t.state, this.now());
-            copy.outbox = { seq: action.seq, block: action.block };
-            await this.o.store.put(copy, { lease });
-            held = copy;
+          const held = outboxed(t.state, action, this.now());
+          if (held !== t.state) {
+            await this.o.store.put(held, { lease });
             t = { ...t, state: held };
           }
-          const done = performance.now();
-          this.o.hooks?.blockSent?.(held, action.block, 0);
-          if (!timed) {
-            timed = true;
-            this.o.hooks?.stepCompleted?.(held, action.block.kind, done - received);
-          }
-          this.wake(held.id);
+          this.held(held, action.block, timed ? undefined : received);
+          timed = true;
           continue;
         }
         const started = this.now();
@@ -674,6 +832,36 @@ export class CallRunner {
       const next = step(script, t.state, failure, this.engineOptions());
       t = await this.commit(next, lease, this.entries(failure, next));
     }
+  }
+
+  /**
+   * `carryOut` for a transition `applicableNow` accepted (its sends all wait in the outbox), on a
+   * store that writes at once.
+   */
+  private carryOutNow(store: ImmediateStore, script: Script, first: Transition, lease: Lease, received: number): CallState {
+    let state = first.state;
+    let timed = false;
+    this.logNotes(state, first.notes);
+    for (const action of first.actions) {
+      if (action.type === 'end') {
+        this.ended(state, action.outcome, script);
+      } else if (action.type === 'send') {
+        const held = outboxed(state, action, this.now());
+        if (held !== state) store.put(held, { lease });
+        state = held;
+        this.held(held, action.block, timed ? undefined : received);
+        timed = true;
+      }
+    }
+    return state;
+  }
+
+  /** Reply delivery: a block is in the call's outbox for the next webhook (`received`: the first of its step, timed from then). */
+  private held(state: CallState, block: Block, received: number | undefined): void {
+    const done = performance.now();
+    this.o.hooks?.blockSent?.(state, block, 0);
+    if (received !== undefined) this.o.hooks?.stepCompleted?.(state, block.kind, done - received);
+    this.wake(state.id);
   }
 
   private ended(state: CallState, outcome: Outcome, script?: Script): void {
@@ -796,19 +984,29 @@ export class CallRunner {
    * write per step. A memory store dies with the process: the outbox would only cost memory.
    */
   private async commit(t: Transition, lease: Lease, transcript: TranscriptEntry[] | undefined): Promise<Transition> {
-    let state = t.state;
-    // Reply delivery: the block the provider's next webhook collects, in the same write as the step.
-    const last = this.delivery === 'reply' || this.o.store.durable ? lastSend(t.actions) : undefined;
-    const send = last !== undefined && (this.delivery === 'push' || repliable(last.block)) ? last : undefined;
-    if (send !== undefined) {
-      const withOutbox = copyState(state, state.updatedAt);
-      withOutbox.outbox = { seq: send.seq, block: send.block };
-      state = withOutbox;
-    }
+    const state = this.withOutbox(t);
     await this.o.store.put(state, transcript !== undefined ? { lease, transcript } : { lease });
     // Only a lease taken over from a dead holder is ever asked about (a WeakSet add per step costs).
     if (lease.interrupted === true) this.settled.add(lease);
     return state === t.state ? t : { ...t, state };
+  }
+
+  /** `commit` on a store that writes at once (the lease is never an interrupted one there). */
+  private commitNow(store: ImmediateStore, t: Transition, lease: Lease, transcript: TranscriptEntry[] | undefined): Transition {
+    const state = this.withOutbox(t);
+    store.put(state, transcript !== undefined ? { lease, transcript } : { lease });
+    return state === t.state ? t : { ...t, state };
+  }
+
+  /** The state a transition commits: with the block it sends as the outbox, where one is kept (see `commit`). */
+  private withOutbox(t: Transition): CallState {
+    // Reply delivery: the block the provider's next webhook collects, in the same write as the step.
+    const last = this.delivery === 'reply' || this.o.store.durable ? lastSend(t.actions) : undefined;
+    const send = last !== undefined && (this.delivery === 'push' || repliable(last.block)) ? last : undefined;
+    if (send === undefined) return t.state;
+    const state = copyState(t.state, t.state.updatedAt);
+    state.outbox = { seq: send.seq, block: send.block };
+    return state;
   }
 
   /** Leases under which a step was committed: their calls need no reconciling. */
@@ -983,9 +1181,36 @@ function busyAware(provider: ProviderClient): ProviderClient {
   };
 }
 
+/**
+ * Reply delivery: `state` with `send`'s block as its outbox, so a retried webhook gets it again. The
+ * commit wrote it with the step (then `state` itself), unless the transition sends more than one block.
+ */
+function outboxed(state: CallState, send: Extract<Action, { type: 'send' }>, now: number): CallState {
+  if (state.outbox?.seq === send.seq) return state;
+  const copy = copyState(state, now);
+  copy.outbox = { seq: send.seq, block: send.block };
+  return copy;
+}
+
+/**
+ * A transition the runner can carry out without waiting: it sends only blocks the next webhook
+ * collects (no http request, dial or forced hangup over REST) and enters no called script.
+ */
+function applicableNow(t: Transition): boolean {
+  if (t.state.frames !== undefined) return false;
+  for (const action of t.actions) {
+    if (action.type === 'http' || (action.type === 'send' && !repliable(action.block))) return false;
+  }
+  return true;
+}
+
 /** Reply delivery: a block the provider's next webhook collects (a dial and a forced hangup go over its REST API). */
 function repliable(block: Block): boolean {
   return block.kind !== 'dial' && !(block.kind === 'hangup' && block.force === true);
+}
+
+function accepted(reply: Reply | Promise<Reply>): ReplyResult | Promise<ReplyResult> {
+  return reply instanceof Promise ? reply.then((r) => ({ verdict: 'accepted', reply: r })) : { verdict: 'accepted', reply };
 }
 
 function lastSend(actions: readonly Action[]): Extract<Action, { type: 'send' }> | undefined {

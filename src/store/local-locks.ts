@@ -42,26 +42,38 @@ export class LocalLocks {
     return this.lease(id, fence);
   }
 
+  /** The lock at once if no one holds it; undefined when someone does (nothing is queued). */
+  tryAcquire(id: string): Lease | undefined {
+    if (this.held.has(id)) return undefined;
+    const fence = ++this.nextFence;
+    this.held.set(id, { fence, waiters: [] });
+    return this.lease(id, fence);
+  }
+
+  /** Gives `lease`'s lock up, to the first waiter if any; nothing for a lock it no longer holds. */
+  release(lease: Lease): void {
+    const entry = this.held.get(lease.id);
+    if (entry === undefined || entry.fence !== lease.fence) return;
+    const next = entry.waiters.shift();
+    if (next === undefined) {
+      this.held.delete(lease.id);
+      return;
+    }
+    entry.fence = ++this.nextFence;
+    next(entry.fence);
+  }
+
   /** True while `lease` is the current holder of its call's lock. */
   holds(lease: Lease): boolean {
     return this.held.get(lease.id)?.fence === lease.fence;
   }
 
   private lease(id: string, fence: number): Lease {
-    return {
+    const lease: Lease = {
       id,
       fence,
-      release: async () => {
-        const entry = this.held.get(id);
-        if (entry === undefined || entry.fence !== fence) return;
-        const next = entry.waiters.shift();
-        if (next === undefined) {
-          this.held.delete(id);
-          return;
-        }
-        entry.fence = ++this.nextFence;
-        next(entry.fence);
-      },
+      release: async () => this.release(lease),
     };
+    return lease;
   }
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_STORE_TIMINGS,
   SCRIPT_GRACE_MS,
   type ActiveOptions,
+  type ImmediateStore,
   type Lease,
   type LockOptions,
   type PutOptions,
@@ -48,11 +49,24 @@ export class MemoryStore implements SessionStore {
     return this.transcriptLimit > 0;
   }
 
+  readonly immediate: ImmediateStore = {
+    get: (id) => this.calls.get(id),
+    put: (state, options) => this.putNow(state, options),
+    findBySession: (session) => this.sessions.get(session),
+    claimSession: (session, id) => this.claimNow(session, id),
+    tryLock: (id) => this.locks.tryAcquire(id),
+    unlock: (lease) => this.locks.release(lease),
+  };
+
   async get(id: string): Promise<CallState | undefined> {
     return this.calls.get(id);
   }
 
   async put(state: CallState, options: PutOptions = {}): Promise<void> {
+    this.putNow(state, options);
+  }
+
+  private putNow(state: CallState, options: PutOptions = {}): void {
     if (options.lease !== undefined && !this.locks.holds(options.lease)) throw new StaleLeaseError(state.id, options.lease.fence);
     this.calls.set(state.id, state);
     const entries = options.transcript;
@@ -75,6 +89,10 @@ export class MemoryStore implements SessionStore {
   }
 
   async claimSession(session: string, id: string): Promise<boolean> {
+    return this.claimNow(session, id);
+  }
+
+  private claimNow(session: string, id: string): boolean {
     const holder = this.sessions.get(session);
     if (holder !== undefined && holder !== id) return false;
     this.sessions.set(session, id);

@@ -41,6 +41,12 @@ export class ScriptArchive {
     this.keptAt.set(key, now);
   }
 
+  /** True when `keep` would store nothing for `script` now (it did within the last minute). */
+  kept(script: Script): boolean {
+    const at = this.keptAt.get(`${script.name}@${script.version}`);
+    return at !== undefined && this.now() - at < REFRESH_MS;
+  }
+
   /** Compiles a stored version. Concurrent requests for one version share the work. */
   restore(name: string, version: string): Promise<RestoreResult> {
     const key = `${name}@${version}`;

@@ -72,6 +72,8 @@ export interface SessionStore {
   readonly durable: boolean;
   /** False when `put` drops transcript entries (so callers may skip building them); kept when absent. */
   readonly keepsTranscripts?: boolean;
+  /** The same store without promises, when its reads and writes take effect before they return (memory). */
+  readonly immediate?: ImmediateStore;
   get(id: string): Promise<CallState | undefined>;
   put(state: CallState, options?: PutOptions): Promise<void>;
   delete(id: string): Promise<void>;
@@ -103,6 +105,25 @@ export interface SessionStore {
    */
   clear(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A store's calls, read and written without waiting: what the runner uses to apply a
+ * webhook in one synchronous pass when the call's lock is free (docs/performance.md).
+ * Only a store whose writes are done when they return offers it: a durable store
+ * answers a write once it is committed (SQLite's group commit, Redis), and a webhook
+ * must not be answered before that. Each method keeps its `SessionStore` contract.
+ */
+export interface ImmediateStore {
+  get(id: string): CallState | undefined;
+  /** Throws `StaleLeaseError` as `SessionStore.put` rejects with it. */
+  put(state: CallState, options?: PutOptions): void;
+  findBySession(session: string): string | undefined;
+  claimSession(session: string, id: string): boolean;
+  /** The call's lock if no one holds it; undefined when someone does (then wait with `SessionStore.lock`). */
+  tryLock(id: string): Lease | undefined;
+  /** Gives the lock up, as `Lease.release` does. */
+  unlock(lease: Lease): void;
 }
 
 export interface StoreTimings {

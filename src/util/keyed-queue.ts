@@ -26,6 +26,11 @@ export class KeyedQueue<K> {
     return result;
   }
 
+  /** True when nothing is queued or running for `key` (a task that just finished may still count for a tick). */
+  idle(key: K): boolean {
+    return !this.tails.has(key);
+  }
+
   /** Keys with work queued or running. */
   get size(): number {
     return this.tails.size;

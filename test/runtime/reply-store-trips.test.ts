@@ -18,17 +18,34 @@ import { twilioSignature } from '../../src/provider/twiml/signature.js';
 import { loadScripts } from '../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { PutOptions } from '../../src/store/session-store.js';
+import type { ImmediateStore, PutOptions } from '../../src/store/session-store.js';
 import { loopbackConfig } from '../helpers/server-config.js';
 
 const PUBLIC_URL = 'https://ivr.example.com';
 const TOKEN = 'twilio-auth-token';
 const ENV: Record<string, string> = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: TOKEN };
 
-/** A memory store that counts its reads and writes of calls. */
+/** A memory store that counts its reads and writes of calls, with and without promises. */
 class CountingStore extends MemoryStore {
   gets = 0;
   puts: CallState[] = [];
+  constructor() {
+    super();
+    const base = this.immediate;
+    const counted: ImmediateStore = {
+      ...base,
+      get: (id) => {
+        this.gets += 1;
+        return base.get(id);
+      },
+      put: (state, options) => {
+        this.puts.push(state);
+        base.put(state, options);
+      },
+    };
+    // A readonly field of the base class: replaced on the instance, as a subclass field would reset it.
+    Object.defineProperty(this, 'immediate', { value: counted });
+  }
   override async get(id: string): Promise<CallState | undefined> {
     this.gets += 1;
     return super.get(id);

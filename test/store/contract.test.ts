@@ -408,6 +408,76 @@ for (const h of harnesses) describe.skipIf(h.name === 'redis' && !withRedis)(`${
       expect(store.durable).toBe(false);
     });
   }
+
+  if (h.name === 'memory') {
+    describe('without promises (immediate)', () => {
+      it('reads and writes the same calls and sessions as the store itself', async () => {
+        const store = await h.fresh();
+        const now = store.immediate;
+        if (now === undefined) throw new Error('the memory store answers at once');
+        const state = callState();
+        now.put(state, { transcript: [sentEntry(1, 'hello')] });
+        expect(await store.get(state.id)).toEqual(state);
+        expect(await store.transcript(state.id)).toEqual([sentEntry(1, 'hello')]);
+        const next = { ...state, step: 'account', seq: 3 };
+        await store.put(next);
+        expect(now.get(state.id)).toEqual(next);
+        expect(now.get('c-nope')).toBeUndefined();
+        expect(now.claimSession('S1', state.id)).toBe(true);
+        expect(now.claimSession('S1', state.id)).toBe(true);
+        expect(now.claimSession('S1', 'c-other')).toBe(false);
+        expect(await store.claimSession('S1', 'c-other')).toBe(false);
+        expect(now.findBySession('S1')).toBe(state.id);
+        expect(now.findBySession('S2')).toBeUndefined();
+      });
+
+      it('tryLock takes a free lock at once and never waits for a held one; unlock hands it to the first waiter', async () => {
+        const store = await h.fresh();
+        const now = store.immediate;
+        if (now === undefined) throw new Error('the memory store answers at once');
+        const state = callState();
+        const held = await store.lock(state.id);
+        expect(now.tryLock(state.id)).toBeUndefined();
+        await held.release();
+        const first = now.tryLock(state.id);
+        if (first === undefined) throw new Error('a free lock is taken at once');
+        expect(first.fence).toBeGreaterThan(held.fence);
+        expect(now.tryLock(state.id)).toBeUndefined();
+        let granted = false;
+        const waiter = store.lock(state.id).then((lease) => {
+          granted = true;
+          return lease;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(granted).toBe(false);
+        now.unlock(first);
+        const second = await waiter;
+        expect(second.fence).toBeGreaterThan(first.fence);
+        // An unlock of a lock no longer held changes nothing.
+        now.unlock(first);
+        expect(now.tryLock(state.id)).toBeUndefined();
+        await second.release();
+      });
+
+      it('fencing: a write with a lease that is no longer current throws StaleLeaseError and changes nothing', async () => {
+        const store = await h.fresh();
+        const now = store.immediate;
+        if (now === undefined) throw new Error('the memory store answers at once');
+        const state = callState();
+        const old = now.tryLock(state.id);
+        if (old === undefined) throw new Error('a free lock is taken at once');
+        now.put(state, { lease: old });
+        now.unlock(old);
+        expect(() => now.put({ ...state, step: 'stale' }, { lease: old })).toThrow(StaleLeaseError);
+        expect(now.get(state.id)).toEqual(state);
+      });
+    });
+  } else {
+    it('offers no view without promises: a write is answered only once it is committed', async () => {
+      const store = await h.fresh();
+      expect(store.immediate).toBeUndefined();
+    });
+  }
 });
 
 describe('memory store', () => {
