@@ -475,13 +475,13 @@ export class CallRunner {
       const received = performance.now();
       const state = store.get(id);
       if (state === undefined) return { verdict: 'unknown-call' };
-      if (!tokenMatches(state.token, token)) return { verdict: 'bad-token' };
+      // An ask after a hold is not checked against the session, as on the queued path.
+      const refused = refusal(state, token, event === undefined ? '' : providerSession);
+      if (refused !== undefined) return { verdict: refused };
       if (event === undefined) return accepted(this.nextReply(id, answers, state));
-      if (providerSession !== '' && providerSession !== state.session) return { verdict: 'session-mismatch' };
       if (state.status === 'ended') {
         this.logNotification(id, state, event);
-        this.o.log.info({ call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step }, 'notification.ignored');
-        return { verdict: 'accepted', reply: { type: 'none' } };
+        return { verdict: this.ignored(id, state, event), reply: { type: 'none' } };
       }
       const script = this.o.scripts.pinned(state.script, state.version);
       if (script === undefined || state.frames !== undefined) return undefined;
@@ -593,18 +593,10 @@ export class CallRunner {
   ): Promise<CallState | undefined> {
     const state = await this.o.store.get(id);
     if (state === undefined) return void resolve('unknown-call');
-    if (!tokenMatches(state.token, token)) return void resolve('bad-token');
-    // A call that never learned its session (its Dial failed) accepts no notification naming one.
-    if (providerSession !== '' && providerSession !== state.session) return void resolve('session-mismatch');
+    const refused = refusal(state, token, providerSession);
+    if (refused !== undefined) return void resolve(refused);
     this.logNotification(id, state, event);
-    if (state.status === 'ended') {
-      // Nothing applies to an ended call (duplicate or late notifications): no need for its script version.
-      this.o.log.info(
-        { call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step },
-        'notification.ignored',
-      );
-      return void resolve('accepted');
-    }
+    if (state.status === 'ended') return void resolve(this.ignored(id, state, event));
     // The registry has the version almost always; only a call resumed from the store waits for a restore.
     const script = this.o.scripts.pinned(state.script, state.version) ?? (await this.pinnedScript(state));
     if (script === undefined) {
@@ -619,6 +611,12 @@ export class CallRunner {
     crashPoint('notify.committed');
     resolve('accepted');
     return this.carryOut(script, t, lease, received);
+  }
+
+  /** Nothing applies to an ended call (duplicate or late notifications): logged, and accepted. */
+  private ignored(id: string, state: CallState, event: CallEvent): 'accepted' {
+    this.o.log.info({ call: id, session: state.session, reason: event.type === 'ended' ? 'duplicate' : 'after-end', step: state.step }, 'notification.ignored');
+    return 'accepted';
   }
 
   private logNotification(id: string, state: CallState, event: CallEvent): void {
@@ -1218,6 +1216,14 @@ function lastSend(actions: readonly Action[]): Extract<Action, { type: 'send' }>
     const action = actions[i];
     if (action?.type === 'send') return action;
   }
+  return undefined;
+}
+
+/** Why a notification for call `state` is refused before any work; undefined: it belongs to the call. */
+function refusal(state: CallState, token: string, providerSession: string): 'bad-token' | 'session-mismatch' | undefined {
+  if (!tokenMatches(state.token, token)) return 'bad-token';
+  // A call that never learned its session (its Dial failed) accepts no notification naming one.
+  if (providerSession !== '' && providerSession !== state.session) return 'session-mismatch';
   return undefined;
 }
 

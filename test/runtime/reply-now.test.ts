@@ -13,8 +13,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { adapterFromEnv, capabilitiesOf } from '../../src/provider/registry.js';
-import { parseForm } from '../../src/provider/twiml/form.js';
-import { twilioSignature } from '../../src/provider/twiml/signature.js';
 import type { RunnerHooks } from '../../src/runtime/hooks.js';
 import { loadScripts } from '../../src/script-files/load.js';
 import type { Script } from '../../src/script/model.js';
@@ -23,10 +21,9 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Lease, LockOptions } from '../../src/store/session-store.js';
 import { captureLogger } from '../helpers/dev-server.js';
 import { loopbackConfig } from '../helpers/server-config.js';
+import { continuationUrl, patchImmediate, postTwilio, PUBLIC_URL, TWILIO_ENV } from '../helpers/twilio-webhooks.js';
 
-const PUBLIC_URL = 'https://ivr.example.com';
-const TOKEN = 'twilio-auth-token';
-const ENV: Record<string, string> = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: TOKEN };
+const ENV = TWILIO_ENV;
 
 /** A memory store that counts the locks taken with a promise (the queued path) and at once. */
 class LockCountingStore extends MemoryStore {
@@ -34,13 +31,12 @@ class LockCountingStore extends MemoryStore {
   immediateLocks = 0;
   constructor() {
     super();
-    const base = this.immediate;
-    const tryLock = (id: string): Lease | undefined => {
-      this.immediateLocks += 1;
-      return base.tryLock(id);
-    };
-    // A readonly field of the base class: replaced on the instance, as a subclass field would reset it.
-    Object.defineProperty(this, 'immediate', { value: { ...base, tryLock } });
+    patchImmediate(this, (base) => ({
+      tryLock: (id) => {
+        this.immediateLocks += 1;
+        return base.tryLock(id);
+      },
+    }));
   }
   override lock(id: string, options?: LockOptions): Promise<Lease> {
     this.queuedLocks += 1;
@@ -83,24 +79,8 @@ async function twilioServer(store: MemoryStore, o: { log?: Logger; hooks?: Runne
   return server;
 }
 
-async function post(server: RunningServer, url: string, fields: Record<string, string>): Promise<string> {
-  const body = new URLSearchParams(fields).toString();
-  const signature = twilioSignature(TOKEN, url, parseForm(body) ?? new Map<string, string[]>());
-  const res = await server.app.request(url.slice(PUBLIC_URL.length), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-/** The continuation URL of a verb in a reply, unescaped. */
-function action(xml: string, verb: 'Gather' | 'Redirect'): string {
-  const m = verb === 'Gather' ? /<Gather[^>]* action="([^"]+)"/.exec(xml) : /<Redirect[^>]*>([^<]+)</.exec(xml);
-  if (m?.[1] === undefined) throw new Error(`no ${verb} in ${xml}`);
-  return m[1].replaceAll('&amp;', '&');
-}
+const post = postTwilio;
+const action = continuationUrl;
 
 /** The call id in a step URL (`/twilio/step/<id>/<seq>`). */
 function callIdOf(url: string): string {

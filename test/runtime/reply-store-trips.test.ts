@@ -13,17 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallState } from '../../src/engine/state.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { adapterFromEnv, capabilitiesOf } from '../../src/provider/registry.js';
-import { parseForm } from '../../src/provider/twiml/form.js';
-import { twilioSignature } from '../../src/provider/twiml/signature.js';
 import { loadScripts } from '../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { ImmediateStore, PutOptions } from '../../src/store/session-store.js';
+import type { PutOptions } from '../../src/store/session-store.js';
 import { loopbackConfig } from '../helpers/server-config.js';
+import { continuationUrl, patchImmediate, postTwilio, PUBLIC_URL, TWILIO_ENV } from '../helpers/twilio-webhooks.js';
 
-const PUBLIC_URL = 'https://ivr.example.com';
-const TOKEN = 'twilio-auth-token';
-const ENV: Record<string, string> = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: TOKEN };
+const ENV = TWILIO_ENV;
 
 /** A memory store that counts its reads and writes of calls, with and without promises. */
 class CountingStore extends MemoryStore {
@@ -31,9 +28,7 @@ class CountingStore extends MemoryStore {
   puts: CallState[] = [];
   constructor() {
     super();
-    const base = this.immediate;
-    const counted: ImmediateStore = {
-      ...base,
+    patchImmediate(this, (base) => ({
       get: (id) => {
         this.gets += 1;
         return base.get(id);
@@ -42,9 +37,7 @@ class CountingStore extends MemoryStore {
         this.puts.push(state);
         base.put(state, options);
       },
-    };
-    // A readonly field of the base class: replaced on the instance, as a subclass field would reset it.
-    Object.defineProperty(this, 'immediate', { value: counted });
+    }));
   }
   override async get(id: string): Promise<CallState | undefined> {
     this.gets += 1;
@@ -87,24 +80,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(url: string, fields: Record<string, string>): Promise<string> {
-  const body = new URLSearchParams(fields).toString();
-  const signature = twilioSignature(TOKEN, url, parseForm(body) ?? new Map<string, string[]>());
-  const res = await server.app.request(url.slice(PUBLIC_URL.length), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-/** The continuation URL of a verb in a reply, unescaped. */
-function action(xml: string, verb: 'Gather' | 'Redirect'): string {
-  const m = verb === 'Gather' ? /<Gather[^>]* action="([^"]+)"/.exec(xml) : /<Redirect[^>]*>([^<]+)</.exec(xml);
-  if (m?.[1] === undefined) throw new Error(`no ${verb} in ${xml}`);
-  return m[1].replaceAll('&amp;', '&');
-}
+const post = (url: string, fields: Record<string, string>): Promise<string> => postTwilio(server, url, fields);
+const action = continuationUrl;
 
 describe('reply mode: store round trips per webhook', () => {
   it('a webhook that ends a block reads the call once and writes the step with its outbox in one write; a retry only reads', async () => {
