@@ -416,9 +416,10 @@ for (const h of harnesses) describe.skipIf(h.name === 'redis' && !withRedis)(`${
         const now = store.immediate;
         if (now === undefined) throw new Error('the memory store answers at once');
         const state = callState();
-        now.put(state, { transcript: [sentEntry(1, 'hello')] });
+        const entry = sentEntry(1, 'hello');
+        now.put(state, { transcript: [entry] });
         expect(await store.get(state.id)).toEqual(state);
-        expect(await store.transcript(state.id)).toEqual([sentEntry(1, 'hello')]);
+        expect(await store.transcript(state.id)).toEqual([entry]);
         const next = { ...state, step: 'account', seq: 3 };
         await store.put(next);
         expect(now.get(state.id)).toEqual(next);
