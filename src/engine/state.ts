@@ -130,14 +130,16 @@ type Unlisted = Exclude<OptionalKey<CallState>, (typeof OPTIONAL_FIELDS)[number]
 const everyOptionalFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyOptionalFieldListed;
 
+const KEEP_ALL = { outbox: true } as const;
+
 /**
- * A shallow copy of a call's state, written field by field. Every step copies the
+ * A shallow copy of a call's state, written field by field (without its outbox when `keep` says so). Every step copies the
  * state; a literal gives all copies one hidden class (a spread of states from
  * different places — new calls, earlier steps, a store's JSON — does not), which
  * keeps the interpreter's and the runner's property reads monomorphic.
  * The object literal fails to compile if a required field is added and not copied.
  */
-export function copyState(s: CallState, updatedAt: number): { -readonly [K in keyof CallState]: CallState[K] } {
+export function copyState(s: CallState, updatedAt: number, keep: { readonly outbox: boolean } = KEEP_ALL): { -readonly [K in keyof CallState]: CallState[K] } {
   const copy: { -readonly [K in keyof CallState]: CallState[K] } = {
     id: s.id,
     token: s.token,
@@ -167,6 +169,7 @@ export function copyState(s: CallState, updatedAt: number): { -readonly [K in ke
     updatedAt,
   };
   for (const key of OPTIONAL_FIELDS) {
+    if (key === 'outbox' && !keep.outbox) continue;
     const value = s[key];
     if (value !== undefined) (copy as Record<string, unknown>)[key] = value;
   }

@@ -1001,7 +1001,11 @@ export class CallRunner {
     // Reply delivery: the block the provider's next webhook collects, in the same write as the step.
     const last = this.delivery === 'reply' || this.o.store.durable ? lastSend(t.actions) : undefined;
     const send = last !== undefined && (this.delivery === 'push' || repliable(last.block)) ? last : undefined;
-    if (send === undefined) return t.state;
+    if (send === undefined) {
+      // A call that is over sends nothing more: its last block would only weigh on the ended call while it is retained.
+      if (t.state.status !== 'ended' || t.state.outbox === undefined) return t.state;
+      return copyState(t.state, t.state.updatedAt, { outbox: false });
+    }
     const state = copyState(t.state, t.state.updatedAt);
     state.outbox = { seq: send.seq, block: send.block };
     return state;

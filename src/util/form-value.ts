@@ -1,3 +1,5 @@
+import { detached } from './detached-string.js';
+
 /**
  * One `application/x-www-form-urlencoded` name or value, decoded strictly: `+`
  * is a space, `%XX` a UTF-8 byte, and a broken escape or bytes that are not
@@ -5,6 +7,8 @@
  * read differently from how its sender wrote it proves nothing.
  */
 export function decodeFormValue(raw: string): string | undefined {
+  // Replacing and decoding build new strings; a value returned as it was sliced from the body is copied, so keeping it does not keep the body.
+  if (!raw.includes('+') && !raw.includes('%')) return detached(raw);
   const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
   if (!spaced.includes('%')) return spaced;
   try {

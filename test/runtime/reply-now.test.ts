@@ -113,6 +113,8 @@ describe('reply mode on the memory store: webhooks applied in one pass', () => {
     const state = await store.get(callIdOf(action(welcome, 'Redirect')));
     expect(state?.status).toBe('ended');
     expect(state?.outcome).toBe('caller-hangup');
+    // An ended call sends nothing more: its last block is not kept while the call is retained.
+    expect(state?.outbox).toBeUndefined();
     expect(store.queuedLocks).toBe(0);
     // The ringing, three step webhooks and the status callback.
     expect(store.immediateLocks).toBe(5);

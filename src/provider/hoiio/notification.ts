@@ -1,4 +1,5 @@
 import type { CallEvent } from '../../engine/events.js';
+import { detached } from '../../util/detached-string.js';
 
 /** The notification fields the engine reads. Anything else Hoiio sends is ignored. */
 export interface HoiioNotification {
@@ -66,7 +67,7 @@ function collectFields(text: string, into: Map<string, string>): void {
       const eq = text.indexOf('=', start);
       const keyEnd = eq >= 0 && eq < end ? eq : end;
       const key = decodeFormValue(text.slice(start, keyEnd));
-      if (FIELDS.has(key)) into.set(key, keyEnd < end ? flat(decodeFormValue(text.slice(keyEnd + 1, end))) : '');
+      if (FIELDS.has(key)) into.set(key, keyEnd < end ? detached(decodeFormValue(text.slice(keyEnd + 1, end))) : '');
     }
     start = end + 1;
   }
@@ -81,11 +82,6 @@ function decodeFormValue(raw: string): string {
   } catch {
     return new URLSearchParams(`v=${raw}`).get('v') ?? '';
   }
-}
-
-/** Copies a string into its own flat storage. */
-export function flat(s: string): string {
-  return s.length === 0 ? '' : (' ' + s).slice(1);
 }
 
 /**
