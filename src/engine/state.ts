@@ -133,11 +133,12 @@ void everyOptionalFieldListed;
 const KEEP_ALL = { outbox: true } as const;
 
 /**
- * A shallow copy of a call's state, written field by field (without its outbox when `keep` says so). Every step copies the
- * state; a literal gives all copies one hidden class (a spread of states from
- * different places — new calls, earlier steps, a store's JSON — does not), which
- * keeps the interpreter's and the runner's property reads monomorphic.
- * The object literal fails to compile if a required field is added and not copied.
+ * A shallow copy of a call's state, written field by field; without its outbox
+ * when `keep` says so. Every step copies the state; a literal gives all copies
+ * one hidden class (a spread of states from different places — new calls,
+ * earlier steps, a store's JSON — does not), which keeps the interpreter's and
+ * the runner's property reads monomorphic. The object literal fails to compile
+ * if a required field is added and not copied.
  */
 export function copyState(s: CallState, updatedAt: number, keep: { readonly outbox: boolean } = KEEP_ALL): { -readonly [K in keyof CallState]: CallState[K] } {
   const copy: { -readonly [K in keyof CallState]: CallState[K] } = {

@@ -7,10 +7,12 @@ import { detached } from './detached-string.js';
  * read differently from how its sender wrote it proves nothing.
  */
 export function decodeFormValue(raw: string): string | undefined {
+  const plus = raw.includes('+');
+  const escaped = raw.includes('%');
   // Replacing and decoding build new strings; a value returned as it was sliced from the body is copied, so keeping it does not keep the body.
-  if (!raw.includes('+') && !raw.includes('%')) return detached(raw);
-  const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
-  if (!spaced.includes('%')) return spaced;
+  if (!plus && !escaped) return detached(raw);
+  const spaced = plus ? raw.replace(/\+/g, ' ') : raw;
+  if (!escaped) return spaced;
   try {
     return decodeURIComponent(spaced);
   } catch {
