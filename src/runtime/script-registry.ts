@@ -70,8 +70,16 @@ export class ScriptRegistry {
   }
 
   pinned(name: string, version: string): Script | undefined {
-    return this.versions.get(versionKey(name, version))?.script;
+    // Asked on every notification, nearly always for the version asked last: that one is
+    // answered without building and hashing a fresh `name@version` string.
+    const last = this.lastPinned;
+    if (last !== undefined && last.script.version === version && last.script.name === name && this.versions.get(last.key) === last) return last.script;
+    const entry = this.versions.get(versionKey(name, version));
+    if (entry !== undefined) this.lastPinned = entry;
+    return entry?.script;
   }
+
+  private lastPinned: Entry | undefined;
 
   list(): Script[] {
     return [...this.byName.values()];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startInbound, step } from '../../src/engine/interpreter.js';
 import { said } from '../../src/engine/parts.js';
-import { copyState } from '../../src/engine/state.js';
+import { copyState, OPTIONAL_FIELDS, type CallState } from '../../src/engine/state.js';
 import { mustCompile } from '../helpers/compile.js';
 
 const call = { id: 'c1', token: 't', session: 'S1', providerRef: 'T1', from: '+6591234567', to: '+6560000011' };
@@ -35,8 +35,24 @@ steps:
 `);
     const { state } = startInbound(script, { ...call, clock: 42 }, { now: 7 });
     expect(copyState(state, 9)).toEqual({ ...state, updatedAt: 9 });
-    const full = { ...state, frames: [], attempt: 1, httpStatus: '200', errors: 1, errorStep: 'a', inputs: [], recordings: ['r'] };
+    // Every optional field set, each to a value of its own: one copyState leaves out fails here.
+    const values: Record<(typeof OPTIONAL_FIELDS)[number], unknown> = {
+      frames: [{ script: 's', version: 'v', returnTo: 'a' }],
+      attempt: 1,
+      httpStatus: '200',
+      errors: 1,
+      errorStep: 'a',
+      clock: 5,
+      inputs: [{ step: 'a', digits: '1' }],
+      recordings: ['r'],
+      forced: 'error_busy',
+      outbox: { seq: 1, block: { kind: 'hangup', message: said('Bye.') } },
+    };
+    const full = { ...state, ...values } as CallState;
+    expect(Object.keys(values).sort()).toEqual([...OPTIONAL_FIELDS].sort());
     expect(copyState(full, 9)).toEqual({ ...full, updatedAt: 9 });
+    expect(copyState(full, 9, { outbox: false })).toEqual({ ...full, outbox: undefined, updatedAt: 9 });
+    expect(Object.keys(copyState(full, 9, { outbox: false }))).not.toContain('outbox');
     expect(Object.keys(copyState(state, 9))).not.toContain('frames');
   });
 });

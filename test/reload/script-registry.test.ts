@@ -58,6 +58,21 @@ describe('ScriptRegistry', () => {
     expect(r.pinned('main', v1.version)).toBeUndefined();
   });
 
+  test('pinned answers from its last lookup only while that version is still held', () => {
+    const r = new ScriptRegistry([v1]);
+    r.track('c1', v1);
+    r.replace([v2]);
+    expect(r.pinned('main', v1.version)).toBe(v1);
+    r.untrack('c1');
+    expect(r.pinned('main', v1.version)).toBeUndefined();
+    // The same version compiled again (restored from the store's archive): the new object, not the released one.
+    const again = mustCompile('name: main\nnumbers: ["+6560000001"]\nsteps:\n  a: { hangup: One. }\n', 'main.yaml');
+    expect(again.version).toBe(v1.version);
+    r.remember(again);
+    expect(r.pinned('main', v1.version)).toBe(again);
+    expect(r.pinned('other', v1.version)).toBeUndefined();
+  });
+
   test('a remembered version (restored from a store) stays until a replace finds no call on it', () => {
     const r = new ScriptRegistry([v2]);
     r.remember(v1);
