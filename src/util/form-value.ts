@@ -5,12 +5,15 @@ import { detached } from './detached-string.js';
  * is a space, `%XX` a UTF-8 byte, and a broken escape or bytes that are not
  * UTF-8 make it undefined (where URLSearchParams would guess), since a webhook
  * read differently from how its sender wrote it proves nothing.
+ *
+ * A value with nothing to decode is returned as it was sliced, which may keep the
+ * whole text it was cut from alive (detached-string.ts): for what is only read
+ * while that text is at hand. `decodeFormValue` gives a copy for what is kept.
  */
-export function decodeFormValue(raw: string): string | undefined {
+export function decodeFormText(raw: string): string | undefined {
   const plus = raw.includes('+');
   const escaped = raw.includes('%');
-  // Replacing and decoding build new strings; a value returned as it was sliced from the body is copied, so keeping it does not keep the body.
-  if (!plus && !escaped) return detached(raw);
+  if (!plus && !escaped) return raw;
   const spaced = plus ? raw.replace(/\+/g, ' ') : raw;
   if (!escaped) return spaced;
   try {
@@ -18,4 +21,11 @@ export function decodeFormValue(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `decodeFormText`, in storage of its own: a value that may be kept does not keep its source. */
+export function decodeFormValue(raw: string): string | undefined {
+  const text = decodeFormText(raw);
+  // Replacing and decoding build new strings; only a value returned as sliced needs copying.
+  return text === raw ? detached(raw) : text;
 }
