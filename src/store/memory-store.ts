@@ -140,15 +140,26 @@ export class MemoryStore implements SessionStore {
   async sweep(now: number): Promise<CallState[]> {
     const expired: CallState[] = [];
     const inUse = new Set<string>();
+    // Every retained call is looked at, each sweep: its script's key is built only when it
+    // differs from the call before's (nearly all calls share one version), not once per call
+    // (an ended call retained 10 minutes is swept 20 times; docs/performance.md, "The seventh look").
+    let script: string | undefined;
+    let version: string | undefined;
+    const uses = (state: CallState): void => {
+      if (state.script === script && state.version === version) return;
+      script = state.script;
+      version = state.version;
+      inUse.add(scriptKey(script, version));
+    };
     for (const state of this.calls.values()) {
       if (state.status === 'ended') {
         if (now - state.updatedAt >= this.timings.endedRetentionMs) await this.delete(state.id);
-        else inUse.add(scriptKey(state.script, state.version));
+        else uses(state);
       } else if (now - state.updatedAt >= this.timings.idleTtlMs) {
         expired.push(state);
         await this.delete(state.id);
       } else {
-        inUse.add(scriptKey(state.script, state.version));
+        uses(state);
       }
     }
     for (const [key, { storedAt }] of this.scripts) {
