@@ -899,11 +899,12 @@ export class CallRunner {
         case 'notification.ignored':
           log.info({ ...base, reason: note.reason, step: state.step }, 'notification.ignored');
           break;
+        // Debug lines: their fields are built only when they will be written (a spread into a literal costs).
         case 'input.invalid':
-          log.debug({ ...base, step: note.step, digits: note.digits, retry: note.retry }, 'input.invalid');
+          if (log.isLevelEnabled('debug')) log.debug({ ...base, step: note.step, digits: note.digits, retry: note.retry }, 'input.invalid');
           break;
         case 'input.none':
-          log.debug({ ...base, step: note.step }, 'input.none');
+          if (log.isLevelEnabled('debug')) log.debug({ ...base, step: note.step }, 'input.none');
           break;
         case 'render.failed':
           log.error({ ...base, script: state.script, step: note.step, field: note.field, err: note.error }, 'render.failed');
