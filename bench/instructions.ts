@@ -3,13 +3,16 @@
  * hand-written handler, the floor, callscript) runs under Valgrind's callgrind,
  * is warmed up uninstrumented, then instrumented for a fixed stretch of the same
  * load, and the instructions it executed (every thread, user space) are divided
- * by the calls it completed. With `--branch-sim=yes` callgrind also counts
- * branches and the ones its simple predictor misses.
+ * by the calls it completed; the main thread's share is shown apart. With
+ * `--branch-sim=yes` callgrind also counts branches and the ones its simple
+ * predictor misses.
  *
  * Why: CPU time on a shared host moves by ±20 % between identical runs, which
- * hides the few percent one change is worth. Instruction counts repeat within a
- * few percent. They are not time: kernel work, cache and TLB misses and the real
- * branch predictor are not in them (docs/performance.md, "The sixth look").
+ * hides the few percent one change is worth. The main thread's instructions
+ * repeat within half a percent; all threads' within about 5 %, since how much
+ * V8's worker threads collect varies. They are not time: kernel work, cache and
+ * TLB misses and the real branch predictor are not in them (docs/performance.md,
+ * "The sixth look" and "The seventh look").
  *
  *   npm run bench:instructions [-- --targets handler,floor,callscript --warmup 40 --seconds 30 --concurrency 8]
  *
@@ -82,7 +85,8 @@ async function count(target: string, load: Worker, apiUrl: string, dir: string):
   const prefix = join(dir, `callgrind.${target}`);
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', '--branch-sim=yes', `--callgrind-out-file=${prefix}.%p`, process.execPath, ...args],
+    // One dump per thread: the main thread's count repeats within a fraction of a percent, V8's worker threads' (the collector) vary by tens of percent.
+    ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', '--branch-sim=yes', '--separate-threads=yes', `--callgrind-out-file=${prefix}.%p`, process.execPath, ...args],
     { env, stdio: ['ignore', out, out] },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -108,10 +112,14 @@ async function count(target: string, load: Worker, apiUrl: string, dir: string):
     const result = await run(seconds);
     execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' });
-    // The dump is `<prefix>.<pid>.1`; the file without a number is written at exit, uninstrumented.
+    // The dump is `<prefix>.<pid>.1-<thread>` (thread 01 is the main one); the files without `.1` are written at exit, uninstrumented.
     const dumps = readdirSync(dir).filter((f) => f.startsWith(`callgrind.${target}.${pid}.`));
     const totals: Record<string, number> = {};
-    for (const file of dumps) for (const [name, n] of Object.entries(dumpTotals(readFileSync(join(dir, file), 'utf8')))) totals[name] = (totals[name] ?? 0) + n;
+    for (const file of dumps) {
+      const counts = dumpTotals(readFileSync(join(dir, file), 'utf8'));
+      for (const [name, n] of Object.entries(counts)) totals[name] = (totals[name] ?? 0) + n;
+      if (file.endsWith('-01')) totals.IrMain = counts.Ir ?? 0;
+    }
     const calls = Math.max(1, result.completed);
     return { target, calls: result.completed, failed: result.failed, perCall: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / calls])) };
   } finally {
@@ -122,6 +130,7 @@ async function count(target: string, load: Worker, apiUrl: string, dir: string):
 
 const LABELS: ReadonlyArray<readonly [string, string]> = [
   ['Ir', 'instructions'],
+  ['IrMain', 'main thread'],
   ['Bc', 'cond. branches'],
   ['Bcm', 'mispredicted'],
   ['Bi', 'indirect'],
