@@ -135,6 +135,41 @@ for (const h of harnesses) describe.skipIf(h.name === 'redis' && !withRedis)(`${
       expect(await store.findBySession('S2')).toBeUndefined();
     });
 
+    it('an ended call keeps its session until it is removed: found by it, read by id, claimed by no other call', async () => {
+      const store = await h.fresh();
+      const call = callState();
+      expect(await store.claimSession(call.session, call.id)).toBe(true);
+      await store.put(call);
+      const ended: CallState = { ...call, status: 'ended', outcome: 'completed', pending: null, updatedAt: call.updatedAt + 1 };
+      await store.put(ended);
+      expect(await store.get(call.id)).toEqual(ended);
+      expect(await store.findBySession(call.session)).toBe(call.id);
+      expect(await store.claimSession(call.session, 'c-late')).toBe(false);
+      expect(await store.claimSession(call.session, call.id)).toBe(true);
+      expect((await store.active()).map((s) => s.id)).not.toContain(call.id);
+      await store.delete(call.id);
+      expect(await store.get(call.id)).toBeUndefined();
+      expect(await store.findBySession(call.session)).toBeUndefined();
+      expect(await store.claimSession(call.session, 'c-late')).toBe(true);
+    });
+
+    it('a call written ended straight away, or claiming its session once ended, is found by that session', async () => {
+      const store = await h.fresh();
+      const first = callState({ status: 'ended', outcome: 'caller-hangup', pending: null });
+      await store.claimSession(first.session, first.id);
+      await store.put(first);
+      const second = callState({ status: 'ended', outcome: 'caller-hangup', pending: null });
+      await store.put(second);
+      expect(await store.claimSession(second.session, second.id)).toBe(true);
+      for (const s of [first, second]) {
+        expect(await store.findBySession(s.session)).toBe(s.id);
+        expect(await store.get(s.id)).toEqual(s);
+      }
+      await store.delete(second.id);
+      expect(await store.findBySession(second.session)).toBeUndefined();
+      expect(await store.findBySession(first.session)).toBe(first.id);
+    });
+
     it('of many concurrent claims for one session, exactly one wins', async () => {
       const stores = [await h.fresh()];
       if (h.shared && h.again) stores.push(await h.again(stores[0]!));
