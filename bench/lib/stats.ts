@@ -11,6 +11,35 @@ export function median(values: readonly number[]): number {
   return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
+/**
+ * The `level` interval of the median of `values` by the percentile bootstrap: the
+ * median of `resamples` draws (with replacement) of as many values, cut at both
+ * tails. Seeded, so the same rounds give the same interval. Rounds on a shared
+ * machine are not independent draws (its speed drifts over minutes), so it is the
+ * least the median may be off by, not the most. NaNs when there are no values.
+ */
+export function medianInterval(values: readonly number[], level = 0.95, resamples = 2000, seed = 0x5eed): readonly [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  let state = seed >>> 0;
+  // mulberry32: small, fast and good enough to pick indices.
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const medians: number[] = [];
+  const draw = new Array<number>(values.length);
+  for (let i = 0; i < resamples; i++) {
+    for (let j = 0; j < values.length; j++) draw[j] = values[Math.floor(random() * values.length)] ?? Number.NaN;
+    medians.push(median(draw));
+  }
+  medians.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return [quantile(medians, tail), quantile(medians, 1 - tail)];
+}
+
 export function round(n: number, digits = 2): number {
   if (!Number.isFinite(n)) return n;
   const f = 10 ** digits;

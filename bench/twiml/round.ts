@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, forkWorker, freePort, peakRss, pin, startServerProcess, type ServerProcess, type Worker } from '../lib/proc.js';
-import { median, quantile, round } from '../lib/stats.js';
+import { median, medianInterval, quantile, round } from '../lib/stats.js';
 import { ACCOUNT_SID, AUTH_TOKEN } from './flow.js';
 import type { TwimlLoadResult } from './load.js';
 
@@ -61,6 +61,9 @@ export interface TwimlReport {
   /** callscript ÷ hand-written, the median of the ratios of neighbouring rounds. */
   readonly cpuRatio: number;
   readonly callsPerSecondRatio: number;
+  /** The 95 % bootstrap intervals of those two medians (`medianInterval`). */
+  readonly cpuRatioInterval: readonly [number, number];
+  readonly callsPerSecondRatioInterval: readonly [number, number];
   readonly p99Ratio: number;
   /** With `floor`: the floor ÷ hand-written, CPU per call and calls/s. */
   readonly floorCpuRatio?: number;
@@ -177,14 +180,18 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
     await load.stop();
   }
   const [base, engine, floor] = servers.map((s) => s.target);
-  const paired = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number =>
-    base === undefined || of === undefined
-      ? Number.NaN
-      : median(of.rounds.map((r, i) => f(r) / f(base.rounds[i] ?? r)).filter((x) => Number.isFinite(x)));
+  const ratios = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number[] =>
+    base === undefined || of === undefined ? [] : of.rounds.map((r, i) => f(r) / f(base.rounds[i] ?? r)).filter((x) => Number.isFinite(x));
+  const paired = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number => {
+    const values = ratios(f, of);
+    return values.length === 0 ? Number.NaN : median(values);
+  };
   return {
     targets: servers.map((s) => s.target),
     cpuRatio: paired((r) => r.cpuMsPerCall),
     callsPerSecondRatio: paired((r) => r.callsPerSecond),
+    cpuRatioInterval: medianInterval(ratios((r) => r.cpuMsPerCall)),
+    callsPerSecondRatioInterval: medianInterval(ratios((r) => r.callsPerSecond)),
     p99Ratio: paired((r) => r.p99Ms),
     ...(floor !== undefined
       ? { floorCpuRatio: paired((r) => r.cpuMsPerCall, floor), floorCallsPerSecondRatio: paired((r) => r.callsPerSecond, floor) }
