@@ -1,4 +1,5 @@
 /** Small statistics and formatting helpers for the benchmark's tables. */
+import { createPrng } from '../../src/simulator/prng.js';
 
 /** The q-quantile (0–1) of ascending `sorted` values, nearest rank; NaN when empty. */
 export function quantile(sorted: readonly number[], q: number): number {
@@ -20,19 +21,11 @@ export function median(values: readonly number[]): number {
  */
 export function medianInterval(values: readonly number[], level = 0.95, resamples = 2000, seed = 0x5eed): readonly [number, number] {
   if (values.length === 0) return [Number.NaN, Number.NaN];
-  let state = seed >>> 0;
-  // mulberry32: small, fast and good enough to pick indices.
-  const random = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createPrng(seed);
   const medians: number[] = [];
   const draw = new Array<number>(values.length);
   for (let i = 0; i < resamples; i++) {
-    for (let j = 0; j < values.length; j++) draw[j] = values[Math.floor(random() * values.length)] ?? Number.NaN;
+    for (let j = 0; j < values.length; j++) draw[j] = random.pick(values);
     medians.push(median(draw));
   }
   medians.sort((a, b) => a - b);
