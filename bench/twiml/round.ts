@@ -182,16 +182,16 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
   const [base, engine, floor] = servers.map((s) => s.target);
   const ratios = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number[] =>
     base === undefined || of === undefined ? [] : of.rounds.map((r, i) => f(r) / f(base.rounds[i] ?? r)).filter((x) => Number.isFinite(x));
-  const paired = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number => {
-    const values = ratios(f, of);
-    return values.length === 0 ? Number.NaN : median(values);
-  };
+  // median and medianInterval are NaN for no rounds.
+  const paired = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number => median(ratios(f, of));
+  const cpu = ratios((r) => r.cpuMsPerCall);
+  const callsPerSecond = ratios((r) => r.callsPerSecond);
   return {
     targets: servers.map((s) => s.target),
-    cpuRatio: paired((r) => r.cpuMsPerCall),
-    callsPerSecondRatio: paired((r) => r.callsPerSecond),
-    cpuRatioInterval: medianInterval(ratios((r) => r.cpuMsPerCall)),
-    callsPerSecondRatioInterval: medianInterval(ratios((r) => r.callsPerSecond)),
+    cpuRatio: median(cpu),
+    callsPerSecondRatio: median(callsPerSecond),
+    cpuRatioInterval: medianInterval(cpu),
+    callsPerSecondRatioInterval: medianInterval(callsPerSecond),
     p99Ratio: paired((r) => r.p99Ms),
     ...(floor !== undefined
       ? { floorCpuRatio: paired((r) => r.cpuMsPerCall, floor), floorCallsPerSecondRatio: paired((r) => r.callsPerSecond, floor) }
