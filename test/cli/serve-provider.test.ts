@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../src/provider/twiml/signature.js';
-import { parseForm } from '../../src/provider/twiml/form.js';
+import { FormFields, parseForm } from '../../src/provider/twiml/form.js';
 import { providerEnv } from '../provider/twiml/harness.js';
 import { jambonzSignatureHeader } from '../../src/provider/jambonz/signature.js';
 import { JAMBONZ_ENV } from '../provider/jambonz/harness.js';
@@ -73,7 +73,7 @@ describe('callscript serve --provider', () => {
       const { url } = JSON.parse(line) as { url: string };
       expect(p.out()).toContain('"voiceUrl":"https://ivr.example.com/twilio/voice"');
       const body = new URLSearchParams({ CallSid: 'CA1', From: '+6591234567', To: '+6560000001', CallStatus: 'ringing' }).toString();
-      const signature = twilioSignature(env.TWILIO_AUTH_TOKEN ?? '', 'https://ivr.example.com/twilio/voice', parseForm(body) ?? new Map());
+      const signature = twilioSignature(env.TWILIO_AUTH_TOKEN ?? '', 'https://ivr.example.com/twilio/voice', parseForm(body) ?? FormFields.of({}));
       const res = await request(`${url}/twilio/voice`, {
         method: 'POST',
         // The Host the server sees is not the public URL's: the signature is checked over the public URL all the same.

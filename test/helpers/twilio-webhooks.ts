@@ -3,7 +3,7 @@
  * in memory (`app.request`): form-encoded and signed over the public URL.
  */
 import { expect } from 'vitest';
-import { parseForm } from '../../src/provider/twiml/form.js';
+import { FormFields, parseForm } from '../../src/provider/twiml/form.js';
 import { twilioSignature } from '../../src/provider/twiml/signature.js';
 import type { RunningServer } from '../../src/server/start.js';
 import type { MemoryStore } from '../../src/store/memory-store.js';
@@ -16,7 +16,7 @@ export const TWILIO_ENV: Readonly<Record<string, string>> = { TWILIO_ACCOUNT_SID
 /** Posts `fields` to `url` (absolute, under `PUBLIC_URL`) as Twilio does; expects 200 and returns the TwiML. */
 export async function postTwilio(server: Pick<RunningServer, 'app'>, url: string, fields: Record<string, string>): Promise<string> {
   const body = new URLSearchParams(fields).toString();
-  const signature = twilioSignature(TWILIO_TOKEN, url, parseForm(body) ?? new Map<string, string[]>());
+  const signature = twilioSignature(TWILIO_TOKEN, url, parseForm(body) ?? FormFields.of({}));
   const res = await server.app.request(url.slice(PUBLIC_URL.length), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },

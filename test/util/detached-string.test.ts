@@ -7,7 +7,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { field, parseForm } from '../../src/provider/twiml/form.js';
+import { field, FormFields, parseForm } from '../../src/provider/twiml/form.js';
 import { parseHoiioNotification } from '../../src/provider/hoiio/notification.js';
 import { detached } from '../../src/util/detached-string.js';
 
@@ -47,7 +47,7 @@ describe('detached', () => {
 
   it('a TwiML form value kept alone does not keep its body', () => {
     const grown = retainedBytes((body, n) => {
-      const sid = field(parseForm(body) ?? new Map<string, string[]>(), 'CallSid');
+      const sid = field(parseForm(body) ?? FormFields.of({}), 'CallSid');
       expect(sid).toBe(`CA${String(n).padStart(32, '0')}`);
       return sid;
     });

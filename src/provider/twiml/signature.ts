@@ -8,9 +8,9 @@
  */
 import { createHmac, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { sameSecret } from '../../util/secure-compare.js';
+import type { FormFields } from './form.js';
 
-/** Form fields as the provider sent them: every value of a repeated name, in order. */
-export type FormFields = ReadonlyMap<string, readonly string[]>;
+export type { FormFields } from './form.js';
 
 export type SignatureVerdict = 'valid' | 'invalid' | 'missing';
 
@@ -23,18 +23,53 @@ export const TELNYX_TOLERANCE_SECONDS = 300;
  * value once, sorted, on Twilio; SignalWire's library keeps them as sent.
  */
 function signedString(url: string, fields: FormFields, repeated: 'distinct-sorted' | 'as-sent'): string {
+  const { names, values } = fields;
+  const order = byName(names);
   let data = url;
-  for (const name of [...fields.keys()].sort()) {
-    const values = fields.get(name) ?? [];
+  for (let i = 0; i < order.length; ) {
+    const first = order[i] as number;
+    const name = names[first] as string;
+    let j = i + 1;
+    while (j < order.length && names[order[j] as number] === name) j++;
     // Nearly every field comes once: no set or sort to build for it (this runs on every webhook).
-    if (values.length === 1) {
-      data += name + values[0];
-      continue;
+    if (j === i + 1) {
+      data += name + values[first];
+    } else {
+      const sent = order.slice(i, j).map((k) => values[k] as string);
+      const ordered = repeated === 'distinct-sorted' ? [...new Set(sent)].sort() : sent;
+      for (const value of ordered) data += name + value;
     }
-    const ordered = repeated === 'distinct-sorted' ? [...new Set(values)].sort() : values;
-    for (const value of ordered) data += name + value;
+    i = j;
   }
   return data;
+}
+
+/** Below this many fields an insertion sort beats the built-in sort's set-up; above it, n log n whatever a forger sends. */
+const INSERTION_SORT_MAX = 48;
+
+/** The indexes of `names` in JavaScript's default string order, a repeated name's in the order sent (a stable sort). */
+function byName(names: readonly string[]): number[] {
+  // A loop, not Array.from({ length }): that reads each index of the array-like generically, 40k instructions a call.
+  const order: number[] = [];
+  for (let i = 0; i < names.length; i++) order.push(i);
+  if (names.length > INSERTION_SORT_MAX) {
+    return order.sort((a, b) => {
+      const x = names[a] as string;
+      const y = names[b] as string;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+  }
+  for (let i = 1; i < order.length; i++) {
+    const k = order[i] as number;
+    const name = names[k] as string;
+    let j = i - 1;
+    while (j >= 0 && (names[order[j] as number] as string) > name) {
+      order[j + 1] = order[j] as number;
+      j--;
+    }
+    order[j + 1] = k;
+  }
+  return order;
 }
 
 /** `X-Twilio-Signature` for a request (HMAC-SHA1, or SHA-256 for Twilio's SharedKey rules). */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/log/logger.js';
 import { adapterFromEnv, capabilitiesOf } from '../../../src/provider/registry.js';
-import { parseForm } from '../../../src/provider/twiml/form.js';
+import { FormFields, parseForm } from '../../../src/provider/twiml/form.js';
 import { signalwireSignature, telnyxSignature, twilioSignature } from '../../../src/provider/twiml/signature.js';
 import { loadScripts } from '../../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../../src/server/start.js';
@@ -80,7 +80,7 @@ export async function startHarness(dialect: Dialect, scripts: Record<string, str
       const contentType = req.headers['content-type'] ?? '';
       const fields: Record<string, string> = contentType.startsWith('application/json')
         ? Object.fromEntries(Object.entries(JSON.parse(data === '' ? '{}' : data) as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
-        : Object.fromEntries([...(parseForm(data) ?? new Map<string, string[]>())].map(([k, v]) => [k, v.join(',')]));
+        : Object.fromEntries([...(parseForm(data)?.grouped() ?? [])].map(([k, v]) => [k, v.join(',')]));
       if (req.url === '/slow') {
         // An http step's web service that answers after the webhook's wait: the reply is a hold.
         setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"Ann"}'), 400);
@@ -124,7 +124,7 @@ export async function startHarness(dialect: Dialect, scripts: Record<string, str
   const post: Harness['post'] = async (url, fields, sign = 'valid', extra = {}) => {
     if (!url.startsWith(PUBLIC_URL)) throw new Error(`${url} is not under the public URL`);
     const body = extra.body ?? new URLSearchParams(fields).toString();
-    const form = parseForm(body) ?? new Map<string, string[]>();
+    const form = parseForm(body) ?? FormFields.of({});
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...extra.headers };
     if (sign !== 'none') {
       if (dialect === 'twilio') headers['x-twilio-signature'] = twilioSignature(sign === 'valid' ? TWILIO_TOKEN : 'wrong', url, form);

@@ -15,6 +15,7 @@ import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/logger.js';
 import { adapterFromEnv, capabilitiesOf } from '../../../src/provider/registry.js';
+import { FormFields } from '../../../src/provider/twiml/form.js';
 import { signatureAlgorithm, verifyTwilioSignature } from '../../../src/provider/twiml/signature.js';
 import { loadScripts } from '../../../src/script-files/load.js';
 import { startServer, type RunningServer } from '../../../src/server/start.js';
@@ -24,7 +25,7 @@ import { startTwimlSimulator, twilioSharedKeySigner, type TwimlSimulator } from 
 const VECTOR_URL = 'https://mycompany.com/myapp.php?foo=1&bar=2';
 const VECTOR_PARAMS = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
 const SETTINGS = 'key=webhooks_sharedkey_1,algorithm=HMAC_SHA256';
-const fieldsOf = (params: Record<string, string>): Map<string, string[]> => new Map(Object.entries(params).map(([k, v]) => [k, [v]]));
+const fieldsOf = (params: Record<string, string>): FormFields => FormFields.of(params);
 
 describe('SharedKey signatures', () => {
   it("the vector: the simulator's signer gives twilio's HMAC_SHA256 value, which we accept with the SharedKey and refuse without it", () => {
