@@ -9,7 +9,7 @@ import type { Block, GatherBlock, RecordBlock, TransferBlock } from '../../engin
 import type { MessagePart } from '../../engine/parts.js';
 import { xmlText } from '../../util/xml.js';
 import type { TwimlDialect } from './dialect.js';
-import { continuationUrl, type Continuation } from './urls.js';
+import type { Continuation } from './urls.js';
 import { sayVoice } from './voices.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -27,17 +27,37 @@ export const DIAL_TIME_LIMIT = 14400;
 /** How long a hold keeps the caller in silence before asking again. */
 export const HOLD_SECONDS = 2;
 
-type Attributes = ReadonlyArray<readonly [string, string | number | undefined]>;
+/**
+ * Text that is XML already: a constant, or a continuation URL built from the block's URL
+ * escaped once. An attribute written as a plain string is escaped where it is written;
+ * escaping the same URL for each verb that carries it was most of the renderer's work.
+ */
+class Escaped {
+  constructor(readonly xml: string) {}
+}
+
+type Attributes = ReadonlyArray<readonly [string, string | number | Escaped | undefined]>;
 
 /** Any text a template renders stays well-formed XML (Twilio error 12100 otherwise): see xmlText. */
 const escape = xmlText;
 
+const POST = new Escaped('POST');
+const DTMF = new Escaped('dtmf');
+const HASH = new Escaped('#');
+const TRUE = new Escaped('true');
+const DO_NOT_TRIM = new Escaped('do-not-trim');
+
 function element(name: string, attributes: Attributes, children?: string): string {
   let out = `<${name}`;
   for (const [key, value] of attributes) {
-    if (value !== undefined) out += ` ${key}="${typeof value === 'number' ? value : escape(value)}"`;
+    if (value !== undefined) out += ` ${key}="${typeof value === 'number' ? value : value instanceof Escaped ? value.xml : escape(value)}"`;
   }
   return children === undefined ? `${out}/>` : `${out}>${children}</${name}>`;
+}
+
+/** `continuationUrl` of a block URL escaped once (`step`): what it adds is `&`, a constant and a number. */
+function continuation(step: Escaped, k: Continuation, attempt?: number): Escaped {
+  return new Escaped(attempt === undefined ? `${step.xml}&amp;k=${k}` : `${step.xml}&amp;k=${k}&amp;a=${attempt}`);
 }
 
 function document(verbs: string): string {
@@ -73,16 +93,17 @@ export function renderParts(parts: readonly MessagePart[] | undefined): string {
 export class TwimlRenderer {
   constructor(private readonly d: TwimlDialect) {}
 
-  private method(): readonly [string, string | undefined] {
-    return ['method', this.d.methodAttribute ? 'POST' : undefined];
+  private method(): readonly [string, Escaped | undefined] {
+    return ['method', this.d.methodAttribute ? POST : undefined];
   }
 
-  private redirect(step: string, k: Continuation): string {
-    return element('Redirect', [this.method()], escape(continuationUrl(step, k)));
+  private redirect(step: Escaped, k: Continuation): string {
+    return element('Redirect', [this.method()], continuation(step, k).xml);
   }
 
   /** The reply that runs `block`; a gather starts at attempt `fromAttempt` (the earlier ones passed with no input). */
-  block(block: Block, step: string, fromAttempt = 1): string {
+  block(block: Block, stepUrl: string, fromAttempt = 1): string {
+    const step = new Escaped(escape(stepUrl));
     switch (block.kind) {
       case 'play':
         return document(renderParts(block.message) + this.redirect(step, 'next'));
@@ -104,8 +125,8 @@ export class TwimlRenderer {
   }
 
   /** A moment of silence, then the same question again: an http step is still out. */
-  hold(step: string): string {
-    return document(element('Pause', [['length', HOLD_SECONDS]]) + this.redirect(step, 'hold'));
+  hold(stepUrl: string): string {
+    return document(element('Pause', [['length', HOLD_SECONDS]]) + this.redirect(new Escaped(escape(stepUrl)), 'hold'));
   }
 
   /**
@@ -114,7 +135,7 @@ export class TwimlRenderer {
    * (the route then answers with the next); either way a final `<Redirect>`
    * reports no input.
    */
-  private gather(block: GatherBlock, step: string, fromAttempt: number): string {
+  private gather(block: GatherBlock, step: Escaped, fromAttempt: number): string {
     const attempts = Math.max(1, block.attempts ?? DEFAULT_ATTEMPTS);
     const last = this.d.actionOnEmptyResult ? Math.min(fromAttempt, attempts) : attempts;
     const prompt = renderParts(block.prompt);
@@ -124,13 +145,13 @@ export class TwimlRenderer {
       out += element(
         'Gather',
         [
-          ['action', continuationUrl(step, 'gather', attempt)],
+          ['action', continuation(step, 'gather', attempt)],
           this.method(),
-          ['input', 'dtmf'],
+          ['input', DTMF],
           ['numDigits', numDigits],
           ['timeout', block.timeout ?? DEFAULT_GATHER_TIMEOUT],
-          ['finishOnKey', '#'],
-          ['actionOnEmptyResult', this.d.actionOnEmptyResult ? 'true' : undefined],
+          ['finishOnKey', HASH],
+          ['actionOnEmptyResult', this.d.actionOnEmptyResult ? TRUE : undefined],
         ],
         prompt,
       );
@@ -139,26 +160,26 @@ export class TwimlRenderer {
   }
 
   /** The prompt, then the recording; a recording with no audio falls through to a report without a URL. */
-  private record(block: RecordBlock, step: string): string {
+  private record(block: RecordBlock, step: Escaped): string {
     const maxLength = block.maxDuration ?? DEFAULT_RECORD_SECONDS;
     const record = element('Record', [
-      ['action', continuationUrl(step, 'record')],
+      ['action', continuation(step, 'record')],
       this.method(),
       ['maxLength', maxLength],
       ['timeout', this.d.recordSilence(maxLength)],
-      ['finishOnKey', '#'],
-      ['playBeep', 'true'],
-      ['trim', 'do-not-trim'],
+      ['finishOnKey', HASH],
+      ['playBeep', TRUE],
+      ['trim', DO_NOT_TRIM],
     ]);
     return renderParts(block.prompt) + record + this.redirect(step, 'record');
   }
 
   /** The message, then the transfer; its action reports how the transfer ended. */
-  private transfer(block: TransferBlock, step: string): string {
+  private transfer(block: TransferBlock, step: Escaped): string {
     const dial = element(
       'Dial',
       [
-        ['action', continuationUrl(step, block.onFailure === 'continue' ? 'dial' : 'dial-end')],
+        ['action', continuation(step, block.onFailure === 'continue' ? 'dial' : 'dial-end')],
         this.method(),
         ['timeout', DIAL_TIMEOUT],
         ['timeLimit', DIAL_TIME_LIMIT],

@@ -10,7 +10,7 @@ import type { Block } from '../../../src/engine/blocks.js';
 import type { MessagePart } from '../../../src/engine/parts.js';
 import { SIGNALWIRE, TELNYX, TWILIO, type TwimlDialect } from '../../../src/provider/twiml/dialect.js';
 import { TwimlRenderer, hangupReply } from '../../../src/provider/twiml/render.js';
-import { continuationUrl, stepUrl } from '../../../src/provider/twiml/urls.js';
+import { continuationUrl, stepUrl, uriComponent } from '../../../src/provider/twiml/urls.js';
 import { attribute, elements, newResponse, oracleParts, parseTwiml, text } from './xml-oracle.js';
 
 const PUBLIC = 'https://ivr.example.com';
@@ -119,6 +119,21 @@ describe.each([
     expect(parseTwiml(ours)).toEqual(parseTwiml(oracle(dialect, block)));
   });
 
+  it('a public URL with characters XML escapes comes back byte for byte in every continuation (the URL is escaped once per reply)', () => {
+    const step = stepUrl(`https://ivr.example.com/a&b<c>"d"`, 'twilio', 'c1', 2, 'tok');
+    for (const [, block] of BLOCKS) {
+      const root = parseTwiml(renderer.block(block, step));
+      for (const verb of ['Gather', 'Record', 'Dial']) {
+        for (const e of elements(root, verb)) expect(attribute(e, 'action')?.startsWith(`${step}&k=`)).toBe(true);
+      }
+      for (const e of elements(root, 'Redirect')) expect(text(e)?.startsWith(`${step}&k=`)).toBe(true);
+    }
+    const gather = parseTwiml(renderer.block({ kind: 'gather', prompt, attempts: 2, maxDigits: 1, timeout: 5 }, step));
+    expect(attribute(elements(gather, 'Gather')[0], 'action')).toBe(continuationUrl(step, 'gather', 1));
+    expect(text(elements(gather, 'Redirect')[0])).toBe(continuationUrl(step, 'none'));
+    expect(text(elements(parseTwiml(renderer.hold(step)), 'Redirect')[0])).toBe(continuationUrl(step, 'hold'));
+  });
+
   it('every continuation URL is absolute, under the public URL, names the call, block and token, and is XML-escaped', () => {
     for (const [, block] of BLOCKS) {
       const xml = renderer.block(block, STEP);
@@ -190,5 +205,17 @@ describe('any text', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('uriComponent', () => {
+  it('is encodeURIComponent for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (s) => {
+        expect(uriComponent(s)).toBe(encodeURIComponent(s));
+      }),
+    );
+    expect(uriComponent('cAbC_12-xyz')).toBe('cAbC_12-xyz');
+    expect(uriComponent('a/b?c&d')).toBe('a%2Fb%3Fc%26d');
   });
 });
