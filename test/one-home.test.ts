@@ -11,6 +11,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sameSecret } from '../src/util/secure-compare.js';
 
@@ -76,5 +77,16 @@ describe('one home for each', () => {
     expect(sameSecret('abc', 'abcd')).toBe(false);
     expect(sameSecret('ab', 'aé')).toBe(false);
     expect(sameSecret(Buffer.from('x'), 'x')).toBe(true);
+  });
+
+  it('sameSecret on two strings is string equality, for any text (lone surrogates too, which UTF-8 bytes would have made equal)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '€', '\uD83D', '\uDE00', '\uD800', '\u0000'), maxLength: 8 });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(sameSecret(a, b)).toBe(a === b);
+        expect(sameSecret(a, a.slice(0))).toBe(true);
+      }),
+    );
+    expect(sameSecret('\uD800', '\uDBFF')).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPath } from '../../src/server/read-body.js';
 import { honoWebhooks } from '../../src/server/webhook-hono.js';
-import { nodeWebhooks, serverWithWebhooks } from '../../src/server/webhook-node.js';
+import { nodeWebhooks, segmentsOf, serverWithWebhooks } from '../../src/server/webhook-node.js';
 import { errorAnswer, queryValue, textAnswer, xmlAnswer, type WebhookRoute } from '../../src/server/webhook.js';
 import { captureLogger } from '../helpers/dev-server.js';
 
@@ -262,3 +262,15 @@ function rawExchange(bytes: string, o: { endAfterWrite?: boolean } = {}): Promis
     });
   });
 }
+
+describe('segmentsOf', () => {
+  it("is path.slice(from).split('/') for any path", () => {
+    const path = fc.string({ unit: fc.constantFrom('/', 'a', 'b', '%', '?'), maxLength: 16 });
+    fc.assert(
+      fc.property(path, fc.nat(16), (p, from) => {
+        const at = Math.min(from, p.length);
+        expect(segmentsOf(p, at)).toEqual(p.slice(at).split('/'));
+      }),
+    );
+  });
+});

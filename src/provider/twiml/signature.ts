@@ -74,12 +74,12 @@ function byName(names: readonly string[]): number[] {
 
 /** `X-Twilio-Signature` for a request (HMAC-SHA1, or SHA-256 for Twilio's SharedKey rules). */
 export function twilioSignature(authToken: string, url: string, fields: FormFields, hash: 'sha1' | 'sha256' = 'sha1'): string {
-  return createHmac(hash, authToken).update(signedString(url, fields, 'distinct-sorted'), 'utf8').digest('base64');
+  return createHmac(hash, authToken).update(signedString(url, fields, 'distinct-sorted')).digest('base64');
 }
 
 /** `X-SignalWire-Signature`: Twilio's scheme keyed with the project's Signing Key, repeated values as sent. */
 export function signalwireSignature(signingKey: string, url: string, fields: FormFields): string {
-  return createHmac('sha1', signingKey).update(signedString(url, fields, 'as-sent'), 'utf8').digest('base64');
+  return createHmac('sha1', signingKey).update(signedString(url, fields, 'as-sent')).digest('base64');
 }
 
 /**
