@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { readLimited, type LimitedBody } from '../util/read-limited.js';
+import { incomingHeader } from './incoming-header.js';
 
 export type BodyText =
   | { readonly ok: true; readonly text: string }
@@ -32,7 +33,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<BodyText> 
  * unread: the server answers and drains it or closes the connection.
  */
 export async function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<BodyText> {
-  const declared = incoming.headers['content-length'];
+  const declared = incomingHeader(incoming, 'content-length');
   if (declared !== undefined && Number(declared) > maxBytes) return TOO_LARGE;
   return textOf(await readLimited(incoming, maxBytes));
 }
