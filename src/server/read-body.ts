@@ -1,7 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { readLimited, type LimitedBody } from '../util/read-limited.js';
-import { incomingHeader } from './incoming-header.js';
 
 export type BodyText =
   | { readonly ok: true; readonly text: string }
@@ -33,7 +32,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<BodyText> 
  * unread: the server answers and drains it or closes the connection.
  */
 export async function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<BodyText> {
-  const declared = incomingHeader(incoming, 'content-length');
+  const declared = incoming.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) return TOO_LARGE;
   return textOf(await readLimited(incoming, maxBytes));
 }

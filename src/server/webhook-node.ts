@@ -13,7 +13,6 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
-import { incomingHeader } from './incoming-header.js';
 import { readIncoming, type BodyText } from './read-body.js';
 import { errorAnswer, queryValue, type WebhookAnswer, type WebhookRequest, type WebhookRoute } from './webhook.js';
 
@@ -131,7 +130,8 @@ class NodeWebhookRequest implements WebhookRequest {
   ) {}
 
   header(name: string): string | undefined {
-    return incomingHeader(this.req, name);
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   param(name: string): string {
