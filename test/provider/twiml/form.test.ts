@@ -66,7 +66,7 @@ describe('parseForm', () => {
     );
   });
 
-  it('reads a body of many pairs in one pass: each search starts where the last one for its character ended', () => {
+  it('reads a body of many pairs in one pass', () => {
     // Without '=' in any pair but the last, a search per pair from the pair's start would read the rest of the body each time.
     const body = `${'a&'.repeat(20_000)}b=1%2B`;
     const fields = parseForm(body);
