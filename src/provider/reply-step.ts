@@ -9,7 +9,7 @@ import type { GatherBlock } from '../engine/blocks.js';
 import type { CallEvent } from '../engine/events.js';
 import type { Logger } from '../log/logger.js';
 import type { CallRunner, ReplyResult } from '../runtime/call-runner.js';
-import { errorAnswer, type WebhookAnswer, type WebhookRequest } from '../server/webhook.js';
+import { errorAnswer, queryValues, type WebhookAnswer, type WebhookRequest } from '../server/webhook.js';
 import type { RefusalReason } from './port.js';
 
 /** What a webhook at a block's URL reports, in engine terms. */
@@ -30,15 +30,18 @@ export interface StepAddress {
   readonly attempt: number;
 }
 
+/** What a block URL's query carries: the call's token, which verb ended, the gather attempt. */
+const STEP_QUERY = ['t', 'k', 'a'] as const;
+
 /** The parts of the step URL `c` was sent to; undefined (answer 400) when it is not one this server wrote. */
 export function stepAddress(req: WebhookRequest, continuations: ReadonlySet<string>): StepAddress | undefined {
   const seq = Number(req.param('seq'));
-  const k = req.queryParam('k');
-  const attempt = Number(req.queryParam('a') ?? '1');
+  const [token, k, a] = queryValues(req.query, STEP_QUERY);
+  const attempt = Number(a ?? '1');
   if (!Number.isSafeInteger(seq) || seq < 0 || (k !== undefined && !continuations.has(k)) || !Number.isSafeInteger(attempt) || attempt < 1) {
     return undefined;
   }
-  return { id: req.param('id'), seq, token: req.queryParam('t') ?? '', k, attempt };
+  return { id: req.param('id'), seq, token: token ?? '', k, attempt };
 }
 
 export type StepOutcome =

@@ -74,3 +74,30 @@ export function queryValue(query: string, name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * `queryValue` for several names in one pass over the query: what a block URL's
+ * handler reads (`t`, `k`, `a`) on every webhook.
+ */
+export function queryValues<const N extends readonly string[]>(query: string, names: N): { [K in keyof N]: string | undefined } {
+  const raw: Array<string | undefined> = names.map(() => undefined);
+  let left = names.length;
+  let at = 0;
+  while (left > 0 && at < query.length) {
+    let stop = query.indexOf('&', at);
+    if (stop < 0) stop = query.length;
+    let keyEnd = at;
+    while (keyEnd < stop && query.charCodeAt(keyEnd) !== 0x3d) keyEnd++;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (raw[i] === undefined && keyEnd - at === name.length && query.startsWith(name, at)) {
+        raw[i] = keyEnd === stop ? '' : query.slice(keyEnd + 1, stop);
+        left--;
+        break;
+      }
+    }
+    at = stop + 1;
+  }
+  return raw.map((value) => (value === undefined ? undefined : decodeFormValue(value))) as { [K in keyof N]: string | undefined };
+}
+

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawPath } from '../../src/server/read-body.js';
 import { honoWebhooks } from '../../src/server/webhook-hono.js';
 import { nodeWebhooks, segmentsOf, serverWithWebhooks } from '../../src/server/webhook-node.js';
-import { errorAnswer, queryValue, textAnswer, xmlAnswer, type WebhookRoute } from '../../src/server/webhook.js';
+import { errorAnswer, queryValue, queryValues, textAnswer, xmlAnswer, type WebhookRoute } from '../../src/server/webhook.js';
 import { captureLogger } from '../helpers/dev-server.js';
 
 const LIMIT = 64;
@@ -232,6 +232,21 @@ describe('queryValue', () => {
         expect(queryValue(query, wanted)).toBe(new URLSearchParams(query).get(wanted) ?? undefined);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('queryValues', () => {
+  it('gives what queryValue gives for each name, in one pass (bare names, repeats, broken escapes)', () => {
+    const name = fc.constantFrom('t', 'k', 'a', 'tt', '', 'ta');
+    const value = fc.string({ unit: fc.constantFrom('a', '0', '+', '%', '%2', '%21', '%E0%A4', '=', 'é'), maxLength: 5 });
+    const pair = fc.tuple(name, value, fc.boolean()).map(([n, v, bare]) => (bare ? n : `${n}=${v}`));
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 6 }), (pairs) => {
+        const query = pairs.join('&');
+        expect(queryValues(query, ['t', 'k', 'a'] as const)).toEqual([queryValue(query, 't'), queryValue(query, 'k'), queryValue(query, 'a')]);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
