@@ -100,4 +100,3 @@ export function queryValues<const N extends readonly string[]>(query: string, na
   }
   return raw.map((value) => (value === undefined ? undefined : decodeFormValue(value))) as { [K in keyof N]: string | undefined };
 }
-
