@@ -9,7 +9,7 @@ import type { Block, GatherBlock, RecordBlock, TransferBlock } from '../../engin
 import type { MessagePart } from '../../engine/parts.js';
 import { xmlText } from '../../util/xml.js';
 import type { TwimlDialect } from './dialect.js';
-import type { Continuation } from './urls.js';
+import { continuationUrl, type Continuation } from './urls.js';
 import { sayVoice } from './voices.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -57,7 +57,7 @@ function element(name: string, attributes: Attributes, children?: string): strin
 
 /** `continuationUrl` of a block URL escaped once (`step`): what it adds is `&`, a constant and a number. */
 function continuation(step: Escaped, k: Continuation, attempt?: number): Escaped {
-  return new Escaped(attempt === undefined ? `${step.xml}&amp;k=${k}` : `${step.xml}&amp;k=${k}&amp;a=${attempt}`);
+  return new Escaped(continuationUrl(step.xml, k, attempt, '&amp;'));
 }
 
 function document(verbs: string): string {

@@ -45,9 +45,12 @@ export function uriComponent(s: string): string {
   return s;
 }
 
-/** A continuation of the block at `step` (a `stepUrl`). */
-export function continuationUrl(step: string, k: Continuation, attempt?: number): string {
-  return attempt === undefined ? `${step}&k=${k}` : `${step}&k=${k}&a=${attempt}`;
+/**
+ * A continuation of the block at `step` (a `stepUrl`). `amp` separates what it adds: `&amp;`
+ * when `step` is the block URL already escaped for XML (the renderer escapes it once per reply).
+ */
+export function continuationUrl(step: string, k: Continuation, attempt?: number, amp = '&'): string {
+  return attempt === undefined ? `${step}${amp}k=${k}` : `${step}${amp}k=${k}${amp}a=${attempt}`;
 }
 
 /** Where the provider reports calls ending (and the number's status callback). */
