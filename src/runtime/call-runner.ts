@@ -191,10 +191,15 @@ export class CallRunner {
    * (`busy`, `unanswered`, `failed`), if any.
    */
   async callEnded(session: string, status?: string): Promise<'ended' | 'unknown-call'> {
-    this.endedSessions.add(session);
     const store = this.immediateStore();
     const id = store !== undefined ? store.findBySession(session) : await this.o.store.findBySession(session);
-    if (id === undefined) return 'unknown-call';
+    if (id === undefined) {
+      this.endedSessions.add(session);
+      return 'unknown-call';
+    }
+    // A call the store knows keeps its session binding while it is retained (`--ended-retention`), and that
+    // binding turns a late ringing webhook away: only sessions with no call need the list (a set of
+    // 10,000 cold keys cost about 2.5 µs a call to keep; docs/performance.md, "The tenth look").
     const event: CallEvent = status !== undefined && status !== '' ? { type: 'ended', status } : { type: 'ended' };
     if (store === undefined || !this.endedNow(store, id, event)) await this.internalEvent(id, event);
     return 'ended';

@@ -195,8 +195,21 @@ describe.each<Dialect>(['twilio', 'telnyx', 'signalwire'])('%s', (dialect) => {
     expect(await h.server.store.get((await h.server.store.findBySession(sid)) ?? '')).toMatchObject({ status: 'ended', outcome: 'completed' });
     for (let i = 0; i < 100 && h.events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(h.events.at(-1)).toMatchObject({ script: 'summarised' });
-    // The ringing webhook retried after the end starts nothing.
+    // The ringing webhook retried after the end starts nothing: the ended call keeps its session.
+    const ended = await h.server.store.findBySession(sid);
+    const calls = (await h.server.store.active()).length;
     expect(verbs(await h.post(voice, caller(sid, { To: '+6560000002', CallStatus: 'ringing' })))).toEqual(['Hangup']);
+    expect(await h.server.store.findBySession(sid)).toBe(ended);
+    expect((await h.server.store.active()).length).toBe(calls);
+  });
+
+  it('a status callback for a call it does not know makes its ringing webhook, arriving late, start nothing', async () => {
+    const sid = `${dialect}-call-6b`;
+    const calls = (await h.server.store.active()).length;
+    expect((await h.post(status, caller(sid, { To: '+6560000002', CallStatus: 'no-answer' }))).status).toBe(200);
+    expect(verbs(await h.post(voice, caller(sid, { To: '+6560000002', CallStatus: 'ringing' })))).toEqual(['Hangup']);
+    expect(await h.server.store.findBySession(sid)).toBeUndefined();
+    expect((await h.server.store.active()).length).toBe(calls);
   });
 
   it('places an outbound call over REST, runs the script when the callee answers, and forces a hangup', async () => {
