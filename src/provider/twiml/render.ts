@@ -27,62 +27,55 @@ export const DIAL_TIME_LIMIT = 14400;
 /** How long a hold keeps the caller in silence before asking again. */
 export const HOLD_SECONDS = 2;
 
-/**
- * Text that is XML already: a constant, or a continuation URL built from the block's URL
- * escaped once. An attribute written as a plain string is escaped where it is written;
- * escaping the same URL for each verb that carries it was most of the renderer's work.
- */
-class Escaped {
-  constructor(readonly xml: string) {}
-}
-
-type Attributes = ReadonlyArray<readonly [string, string | number | Escaped | undefined]>;
-
 /** Any text a template renders stays well-formed XML (Twilio error 12100 otherwise): see xmlText. */
 const escape = xmlText;
 
-const POST = new Escaped('POST');
-const DTMF = new Escaped('dtmf');
-const HASH = new Escaped('#');
-const TRUE = new Escaped('true');
-const DO_NOT_TRIM = new Escaped('do-not-trim');
-
-function element(name: string, attributes: Attributes, children?: string): string {
-  let out = `<${name}`;
-  for (const [key, value] of attributes) {
-    if (value !== undefined) out += ` ${key}="${typeof value === 'number' ? value : value instanceof Escaped ? value.xml : escape(value)}"`;
-  }
-  return children === undefined ? `${out}/>` : `${out}>${children}</${name}>`;
-}
-
-/** `continuationUrl` of a block URL escaped once (`step`): what it adds is `&`, a constant and a number. */
-function continuation(step: Escaped, k: Continuation, attempt?: number): Escaped {
-  return new Escaped(continuationUrl(step.xml, k, attempt, '&amp;'));
+/**
+ * Each verb is written as one template, its constant attributes already escaped and its
+ * numbers known to be numbers: the attribute lists this replaced cost an array per verb
+ * and a generic string conversion per value (docs/performance.md, "The tenth look").
+ * The block URL is escaped once per reply and each continuation built from it with `&amp;`.
+ */
+function continuation(step: string, k: Continuation, attempt?: number): string {
+  return continuationUrl(step, k, attempt, '&amp;');
 }
 
 function document(verbs: string): string {
   return `${DECLARATION}<Response>${verbs}</Response>`;
 }
 
+/** `<Say … loop="1">` for each voice sayVoice answers, built once. */
+const sayTags = new WeakMap<object, string>();
+const DEFAULT_SAY = sayTag(sayVoice(undefined));
+
+function sayTag(said: { readonly voice: string; readonly language: string }): string {
+  let tag = sayTags.get(said);
+  if (tag === undefined) {
+    tag = `<Say voice="${escape(said.voice)}" language="${escape(said.language)}" loop="1">`;
+    sayTags.set(said, tag);
+  }
+  return tag;
+}
+
 /** `<Say>`, `<Play>` and `<Pause>` for a message. */
 export function renderParts(parts: readonly MessagePart[] | undefined): string {
   let out = '';
-  for (const part of parts ?? []) {
+  if (parts === undefined) return out;
+  for (const part of parts) {
     switch (part.type) {
       case 'say': {
         // Escaping keeps what is blank blank and what is not, not: one pass for both questions.
         const text = escape(part.text);
         if (text.trim() === '') break;
-        const { voice, language } = sayVoice(part.voice);
-        out += element('Say', [['voice', voice], ['language', language], ['loop', 1]], text);
+        out += `${part.voice === undefined ? DEFAULT_SAY : sayTag(sayVoice(part.voice))}${text}</Say>`;
         break;
       }
       case 'play':
-        out += element('Play', [['loop', 1]], escape(part.url.trim()));
+        out += `<Play loop="1">${escape(part.url.trim())}</Play>`;
         break;
       case 'pause':
         // TwiML pauses are whole seconds; a shorter one still pauses.
-        out += element('Pause', [['length', Math.max(1, Math.round(part.seconds))]]);
+        out += `<Pause length="${Math.max(1, Math.round(part.seconds))}"/>`;
         break;
     }
   }
@@ -91,19 +84,23 @@ export function renderParts(parts: readonly MessagePart[] | undefined): string {
 
 /** Renders TwiML for one dialect; `step` is the block's `stepUrl`. */
 export class TwimlRenderer {
-  constructor(private readonly d: TwimlDialect) {}
+  /** ` method="POST"` where the dialect documents the attribute, else nothing. */
+  private readonly method: string;
+  /** ` actionOnEmptyResult="true"` where the dialect documents it, else nothing. */
+  private readonly onEmpty: string;
 
-  private method(): readonly [string, Escaped | undefined] {
-    return ['method', this.d.methodAttribute ? POST : undefined];
+  constructor(private readonly d: TwimlDialect) {
+    this.method = d.methodAttribute ? ' method="POST"' : '';
+    this.onEmpty = d.actionOnEmptyResult ? ' actionOnEmptyResult="true"' : '';
   }
 
-  private redirect(step: Escaped, k: Continuation): string {
-    return element('Redirect', [this.method()], continuation(step, k).xml);
+  private redirect(step: string, k: Continuation): string {
+    return `<Redirect${this.method}>${continuation(step, k)}</Redirect>`;
   }
 
   /** The reply that runs `block`; a gather starts at attempt `fromAttempt` (the earlier ones passed with no input). */
   block(block: Block, stepUrl: string, fromAttempt = 1): string {
-    const step = new Escaped(escape(stepUrl));
+    const step = escape(stepUrl);
     switch (block.kind) {
       case 'play':
         return document(renderParts(block.message) + this.redirect(step, 'next'));
@@ -126,7 +123,7 @@ export class TwimlRenderer {
 
   /** A moment of silence, then the same question again: an http step is still out. */
   hold(stepUrl: string): string {
-    return document(element('Pause', [['length', HOLD_SECONDS]]) + this.redirect(new Escaped(escape(stepUrl)), 'hold'));
+    return document(`<Pause length="${HOLD_SECONDS}"/>${this.redirect(escape(stepUrl), 'hold')}`);
   }
 
   /**
@@ -135,59 +132,37 @@ export class TwimlRenderer {
    * (the route then answers with the next); either way a final `<Redirect>`
    * reports no input.
    */
-  private gather(block: GatherBlock, step: Escaped, fromAttempt: number): string {
+  private gather(block: GatherBlock, step: string, fromAttempt: number): string {
     const attempts = Math.max(1, block.attempts ?? DEFAULT_ATTEMPTS);
     const last = this.d.actionOnEmptyResult ? Math.min(fromAttempt, attempts) : attempts;
     const prompt = renderParts(block.prompt);
     const numDigits = block.maxDigits !== undefined && block.maxDigits > 0 ? block.maxDigits : UNBOUNDED_DIGITS;
+    const timeout = block.timeout ?? DEFAULT_GATHER_TIMEOUT;
     let out = '';
     for (let attempt = fromAttempt; attempt <= last; attempt++) {
-      out += element(
-        'Gather',
-        [
-          ['action', continuation(step, 'gather', attempt)],
-          this.method(),
-          ['input', DTMF],
-          ['numDigits', numDigits],
-          ['timeout', block.timeout ?? DEFAULT_GATHER_TIMEOUT],
-          ['finishOnKey', HASH],
-          ['actionOnEmptyResult', this.d.actionOnEmptyResult ? TRUE : undefined],
-        ],
-        prompt,
-      );
+      out +=
+        `<Gather action="${continuation(step, 'gather', attempt)}"${this.method} input="dtmf" numDigits="${numDigits}" timeout="${timeout}" finishOnKey="#"${this.onEmpty}>` +
+        `${prompt}</Gather>`;
     }
     return out + this.redirect(step, 'none');
   }
 
   /** The prompt, then the recording; a recording with no audio falls through to a report without a URL. */
-  private record(block: RecordBlock, step: Escaped): string {
+  private record(block: RecordBlock, step: string): string {
     const maxLength = block.maxDuration ?? DEFAULT_RECORD_SECONDS;
-    const record = element('Record', [
-      ['action', continuation(step, 'record')],
-      this.method(),
-      ['maxLength', maxLength],
-      ['timeout', this.d.recordSilence(maxLength)],
-      ['finishOnKey', HASH],
-      ['playBeep', TRUE],
-      ['trim', DO_NOT_TRIM],
-    ]);
+    const record =
+      `<Record action="${continuation(step, 'record')}"${this.method} maxLength="${maxLength}" timeout="${this.d.recordSilence(maxLength)}"` +
+      ` finishOnKey="#" playBeep="true" trim="do-not-trim"/>`;
     return renderParts(block.prompt) + record + this.redirect(step, 'record');
   }
 
   /** The message, then the transfer; its action reports how the transfer ended. */
-  private transfer(block: TransferBlock, step: Escaped): string {
-    const dial = element(
-      'Dial',
-      [
-        ['action', continuation(step, block.onFailure === 'continue' ? 'dial' : 'dial-end')],
-        this.method(),
-        ['timeout', DIAL_TIMEOUT],
-        ['timeLimit', DIAL_TIME_LIMIT],
-        // Without one each provider shows the caller's own number, where the provider allows it.
-        ['callerId', block.callerId],
-      ],
-      element('Number', [], escape(block.to)),
-    );
+  private transfer(block: TransferBlock, step: string): string {
+    // Without a callerId each provider shows the caller's own number, where the provider allows it.
+    const callerId = block.callerId === undefined ? '' : ` callerId="${escape(block.callerId)}"`;
+    const dial =
+      `<Dial action="${continuation(step, block.onFailure === 'continue' ? 'dial' : 'dial-end')}"${this.method} timeout="${DIAL_TIMEOUT}" timeLimit="${DIAL_TIME_LIMIT}"${callerId}>` +
+      `<Number>${escape(block.to)}</Number></Dial>`;
     return renderParts(block.message) + dial;
   }
 }
