@@ -270,7 +270,9 @@ export class SqliteStore implements SessionStore {
 
   async lock(id: string, options: LockOptions = {}): Promise<Lease> {
     const lease = await this.locks.acquire(id, options.waitMs);
-    return this.unsettled.has(id) ? { ...lease, interrupted: true } : lease;
+    if (!this.unsettled.has(id)) return lease;
+    // Not a spread: a lease's release is a method of its class, which a spread would leave behind.
+    return { id: lease.id, fence: lease.fence, interrupted: true, release: () => lease.release() };
   }
 
   async interrupted(options: ActiveOptions = {}): Promise<string[]> {
