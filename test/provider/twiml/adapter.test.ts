@@ -34,6 +34,18 @@ steps:
     transfer: { to: "+6562229999", message: "Transferring you." }
 `;
 
+const TWICE = `numbers: ["+6560000004"]
+steps:
+  first:
+    monitor: "Recorded once."
+    next: second
+  second:
+    monitor: "Recorded again."
+    next: bye
+  bye:
+    hangup: "Goodbye."
+`;
+
 const said = (a: Answer): string => elements(a.twiml ?? { name: 'Response', attributes: [], children: [] }, 'Say').map((s) => text(s)).join(' | ');
 const verbs = (a: Answer): string[] => (a.twiml?.children ?? []).map((c) => (typeof c === 'string' ? '#text' : c.name));
 const redirect = (a: Answer): string => text(a.twiml === undefined ? undefined : elements(a.twiml, 'Redirect').at(-1));
@@ -56,7 +68,7 @@ describe.each<Dialect>(['twilio', 'telnyx', 'signalwire'])('%s', (dialect) => {
   const status = `${PUBLIC_URL}/${dialect}/status`;
 
   beforeAll(async () => {
-    h = await startHarness(dialect, { 'acme.yaml': ACME, 'reminder.yaml': REMINDER, 'summarised.yaml': SUMMARISED, 'edges.yaml': EDGES }, { replyWaitMs: 150 });
+    h = await startHarness(dialect, { 'acme.yaml': ACME, 'reminder.yaml': REMINDER, 'summarised.yaml': SUMMARISED, 'edges.yaml': EDGES, 'twice.yaml': TWICE }, { replyWaitMs: 150 });
   });
   afterAll(async () => {
     await h?.close();
@@ -201,6 +213,27 @@ describe.each<Dialect>(['twilio', 'telnyx', 'signalwire'])('%s', (dialect) => {
     expect(verbs(await h.post(voice, caller(sid, { To: '+6560000002', CallStatus: 'ringing' })))).toEqual(['Hangup']);
     expect(await h.server.store.findBySession(sid)).toBe(ended);
     expect((await h.server.store.active()).length).toBe(calls);
+  });
+
+  it('starts one recording per monitor block, whatever the retries, and forgets the call at its final status', async () => {
+    const sid = `${dialect}-call-twice`;
+    const recordings = (): number => h.rest.filter((r) => r.path.includes(`/Calls/${encodeURIComponent(sid)}/Recordings.json`)).length;
+    const ring = await h.post(voice, caller(sid, { To: '+6560000004', CallStatus: 'ringing' }));
+    expect(said(ring)).toBe('Recorded once.');
+    expect(recordings()).toBe(1);
+    const again = await h.post(redirect(ring), caller(sid, { To: '+6560000004' }));
+    expect(said(again)).toBe('Recorded again.');
+    expect(recordings()).toBe(2);
+    // Retries of both webhooks start nothing more (a ringing webhook retried now gets the call's current block).
+    expect((await h.post(redirect(ring), caller(sid, { To: '+6560000004' }))).body).toBe(again.body);
+    expect((await h.post(voice, caller(sid, { To: '+6560000004', CallStatus: 'ringing' }))).body).toBe(again.body);
+    expect(recordings()).toBe(2);
+    const bye = await h.post(redirect(again), caller(sid, { To: '+6560000004' }));
+    expect(verbs(bye)).toEqual(['Say', 'Hangup']);
+    await h.post(status, caller(sid, { To: '+6560000004', CallStatus: 'completed' }));
+    // A webhook after the end gets a hangup, and no recording.
+    expect(verbs(await h.post(redirect(ring), caller(sid, { To: '+6560000004' })))).toEqual(['Hangup']);
+    expect(recordings()).toBe(2);
   });
 
   it('a status callback for a call it does not know makes its ringing webhook, arriving late, start nothing', async () => {
