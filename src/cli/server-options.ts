@@ -112,7 +112,7 @@ export function addServerOptions(cmd: Command, defaults: { port: number; host: s
       new Option('--max-body <bytes>', 'largest request body accepted').env('CALLSCRIPT_MAX_BODY').default(65_536).argParser(positiveInt),
     )
     .addOption(
-      new Option('--store <store>', 'where calls live: memory, sqlite:<file> or redis://host:port[/db]')
+      new Option('--store <store>', 'where calls live: memory[?ended_limit=<count>], sqlite:<file> or redis://host:port[/db]')
         .env('CALLSCRIPT_STORE')
         .default(DEFAULT_STORE)
         .argParser(storeSpec),

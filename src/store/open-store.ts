@@ -1,14 +1,14 @@
 /**
  * `--store` / `CALLSCRIPT_STORE`: which store a server keeps its calls in.
  *
- *   memory                       in process memory; calls are lost on restart
+ *   memory[?ended_limit=N]       in process memory; calls are lost on restart; at most N ended calls kept (10,000)
  *   sqlite:<file>                an embedded SQLite file (the default, sqlite:.callscript/sessions.db)
  *   redis://host:port[/db]       a Redis shared by several servers (rediss:// for TLS);
  *                                query options: prefix=<key prefix>, lock_ttl=<duration>, lock_wait=<duration>
  */
 import { DurationError, parseDuration } from './duration.js';
 import { StoreSpecError } from './errors.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 import { RedisStore, type RedisStoreOptions } from './redis-store.js';
 import { redisUrlForLogs } from './redis-url.js';
 import type { SessionStore, StoreOptions } from './session-store.js';
@@ -17,7 +17,7 @@ import { SqliteStore } from './sqlite-store.js';
 export const DEFAULT_STORE = 'sqlite:.callscript/sessions.db';
 
 export type StoreSpec =
-  | { readonly kind: 'memory' }
+  | { readonly kind: 'memory'; readonly endedLimit?: number }
   | { readonly kind: 'sqlite'; readonly path: string }
   | {
       readonly kind: 'redis';
@@ -39,6 +39,7 @@ const REDIS_OPTIONS = new Set(['prefix', 'lock_ttl', 'lock_wait']);
 export function parseStoreSpec(spec: string): StoreSpec {
   const s = spec.trim();
   if (s === 'memory') return { kind: 'memory' };
+  if (s.startsWith('memory?')) return memorySpec(spec, s.slice('memory?'.length));
   if (s.startsWith('sqlite:')) {
     const path = s.slice('sqlite:'.length);
     if (path === '') throw new StoreSpecError(spec, 'sqlite: needs a file, e.g. sqlite:.callscript/sessions.db');
@@ -77,6 +78,18 @@ export function parseStoreSpec(spec: string): StoreSpec {
   );
 }
 
+/** `memory?ended_limit=N`: the only option a memory store takes. */
+function memorySpec(spec: string, query: string): StoreSpec {
+  const params = new URLSearchParams(query);
+  const out: { kind: 'memory'; endedLimit?: number } = { kind: 'memory' };
+  for (const [key, value] of params) {
+    if (key !== 'ended_limit') throw new StoreSpecError(spec, `unknown memory store option "${key}": the memory store takes ended_limit=<count>`);
+    if (!/^[1-9]\d{0,8}$/.test(value)) throw new StoreSpecError(spec, `ended_limit must be a whole number from 1 to 999999999, got "${value}"`);
+    out.endedLimit = Number(value);
+  }
+  return out;
+}
+
 function positive(ms: number, spec: string, key: string): number {
   if (ms <= 0) throw new StoreSpecError(spec, `${key} must be more than 0`);
   return ms;
@@ -86,8 +99,10 @@ function positive(ms: number, spec: string, key: string): number {
 export async function openStore(spec: string | StoreSpec, options: StoreOptions = {}): Promise<SessionStore> {
   const s = typeof spec === 'string' ? parseStoreSpec(spec) : spec;
   switch (s.kind) {
-    case 'memory':
-      return new MemoryStore(options);
+    case 'memory': {
+      const memoryOptions: MemoryStoreOptions = { ...options, ...(s.endedLimit !== undefined ? { endedLimit: s.endedLimit } : {}) };
+      return new MemoryStore(memoryOptions);
+    }
     case 'sqlite':
       return new SqliteStore(s.path, options);
     case 'redis': {
@@ -107,7 +122,7 @@ export function describeStore(spec: string | StoreSpec): string {
   const s = typeof spec === 'string' ? parseStoreSpec(spec) : spec;
   switch (s.kind) {
     case 'memory':
-      return 'memory';
+      return s.endedLimit !== undefined ? `memory?ended_limit=${s.endedLimit}` : 'memory';
     case 'sqlite':
       return `sqlite:${s.path}`;
     case 'redis':

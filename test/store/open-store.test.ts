@@ -13,6 +13,7 @@ const withRedis = requireRedis(import.meta.url);
 describe('parseStoreSpec', () => {
   it('reads memory, sqlite:<file> and redis:// URLs with callscript options', () => {
     expect(parseStoreSpec('memory')).toEqual({ kind: 'memory' });
+    expect(parseStoreSpec('memory?ended_limit=50000')).toEqual({ kind: 'memory', endedLimit: 50_000 });
     expect(parseStoreSpec('sqlite:.callscript/sessions.db')).toEqual({ kind: 'sqlite', path: '.callscript/sessions.db' });
     expect(parseStoreSpec('sqlite:/var/lib/cs/s.db')).toEqual({ kind: 'sqlite', path: '/var/lib/cs/s.db' });
     expect(parseStoreSpec('redis://10.0.0.5:6380/2?prefix=ivr:&lock_ttl=5s&lock_wait=30s')).toEqual({
@@ -31,6 +32,9 @@ describe('parseStoreSpec', () => {
     ['redis://host:6379/zero', /database must be a number/],
     ['redis://host:6379?lock_ttl=5', /lock_ttl: "5" is not a duration/],
     ['redis://host:6379?lock_wait=0s', /lock_wait must be more than 0/],
+    ['memory?ended_limit=0', /ended_limit must be a whole number from 1/],
+    ['memory?ended_limit=1e4', /ended_limit must be a whole number from 1/],
+    ['memory?limit=5', /unknown memory store option "limit": the memory store takes ended_limit=<count>/],
   ])('refuses %s with a message saying what is accepted', (spec, message) => {
     expect(() => parseStoreSpec(spec)).toThrowError(message);
     expect(() => parseStoreSpec(spec)).toThrowError(expect.objectContaining({ code: 'CS_BAD_STORE' }) as Error);
@@ -39,6 +43,7 @@ describe('parseStoreSpec', () => {
   it('never shows a Redis password', () => {
     expect(describeStore('redis://user:s3cret@h:6379/1?prefix=x:')).toBe('redis://user:***@h:6379/1');
     expect(describeStore('sqlite:a.db')).toBe('sqlite:a.db');
+    expect(describeStore('memory?ended_limit=7')).toBe('memory?ended_limit=7');
   });
 });
 
