@@ -67,6 +67,23 @@ describe('MemoryStore endedLimit', () => {
     expect((await store.get('e'))?.status).toBe('ended');
   });
 
+  it('reads what was written last for an id, in progress or ended, and lists only calls in progress as active', async () => {
+    const store = new MemoryStore({ endedLimit: 5 });
+    const state = callState({ id: 'x', session: 'S-x' });
+    await store.put(state);
+    const ended = { ...state, status: 'ended' as const, outcome: 'completed' as const };
+    await store.put(ended);
+    expect(await store.get('x')).toEqual(ended);
+    expect(await store.active()).toEqual([]);
+    // Never done by the runner (an ended call stays ended); the store still answers with the last write.
+    await store.put(state);
+    expect(await store.get('x')).toEqual(state);
+    expect((await store.active()).map((s) => s.id)).toEqual(['x']);
+    await store.delete('x');
+    expect(await store.get('x')).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
   it('defaults to 10,000, takes its limit from the store spec, and refuses one that is not a positive integer', async () => {
     expect(DEFAULT_MEMORY_ENDED_LIMIT).toBe(10_000);
     const store = await openStore('memory?ended_limit=1');
