@@ -13,6 +13,8 @@ interface Entry {
   /** `name@version`, one string shared by every call on the version (a parked call should not carry its own copy). */
   readonly key: string;
   readonly calls: Set<string>;
+  /** Set once the entry leaves `versions`: a reference kept elsewhere then knows it without a lookup. */
+  released: boolean;
 }
 
 /**
@@ -29,8 +31,8 @@ export class ScriptRegistry {
   private byName = new Map<string, Script>();
   private byNumber = new Map<string, Script>();
   private readonly versions = new Map<string, Entry>();
-  /** Call id → the version key it runs on. */
-  private readonly calls = new Map<string, string>();
+  /** Call id → the version it runs on. */
+  private readonly calls = new Map<string, Entry>();
 
   constructor(scripts: readonly Script[] = []) {
     this.replace(scripts);
@@ -73,7 +75,7 @@ export class ScriptRegistry {
     // Asked on every notification, nearly always for the version asked last: that one is
     // answered without building and hashing a fresh `name@version` string.
     const last = this.lastPinned;
-    if (last !== undefined && last.script.version === version && last.script.name === name && this.versions.get(last.key) === last) return last.script;
+    if (last !== undefined && !last.released && last.script.version === version && last.script.name === name) return last.script;
     const entry = this.versions.get(versionKey(name, version));
     if (entry !== undefined) this.lastPinned = entry;
     return entry?.script;
@@ -89,24 +91,24 @@ export class ScriptRegistry {
   track(id: string, script: Script): void {
     const previous = this.calls.get(id);
     // Called for every notification: the common case (already tracked on this version) builds no key.
-    if (previous !== undefined && this.versions.get(previous)?.script === script) return;
+    if (previous !== undefined && !previous.released && previous.script === script) return;
     const entry = this.add(script);
-    if (previous === entry.key) return;
+    if (previous === entry) return;
     entry.calls.add(id);
-    this.calls.set(id, entry.key);
+    this.calls.set(id, entry);
     if (previous !== undefined) {
-      this.versions.get(previous)?.calls.delete(id);
-      this.releaseIfIdle(previous);
+      previous.calls.delete(id);
+      this.releaseIfIdle(previous.key);
     }
   }
 
   /** Call `id` has ended: its version is released if it is not current and no other call runs on it. */
   untrack(id: string): void {
-    const key = this.calls.get(id);
-    if (key === undefined) return;
+    const entry = this.calls.get(id);
+    if (entry === undefined) return;
     this.calls.delete(id);
-    this.versions.get(key)?.calls.delete(id);
-    this.releaseIfIdle(key);
+    entry.calls.delete(id);
+    this.releaseIfIdle(entry.key);
   }
 
   /** Calls of this process on a version. */
@@ -127,7 +129,7 @@ export class ScriptRegistry {
     const key = versionKey(script.name, script.version);
     let entry = this.versions.get(key);
     if (entry === undefined) {
-      entry = { script, key, calls: new Set() };
+      entry = { script, key, calls: new Set(), released: false };
       this.versions.set(key, entry);
     }
     return entry;
@@ -135,7 +137,10 @@ export class ScriptRegistry {
 
   private releaseIfIdle(key: string): void {
     const entry = this.versions.get(key);
-    if (entry !== undefined && entry.calls.size === 0 && !this.isCurrent(entry.script)) this.versions.delete(key);
+    if (entry !== undefined && entry.calls.size === 0 && !this.isCurrent(entry.script)) {
+      this.versions.delete(key);
+      entry.released = true;
+    }
   }
 }
 
