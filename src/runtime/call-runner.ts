@@ -93,7 +93,7 @@ export interface IncomingCall {
   readonly to: string;
 }
 
-/** Sessions remembered by `endedWhileRinging` (a few hundred KB at most). */
+/** Sessions with no call that the provider said ended (`endedWhileRinging`, `callEnded`): a few hundred KB at most. */
 const ENDED_SESSIONS_KEPT = 10_000;
 
 export type InboundResult =
