@@ -59,25 +59,12 @@ export function errorAnswer(status: number, code: string, message: string): Webh
  * (`+` is a space); undefined when absent or when its escapes are broken.
  */
 export function queryValue(query: string, name: string): string | undefined {
-  if (query === '') return undefined;
-  let at = 0;
-  while (at <= query.length) {
-    const end = query.indexOf('&', at);
-    const stop = end < 0 ? query.length : end;
-    const eq = query.indexOf('=', at);
-    const keyEnd = eq >= 0 && eq < stop ? eq : stop;
-    if (keyEnd - at === name.length && query.startsWith(name, at)) {
-      return decodeFormValue(keyEnd === stop ? '' : query.slice(keyEnd + 1, stop));
-    }
-    if (end < 0) return undefined;
-    at = end + 1;
-  }
-  return undefined;
+  return queryValues(query, [name])[0];
 }
 
 /**
- * `queryValue` for several names in one pass over the query: what a block URL's
- * handler reads (`t`, `k`, `a`) on every webhook.
+ * The first value of each of `names` in one pass over a raw query string (what a block
+ * URL's handler reads, `t`, `k` and `a`, on every webhook); each decoded as `queryValue`'s.
  */
 export function queryValues<const N extends readonly string[]>(query: string, names: N): { [K in keyof N]: string | undefined } {
   const raw: Array<string | undefined> = names.map(() => undefined);

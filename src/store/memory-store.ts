@@ -77,7 +77,7 @@ export class MemoryStore implements SessionStore {
   }
 
   readonly immediate: ImmediateStore = {
-    get: (id) => this.live.get(id) ?? this.endedCalls.get(id),
+    get: (id) => this.stateOf(id),
     put: (state, options) => this.putNow(state, options),
     findBySession: (session) => this.sessions.get(session),
     claimSession: (session, id) => this.claimNow(session, id),
@@ -86,6 +86,11 @@ export class MemoryStore implements SessionStore {
   };
 
   async get(id: string): Promise<CallState | undefined> {
+    return this.stateOf(id);
+  }
+
+  /** What was written last for `id`: a call in progress is looked for first (see `live`). */
+  private stateOf(id: string): CallState | undefined {
     return this.live.get(id) ?? this.endedCalls.get(id);
   }
 
@@ -134,7 +139,7 @@ export class MemoryStore implements SessionStore {
   }
 
   private deleteNow(id: string): void {
-    const state = this.live.get(id) ?? this.endedCalls.get(id);
+    const state = this.stateOf(id);
     this.live.delete(id);
     this.endedCalls.delete(id);
     this.transcripts.delete(id);
