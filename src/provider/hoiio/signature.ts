@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmac } from '../../util/hmac.js';
 import { sameSecret } from '../../util/secure-compare.js';
 
 /** How `X-Hoiio-Signature` is treated: not checked, checked and logged, or required. */
@@ -8,7 +8,7 @@ export type SignatureVerdict = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
 /** hex(HMAC-SHA256(raw body, key = access token)), per Hoiio's "Verifying notifications". */
 export function hoiioSignature(body: string, accessToken: string): string {
-  return createHmac('sha256', accessToken).update(body, 'utf8').digest('hex');
+  return hmac('sha256', accessToken, body, 'hex');
 }
 
 export function checkHoiioSignature(

@@ -6,7 +6,7 @@
  * over the raw bytes: a body parsed and serialised again may differ from what
  * jambonz signed.
  */
-import { createHmac } from 'node:crypto';
+import { hmac } from '../../util/hmac.js';
 import { sameSecret } from '../../util/secure-compare.js';
 
 export type SignatureVerdict = 'valid' | 'invalid' | 'missing';
@@ -16,7 +16,7 @@ export const JAMBONZ_TOLERANCE_SECONDS = 300;
 
 /** The hex `v1` signature of `body` sent at `timestamp` (seconds). */
 export function jambonzSignature(secret: string, timestamp: string, body: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+  return hmac('sha256', secret, `${timestamp}.${body}`, 'hex');
 }
 
 /** The whole header value, as jambonz sends it: what tests and a simulator sign with. */

@@ -6,7 +6,8 @@
  * never one rebuilt from `Host` (behind a proxy or tunnel that would differ
  * from what the provider signed).
  */
-import { createHmac, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { hmac } from '../../util/hmac.js';
 import { sameSecret } from '../../util/secure-compare.js';
 import type { FormFields } from './form.js';
 
@@ -74,12 +75,12 @@ function byName(names: readonly string[]): number[] {
 
 /** `X-Twilio-Signature` for a request (HMAC-SHA1, or SHA-256 for Twilio's SharedKey rules). */
 export function twilioSignature(authToken: string, url: string, fields: FormFields, hash: 'sha1' | 'sha256' = 'sha1'): string {
-  return createHmac(hash, authToken).update(signedString(url, fields, 'distinct-sorted')).digest('base64');
+  return hmac(hash, authToken, signedString(url, fields, 'distinct-sorted'), 'base64');
 }
 
 /** `X-SignalWire-Signature`: Twilio's scheme keyed with the project's Signing Key, repeated values as sent. */
 export function signalwireSignature(signingKey: string, url: string, fields: FormFields): string {
-  return createHmac('sha1', signingKey).update(signedString(url, fields, 'as-sent')).digest('base64');
+  return hmac('sha1', signingKey, signedString(url, fields, 'as-sent'), 'base64');
 }
 
 /**
