@@ -12,7 +12,12 @@ interface Entry {
   readonly script: Script;
   /** `name@version`, one string shared by every call on the version (a parked call should not carry its own copy). */
   readonly key: string;
-  readonly calls: Set<string>;
+  /**
+   * Calls of this process on the version: a count, as `calls` (id → entry) already says which.
+   * A set of ids added to and deleted from per call rebuilt its table in the old generation as
+   * calls came and went (docs/performance.md, "The eleventh look").
+   */
+  calls: number;
   /** Set once the entry leaves `versions`: a reference kept elsewhere then knows it without a lookup. */
   released: boolean;
 }
@@ -94,10 +99,10 @@ export class ScriptRegistry {
     if (previous !== undefined && !previous.released && previous.script === script) return;
     const entry = this.add(script);
     if (previous === entry) return;
-    entry.calls.add(id);
+    entry.calls++;
     this.calls.set(id, entry);
     if (previous !== undefined) {
-      previous.calls.delete(id);
+      previous.calls--;
       this.releaseIfIdle(previous.key);
     }
   }
@@ -107,18 +112,18 @@ export class ScriptRegistry {
     const entry = this.calls.get(id);
     if (entry === undefined) return;
     this.calls.delete(id);
-    entry.calls.delete(id);
+    entry.calls--;
     this.releaseIfIdle(entry.key);
   }
 
   /** Calls of this process on a version. */
   callsOn(name: string, version: string): number {
-    return this.versions.get(versionKey(name, version))?.calls.size ?? 0;
+    return this.versions.get(versionKey(name, version))?.calls ?? 0;
   }
 
   /** Every version held: the current ones and those calls still run on. */
   held(): HeldVersion[] {
-    return [...this.versions.values()].map((e) => ({ script: e.script, current: this.isCurrent(e.script), calls: e.calls.size }));
+    return [...this.versions.values()].map((e) => ({ script: e.script, current: this.isCurrent(e.script), calls: e.calls }));
   }
 
   private isCurrent(script: Script): boolean {
@@ -129,7 +134,7 @@ export class ScriptRegistry {
     const key = versionKey(script.name, script.version);
     let entry = this.versions.get(key);
     if (entry === undefined) {
-      entry = { script, key, calls: new Set(), released: false };
+      entry = { script, key, calls: 0, released: false };
       this.versions.set(key, entry);
     }
     return entry;
@@ -137,7 +142,7 @@ export class ScriptRegistry {
 
   private releaseIfIdle(key: string): void {
     const entry = this.versions.get(key);
-    if (entry !== undefined && entry.calls.size === 0 && !this.isCurrent(entry.script)) {
+    if (entry !== undefined && entry.calls === 0 && !this.isCurrent(entry.script)) {
       this.versions.delete(key);
       entry.released = true;
     }

@@ -58,6 +58,22 @@ describe('ScriptRegistry', () => {
     expect(r.pinned('main', v1.version)).toBeUndefined();
   });
 
+  test('a call tracked on another version moves its count there, and the version it left is released once idle', () => {
+    const r = new ScriptRegistry([v1]);
+    r.track('c1', v1);
+    r.track('c2', v1);
+    r.replace([v2]);
+    r.track('c1', v2);
+    expect(r.callsOn('main', v1.version)).toBe(1);
+    expect(r.callsOn('main', v2.version)).toBe(1);
+    r.track('c2', v2);
+    expect(r.pinned('main', v1.version)).toBeUndefined();
+    expect(r.callsOn('main', v2.version)).toBe(2);
+    r.untrack('c1');
+    r.untrack('c2');
+    expect(r.held().map((h) => [h.script.version, h.calls])).toEqual([[v2.version, 0]]);
+  });
+
   test('pinned answers from its last lookup only while that version is still held', () => {
     const r = new ScriptRegistry([v1]);
     r.track('c1', v1);
