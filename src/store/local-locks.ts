@@ -34,12 +34,7 @@ export class LocalLocks {
   async acquire(id: string, waitMs = this.defaultWaitMs): Promise<Lease> {
     const current = this.fences.get(id);
     if (current === undefined || current === FREE) return this.grant(id, current === undefined);
-    let waiters = this.waiting.get(id);
-    if (waiters === undefined) {
-      waiters = [];
-      this.waiting.set(id, waiters);
-    }
-    const queue = waiters;
+    const queue = this.waitersOf(id);
     const fence = await new Promise<number>((resolve, reject) => {
       const waiter = (granted: number): void => {
         clearTimeout(timer);
@@ -93,6 +88,15 @@ export class LocalLocks {
   /** Entries in the table, held or kept free (for tests). */
   get size(): number {
     return this.fences.size;
+  }
+
+  private waitersOf(id: string): Array<(fence: number) => void> {
+    let waiters = this.waiting.get(id);
+    if (waiters === undefined) {
+      waiters = [];
+      this.waiting.set(id, waiters);
+    }
+    return waiters;
   }
 
   private grant(id: string, added: boolean): Lease {
