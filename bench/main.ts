@@ -36,7 +36,7 @@ import type { LoadResult } from './load/main.js';
 import type { ParkedResult } from './parked.js';
 import type { ProviderStats } from './provider/main.js';
 import type { ReloadResult } from './reload.js';
-import { runTwimlRound, type TwimlReport } from './twiml/round.js';
+import { runTwimlRound, type TwimlReport, type TwimlTarget } from './twiml/round.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = process.cwd();
@@ -175,6 +175,11 @@ async function measure(target: Target, provider: Worker, load: Worker, providerU
     p99Ms: quantile(stats.latencies, 0.99),
     errors,
   };
+}
+
+/** How much of its CPU a TwiML target used in its median round (its CPU time over the round's wall time). */
+function busyPercent(t: TwimlTarget): number {
+  return median(t.rounds.map((r) => (r.cpuSeconds / Math.max(1e-9, r.seconds)) * 100));
 }
 
 function summary(rounds: readonly RoundResult[]): Omit<RoundResult, 'errors'> {
@@ -402,11 +407,12 @@ async function main(): Promise<void> {
     console.log(`\nTwiML round (acme on Twilio): medians of ${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} calls at once, 6 TwiML webhooks and a status callback per call:`);
     console.log(
       table(
-        ['server', 'calls/s', 'CPU ms/call', 'p50 ms', 'p99 ms', 'peak RSS MB', 'failed'],
+        ['server', 'calls/s', 'CPU ms/call', 'CPU busy %', 'p50 ms', 'p99 ms', 'peak RSS MB', 'failed'],
         twiml.targets.map((t) => [
           t.name,
           round(median(t.rounds.map((r) => r.callsPerSecond)), 0),
           round(median(t.rounds.map((r) => r.cpuMsPerCall)), 3),
+          round(busyPercent(t), 0),
           round(median(t.rounds.map((r) => r.p50Ms)), 2),
           round(median(t.rounds.map((r) => r.p99Ms)), 2),
           round(t.peakRss / 2 ** 20, 0),
@@ -420,6 +426,15 @@ async function main(): Promise<void> {
       `callscript ÷ hand-written (median of the ratios of neighbouring rounds): CPU per call ${times(twiml.cpuRatio)}${within(twiml.cpuRatioInterval)}, ` +
         `calls/s ${times(twiml.callsPerSecondRatio)}${within(twiml.callsPerSecondRatioInterval)}, p99 ${times(twiml.p99Ratio)}`,
     );
+    const waiting = twiml.targets.filter((t) => !t.name.startsWith('floor') && busyPercent(t) < 95);
+    if (waiting.length > 0) {
+      // A server that waits for its next request spends part of each wait waking up for it, and that
+      // counts in its CPU per call: the ratio then says less about the work each server does.
+      console.log(
+        `note: ${waiting.map((t) => t.name).join(' and ')} used less than 95 % of a CPU in the median round: the load generator set the pace ` +
+          '(docs/performance.md, "The eleventh look")',
+      );
+    }
     if (twiml.floorCpuRatio !== undefined && twiml.floorCallsPerSecondRatio !== undefined) {
       console.log(
         `floor ÷ hand-written (the adapter with the per-call runtime replayed): CPU per call ${times(twiml.floorCpuRatio)}, ` +
