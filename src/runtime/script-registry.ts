@@ -57,7 +57,7 @@ export class ScriptRegistry {
     }
     this.byName = byName;
     this.byNumber = byNumber;
-    for (const key of [...this.versions.keys()]) this.releaseIfIdle(key);
+    for (const entry of [...this.versions.values()]) this.releaseIfIdle(entry);
   }
 
   /**
@@ -103,7 +103,7 @@ export class ScriptRegistry {
     this.calls.set(id, entry);
     if (previous !== undefined) {
       previous.calls--;
-      this.releaseIfIdle(previous.key);
+      this.releaseIfIdle(previous);
     }
   }
 
@@ -113,7 +113,7 @@ export class ScriptRegistry {
     if (entry === undefined) return;
     this.calls.delete(id);
     entry.calls--;
-    this.releaseIfIdle(entry.key);
+    this.releaseIfIdle(entry);
   }
 
   /** Calls of this process on a version. */
@@ -140,10 +140,10 @@ export class ScriptRegistry {
     return entry;
   }
 
-  private releaseIfIdle(key: string): void {
-    const entry = this.versions.get(key);
-    if (entry !== undefined && entry.calls === 0 && !this.isCurrent(entry.script)) {
-      this.versions.delete(key);
+  /** Releases `entry` if no call runs on it and it is not current (one already released stays so, its key perhaps held again by a new entry). */
+  private releaseIfIdle(entry: Entry): void {
+    if (!entry.released && entry.calls === 0 && !this.isCurrent(entry.script)) {
+      this.versions.delete(entry.key);
       entry.released = true;
     }
   }

@@ -240,10 +240,7 @@ export class MemoryStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    this.live.clear();
-    this.endedCalls.clear();
-    this.sessions.clear();
-    this.transcripts.clear();
+    await this.clear();
     this.scripts.clear();
   }
 }
