@@ -10,7 +10,7 @@
  * cores differ in speed and drift; medians of the rounds are compared.
  *
  *   npm run bench [-- --rounds 20 --seconds 2 --concurrency 32 --stores memory,sqlite,redis --quick]
- *                 [-- --profile <dir>]   CPU profiles of the servers (node --cpu-prof), written when they stop
+ *                 [-- --profile <dir>]   CPU profiles of the servers and the TwiML load generator (node --cpu-prof), written when they stop
  *                 [-- --log-level warn]  the servers' log level (default info, the production default)
  *                 [-- --no-pin]          do not pin processes to CPUs (by default, with taskset and 2+ CPUs, the
  *                                        servers share the last CPU and the provider and load generator CPU 0)
@@ -178,8 +178,8 @@ async function measure(target: Target, provider: Worker, load: Worker, providerU
 }
 
 /** How much of its CPU a TwiML target used in its median round (its CPU time over the round's wall time). */
-function busyPercent(t: TwimlTarget): number {
-  return median(t.rounds.map((r) => (r.cpuSeconds / Math.max(1e-9, r.seconds)) * 100));
+function busyPercent(t: TwimlTarget, of: (r: TwimlTarget['rounds'][number]) => number = (r) => r.cpuSeconds): number {
+  return median(t.rounds.map((r) => (of(r) / Math.max(1e-9, r.seconds)) * 100));
 }
 
 function summary(rounds: readonly RoundResult[]): Omit<RoundResult, 'errors'> {
@@ -407,12 +407,13 @@ async function main(): Promise<void> {
     console.log(`\nTwiML round (acme on Twilio): medians of ${o.rounds} rounds of ${o.seconds} s, ${o.concurrency} calls at once, 6 TwiML webhooks and a status callback per call:`);
     console.log(
       table(
-        ['server', 'calls/s', 'CPU ms/call', 'CPU busy %', 'p50 ms', 'p99 ms', 'peak RSS MB', 'failed'],
+        ['server', 'calls/s', 'CPU ms/call', 'CPU busy %', 'load gen busy %', 'p50 ms', 'p99 ms', 'peak RSS MB', 'failed'],
         twiml.targets.map((t) => [
           t.name,
           round(median(t.rounds.map((r) => r.callsPerSecond)), 0),
           round(median(t.rounds.map((r) => r.cpuMsPerCall)), 3),
           round(busyPercent(t), 0),
+          round(busyPercent(t, (r) => r.loadCpuSeconds), 0),
           round(median(t.rounds.map((r) => r.p50Ms)), 2),
           round(median(t.rounds.map((r) => r.p99Ms)), 2),
           round(t.peakRss / 2 ** 20, 0),

@@ -18,7 +18,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
+import { Http1Connection } from '../lib/http1.js';
 import { twilioSigner } from '../../src/simulator/twiml/sign.js';
 import { parseTwimlReply, textOf, type TwimlElement } from '../../src/simulator/twiml/xml.js';
 import { ACCOUNT_SID, ACME_NUMBER, AUTH_TOKEN, CALLER_NUMBER, EXPECTED_REPLIES, PRESSES } from './flow.js';
@@ -51,33 +51,30 @@ export interface TwimlLoadResult {
 }
 
 const sign = twilioSigner(AUTH_TOKEN);
-const pools = new Map<string, Pool>();
 let callCounter = 0;
 let recordings = 0;
 
-function poolFor(url: URL): Pool {
-  let pool = pools.get(url.origin);
-  if (pool === undefined) {
-    pool = new Pool(url.origin, { connections: 512, pipelining: 1, keepAliveTimeout: 60_000 });
-    pools.set(url.origin, pool);
-  }
-  return pool;
-}
+/** One simulated call line's keep-alive connections, by origin: a line sends one webhook at a time. */
+type Line = Map<string, Http1Connection>;
+const lines = new Set<Line>();
 
 class CallFailed extends Error {}
 
 /** POSTs a signed webhook as Twilio does and returns its status and body. */
-async function webhook(target: string, fields: ReadonlyArray<readonly [string, string]>): Promise<{ status: number; body: string }> {
+async function webhook(line: Line, target: string, fields: ReadonlyArray<readonly [string, string]>): Promise<{ status: number; body: string }> {
   const url = new URL(target);
   let body = '';
   for (const [k, v] of fields) body += `${body === '' ? '' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(v)}`;
-  const res = await poolFor(url).request({
-    path: url.pathname + url.search,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...sign(target, body, fields) },
-    body,
-  });
-  return { status: res.statusCode, body: await res.body.text() };
+  let connection = line.get(url.origin);
+  if (connection === undefined) {
+    connection = new Http1Connection(url.origin);
+    line.set(url.origin, connection);
+  }
+  const res = await connection.request('POST', url.pathname + url.search, {
+    'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    ...sign(target, body, fields),
+  }, body);
+  return { status: res.status, body: res.body };
 }
 
 function verbsOf(response: TwimlElement): TwimlElement[] {
@@ -102,7 +99,7 @@ function mismatch(verbs: readonly TwimlElement[], index: number): string | undef
 }
 
 /** One call, rung and followed to its end; throws CallFailed on anything unexpected. */
-async function playCall(o: TwimlLoadRun, latencies: number[]): Promise<void> {
+async function playCall(line: Line, o: TwimlLoadRun, latencies: number[]): Promise<void> {
   const n = ++callCounter;
   const sid = `CA${n.toString(16).padStart(32, '0')}`;
   const base: Array<[string, string]> = [
@@ -120,7 +117,7 @@ async function playCall(o: TwimlLoadRun, latencies: number[]): Promise<void> {
   let gathers = 0;
   for (let index = 0; ; index++) {
     const sent = performance.now();
-    const res = await webhook(target, fields);
+    const res = await webhook(line, target, fields);
     latencies.push(performance.now() - sent);
     if (res.status !== 200) throw new CallFailed(`webhook-http-${res.status}`);
     let verbs: TwimlElement[];
@@ -164,7 +161,7 @@ async function playCall(o: TwimlLoadRun, latencies: number[]): Promise<void> {
     target = next.url;
     fields = next.fields;
   }
-  const status = await webhook(o.statusUrl, [
+  const status = await webhook(line, o.statusUrl, [
     ...base,
     ['CallDuration', '12'],
     ['CallStatus', 'completed'],
@@ -183,11 +180,13 @@ async function run(o: TwimlLoadRun): Promise<TwimlLoadResult> {
   let failed = 0;
   recordings = 0;
   const worker = async (): Promise<void> => {
+    const line: Line = new Map();
+    lines.add(line);
     while (performance.now() < deadline) {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          playCall(o, latencies),
+          playCall(line, o, latencies),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new CallFailed('call-timeout')), CALL_TIMEOUT_MS);
           }),
@@ -195,12 +194,18 @@ async function run(o: TwimlLoadRun): Promise<TwimlLoadResult> {
         completed++;
       } catch (err) {
         failed++;
+        // A call abandoned mid-request (timed out) leaves its connection busy: start the next call on fresh ones.
+        for (const c of line.values()) c.close();
+        line.clear();
         const key = err instanceof CallFailed ? err.message : `load-generator: ${err instanceof Error ? err.message : String(err)}`;
         errors[key] = (errors[key] ?? 0) + 1;
       } finally {
         clearTimeout(timer);
       }
     }
+    // Fresh connections each run: an idle one could meet the server's keep-alive timeout mid-request.
+    for (const c of line.values()) c.close();
+    lines.delete(line);
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   return {
@@ -243,7 +248,8 @@ process.on('message', (message: TwimlLoadRun | { cmd: 'exit' }) => {
   } else if (message.cmd === 'exit') {
     server.closeAllConnections();
     server.close();
-    void Promise.all([...pools.values()].map((p) => p.destroy())).finally(() => process.exit(0));
+    for (const line of lines) for (const c of line.values()) c.close();
+    process.exit(0);
   }
 });
 

@@ -24,7 +24,7 @@ export interface TwimlRoundOptions {
   readonly logLevel: string;
   /** The CPU the servers share, one at a time (the load generator gets CPU 0); undefined: no pinning. */
   readonly serverCpu: number | undefined;
-  /** node flags for the servers (CPU profiles). */
+  /** node flags for the servers and the load generator (CPU profiles). */
   readonly nodeArgs: readonly string[];
   /** Where logs and the script go. */
   readonly dir: string;
@@ -44,6 +44,8 @@ export interface TwimlRound {
   readonly callsPerSecond: number;
   readonly cpuSeconds: number;
   readonly cpuMsPerCall: number;
+  /** CPU time of the load generator in the same round: near a whole CPU, it set the pace. */
+  readonly loadCpuSeconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly recordings: number;
@@ -72,11 +74,13 @@ export interface TwimlReport {
 
 async function measure(server: ServerProcess, load: Worker, o: TwimlRoundOptions, paths: { voice: string; status: string }, seconds: number): Promise<TwimlRound> {
   const cpu0 = cpuSeconds(server.pid);
+  const loadCpu0 = cpuSeconds(load.child.pid ?? 0);
   const { result } = await load.ask<{ result: TwimlLoadResult }>(
     { cmd: 'run', voiceUrl: `${server.url}${paths.voice}`, statusUrl: `${server.url}${paths.status}`, concurrency: o.concurrency, seconds },
     'done',
   );
   const cpu = cpuSeconds(server.pid) - cpu0;
+  const loadCpu = cpuSeconds(load.child.pid ?? 0) - loadCpu0;
   const elapsed = result.elapsedMs / 1000;
   // Each call's recording notice starts one recording over REST; a server that skipped it did less work.
   const unrecorded = Math.max(0, result.completed - result.recordings);
@@ -89,6 +93,7 @@ async function measure(server: ServerProcess, load: Worker, o: TwimlRoundOptions
     callsPerSecond: result.completed / elapsed,
     cpuSeconds: cpu,
     cpuMsPerCall: (cpu * 1000) / Math.max(1, result.completed),
+    loadCpuSeconds: loadCpu,
     p50Ms: quantile(result.latencies, 0.5),
     p99Ms: quantile(result.latencies, 0.99),
     recordings: result.recordings,
@@ -100,7 +105,7 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
   const scripts = join(o.dir, 'twiml-scripts');
   mkdirSync(scripts, { recursive: true });
   copyFileSync(o.script, join(scripts, 'acme.yaml'));
-  const { worker: load, ready } = await forkWorker(here('./load.js'));
+  const { worker: load, ready } = await forkWorker(here('./load.js'), o.nodeArgs);
   if (o.serverCpu !== undefined) pin(load.child.pid ?? 0, 0);
   const apiUrl = String(ready.apiUrl);
   const env = { LOG_LEVEL: o.logLevel, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_API_URL: apiUrl };
