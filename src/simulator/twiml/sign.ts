@@ -8,13 +8,18 @@ import { createHmac, sign, type KeyObject } from 'node:crypto';
 export type TwimlSigner = (url: string, body: string, fields: ReadonlyArray<readonly [string, string]>) => Record<string, string>;
 
 function hmacSigner(header: string, key: string, distinctSorted: boolean, hash: 'sha1' | 'sha256' = 'sha1', extra: Record<string, string> = {}): TwimlSigner {
+  // Names in code-unit order; a repeated name's values sorted and deduplicated (Twilio) or in the order sent (SignalWire).
+  // Array.prototype.sort is stable, so comparing names alone keeps SignalWire's order within a name.
+  const byName = (a: readonly [string, string], b: readonly [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const byNameThenValue = (a: readonly [string, string], b: readonly [string, string]): number =>
+    byName(a, b) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
   return (url, _body, fields) => {
-    const byName = new Map<string, string[]>();
-    for (const [name, value] of fields) byName.set(name, [...(byName.get(name) ?? []), value]);
+    const sorted = [...fields].sort(distinctSorted ? byNameThenValue : byName);
     let data = url;
-    for (const name of [...byName.keys()].sort()) {
-      const values = byName.get(name) ?? [];
-      for (const value of distinctSorted ? [...new Set(values)].sort() : values) data += `${name}${value}`;
+    let previous: readonly [string, string] | undefined;
+    for (const field of sorted) {
+      if (!(distinctSorted && previous !== undefined && previous[0] === field[0] && previous[1] === field[1])) data += `${field[0]}${field[1]}`;
+      previous = field;
     }
     return { [header]: createHmac(hash, key).update(data, 'utf8').digest('base64'), ...extra };
   };
