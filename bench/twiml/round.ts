@@ -14,6 +14,9 @@ import { median, medianInterval, quantile, round } from '../lib/stats.js';
 import { ACCOUNT_SID, AUTH_TOKEN } from './flow.js';
 import type { TwimlLoadResult } from './load.js';
 
+/** A server that used this share of a CPU in a round did not wait for the load generator. */
+export const CPU_BOUND = 0.95;
+
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 export interface TwimlRoundOptions {
@@ -67,6 +70,11 @@ export interface TwimlReport {
   readonly cpuRatioInterval: readonly [number, number];
   readonly callsPerSecondRatioInterval: readonly [number, number];
   readonly p99Ratio: number;
+  /**
+   * The same two ratios over only the pairs of rounds in which both servers used at least 95 % of
+   * their CPU: where neither waited for the load generator. The verdicts use all rounds.
+   */
+  readonly cpuBound: { readonly rounds: number; readonly cpuRatio: number; readonly callsPerSecondRatio: number };
   /** With `floor`: the floor ÷ hand-written, CPU per call and calls/s. */
   readonly floorCpuRatio?: number;
   readonly floorCallsPerSecondRatio?: number;
@@ -191,6 +199,14 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
   const paired = (f: (r: TwimlRound) => number, of: TwimlTarget | undefined = engine): number => median(ratios(f, of));
   const cpu = ratios((r) => r.cpuMsPerCall);
   const callsPerSecond = ratios((r) => r.callsPerSecond);
+  const busy = (r: TwimlRound | undefined): boolean => r !== undefined && r.cpuSeconds / r.seconds >= CPU_BOUND;
+  const bound = (engine?.rounds ?? []).flatMap((r, i) => (busy(r) && busy(base?.rounds[i]) ? [i] : []));
+  const boundRatios = (f: (r: TwimlRound) => number): number[] =>
+    bound.flatMap((i) => {
+      const a = base?.rounds[i];
+      const b = engine?.rounds[i];
+      return a === undefined || b === undefined ? [] : [f(b) / f(a)];
+    });
   return {
     targets: servers.map((s) => s.target),
     cpuRatio: median(cpu),
@@ -198,6 +214,7 @@ export async function runTwimlRound(o: TwimlRoundOptions): Promise<TwimlReport> 
     cpuRatioInterval: medianInterval(cpu),
     callsPerSecondRatioInterval: medianInterval(callsPerSecond),
     p99Ratio: paired((r) => r.p99Ms),
+    cpuBound: { rounds: bound.length, cpuRatio: median(boundRatios((r) => r.cpuMsPerCall)), callsPerSecondRatio: median(boundRatios((r) => r.callsPerSecond)) },
     ...(floor !== undefined
       ? { floorCpuRatio: paired((r) => r.cpuMsPerCall, floor), floorCallsPerSecondRatio: paired((r) => r.callsPerSecond, floor) }
       : {}),
