@@ -429,7 +429,7 @@ async function main(): Promise<void> {
         `calls/s ${times(twiml.callsPerSecondRatio)}${within(twiml.callsPerSecondRatioInterval)}, p99 ${times(twiml.p99Ratio)}`,
     );
     console.log(
-      `  over the ${twiml.cpuBound.rounds} of ${o.rounds} pairs of rounds in which both servers used ≥ ${CPU_BOUND * 100} % of their CPU: ` +
+      `  over the ${twiml.cpuBound.pairs} of ${o.rounds} pairs of rounds in which both servers used ≥ ${CPU_BOUND * 100} % of their CPU: ` +
         `CPU per call ${times(twiml.cpuBound.cpuRatio)}, calls/s ${times(twiml.cpuBound.callsPerSecondRatio)}`,
     );
     const waiting = twiml.targets.filter((t) => !t.name.startsWith('floor') && busyPercent(t) < CPU_BOUND * 100);
@@ -437,7 +437,7 @@ async function main(): Promise<void> {
       // A server that waits for its next request spends part of each wait waking up for it, and that
       // counts in its CPU per call: the ratio then says less about the work each server does.
       console.log(
-        `note: ${waiting.map((t) => t.name).join(' and ')} used less than 95 % of a CPU in the median round: the load generator set the pace ` +
+        `note: ${waiting.map((t) => t.name).join(' and ')} used less than 95 % of a CPU in the median round: they waited for requests, paced by the load generator or too few calls at once ` +
           '(docs/performance.md, "The twelfth look")',
       );
     }
@@ -450,8 +450,7 @@ async function main(): Promise<void> {
     // When callscript mostly waited for the load generator, its CPU per call includes waking for each
     // request and its calls/s is the load generator's pace for its traffic: neither measures the server,
     // so the run judges neither goal. A callscript slower than the handler runs at full CPU and is judged.
-    const engine = twiml.targets[1];
-    const engineBound = engine?.rounds.filter((r) => r.cpuSeconds / r.seconds >= CPU_BOUND).length ?? 0;
+    const engineBound = twiml.cpuBound.engineRounds;
     const judged = engineBound * 2 >= o.rounds;
     const unjudged = judged ? '' : ` (not judged: callscript used ≥ ${CPU_BOUND * 100} % of its CPU in only ${engineBound} of ${o.rounds} rounds: it waited for requests, so neither figure measures the server alone)`;
     verdicts.push({
