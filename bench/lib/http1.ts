@@ -118,8 +118,10 @@ export class Http1Connection {
     });
   }
 
+  /** Closes the connection; a request still waiting for its reply fails with CLOSED. */
   close(): void {
     if (this.#socket !== undefined) this.#drop(this.#socket);
+    this.#fail(new Http1Error('CLOSED', 'the connection was closed before the reply'));
   }
 
   #drop(socket: Socket): void {

@@ -143,6 +143,21 @@ describe('Http1Connection', () => {
     expect(() => new Http1Connection('https://127.0.0.1:1')).toThrow(Http1Error);
   });
 
+  it('fails a request still waiting when the connection is closed, and opens a new connection for the next', async () => {
+    const { origin, connections } = await rawServer([() => undefined, 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok']);
+    const c = new Http1Connection(origin);
+    const waiting = c.request('POST', '/', {}, 'x');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    c.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
+    // The next request opens a new connection (whose server again never replies).
+    const again = c.request('POST', '/', {}, 'y');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    c.close();
+    await expect(again).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(connections()).toBe(2);
+  });
+
   it('fails with the socket error when nothing listens', async () => {
     const server = createNetServer();
     const origin = await listen(server);
