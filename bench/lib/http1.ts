@@ -191,3 +191,50 @@ export class Http1Connection {
     pending?.resolve({ status: head.status, headers: head.headers, body: body.toString('utf8') });
   }
 }
+
+/**
+ * Keep-alive connections to one origin, one request on each at a time, as many as are busy at
+ * once. A connection idle for longer than `maxIdleMs` is closed rather than reused: the server may
+ * be closing it (Node's servers time idle connections out after 5 s) just as a request is written.
+ */
+export class Http1Pool {
+  readonly #origin: string;
+  readonly #maxIdleMs: number;
+  #idle: Array<{ connection: Http1Connection; since: number }> = [];
+
+  constructor(origin: string, options: { readonly maxIdleMs?: number } = {}) {
+    this.#origin = new URL(origin).origin;
+    this.#maxIdleMs = options.maxIdleMs ?? 1_000;
+  }
+
+  async request(method: string, path: string, headers: Readonly<Record<string, string>>, body = ''): Promise<Http1Reply> {
+    const connection = this.#take();
+    try {
+      const reply = await connection.request(method, path, headers, body);
+      this.#idle.push({ connection, since: performance.now() });
+      return reply;
+    } catch (err) {
+      connection.close();
+      throw err;
+    }
+  }
+
+  /** How many connections wait for their next request. */
+  get idle(): number {
+    return this.#idle.length;
+  }
+
+  close(): void {
+    for (const { connection } of this.#idle) connection.close();
+    this.#idle = [];
+  }
+
+  #take(): Http1Connection {
+    const now = performance.now();
+    for (let entry = this.#idle.pop(); entry !== undefined; entry = this.#idle.pop()) {
+      if (now - entry.since <= this.#maxIdleMs) return entry.connection;
+      entry.connection.close();
+    }
+    return new Http1Connection(this.#origin);
+  }
+}

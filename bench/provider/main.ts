@@ -16,7 +16,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
+import { Http1Pool } from '../lib/http1.js';
 import { BENCH_NUMBER, CALLER_NUMBER, callerResult, expectedBlocks, type ExpectedBlock } from '../lib/flow.js';
 import { parseForm } from '../lib/form.js';
 
@@ -47,7 +47,7 @@ export interface ProviderStats {
 }
 
 const calls = new Map<string, Call>();
-const pools = new Map<string, Pool>();
+const pools = new Map<string, Http1Pool>();
 let latencies: number[] = [];
 let steps = 0;
 let completed = 0;
@@ -60,10 +60,10 @@ function countError(kind: string): void {
   errors[kind] = (errors[kind] ?? 0) + 1;
 }
 
-function poolFor(url: URL): Pool {
+function poolFor(url: URL): Http1Pool {
   let pool = pools.get(url.origin);
   if (pool === undefined) {
-    pool = new Pool(url.origin, { connections: 512, pipelining: 1, keepAliveTimeout: 60_000 });
+    pool = new Http1Pool(url.origin);
     pools.set(url.origin, pool);
   }
   return pool;
@@ -77,14 +77,13 @@ async function notify(call: Call | undefined, target: string, fields: Record<str
   const signature = createHmac('sha256', ACCESS_TOKEN).update(body).digest('hex');
   if (call !== undefined) call.notifiedAt = performance.now();
   try {
-    const res = await poolFor(url).request({
-      path: url.pathname + url.search,
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-hoiio-signature': signature },
+    const res = await poolFor(url).request(
+      'POST',
+      url.pathname + url.search,
+      { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-hoiio-signature': signature },
       body,
-    });
-    await res.body.dump();
-    return res.statusCode;
+    );
+    return res.status;
   } catch {
     return 0;
   }
@@ -227,7 +226,8 @@ process.on('message', (message: { cmd: string }) => {
   } else if (message.cmd === 'exit') {
     server.closeAllConnections();
     server.close();
-    void Promise.all([...pools.values()].map((p) => p.destroy())).finally(() => process.exit(0));
+    for (const pool of pools.values()) pool.close();
+    process.exit(0);
   }
 });
 

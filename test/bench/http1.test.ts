@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Http1Connection, Http1Error } from '../../bench/lib/http1.js';
+import { Http1Connection, Http1Error, Http1Pool } from '../../bench/lib/http1.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -165,5 +165,40 @@ describe('Http1Connection', () => {
     closers.pop();
     const c = new Http1Connection(origin);
     await expect(c.request('GET', '/', {})).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('Http1Pool', () => {
+  it('reuses an idle connection, opens another while one is busy, and forgets one idle too long', async () => {
+    const ports = new Set<number | undefined>();
+    const server = createHttpServer((req, res) => {
+      ports.add(req.socket.remotePort);
+      req.resume();
+      req.on('end', () => setTimeout(() => res.writeHead(200, { 'content-length': '2' }).end('ok'), 5));
+    });
+    const origin = await listen(server);
+    const pool = new Http1Pool(`${origin}/ignored/path`, { maxIdleMs: 50 });
+    expect((await pool.request('POST', '/', {}, 'a')).body).toBe('ok');
+    expect((await pool.request('POST', '/', {}, 'b')).body).toBe('ok');
+    expect(ports.size).toBe(1);
+    await Promise.all([pool.request('POST', '/', {}, 'c'), pool.request('POST', '/', {}, 'd')]);
+    expect(ports.size).toBe(2);
+    expect(pool.idle).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await pool.request('POST', '/', {}, 'e');
+    expect(ports.size).toBe(3);
+    expect(pool.idle).toBe(1);
+    pool.close();
+    expect(pool.idle).toBe(0);
+  });
+
+  it('closes a connection whose request failed instead of keeping it', async () => {
+    const { origin, connections } = await rawServer([(socket) => socket.destroy(), 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n']);
+    const pool = new Http1Pool(origin);
+    await expect(pool.request('POST', '/', {}, 'x')).rejects.toMatchObject({ code: 'SOCKET_CLOSED' });
+    expect(pool.idle).toBe(0);
+    await expect(pool.request('POST', '/', {}, 'x')).rejects.toMatchObject({ code: 'SOCKET_CLOSED' });
+    expect(connections()).toBe(2);
+    pool.close();
   });
 });
