@@ -18,7 +18,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Http1Connection } from '../lib/http1.js';
+import { Http1Pool } from '../lib/http1.js';
 import { twilioSigner } from '../../src/simulator/twiml/sign.js';
 import { parseTwimlReply, textOf, type TwimlElement } from '../../src/simulator/twiml/xml.js';
 import { ACCOUNT_SID, ACME_NUMBER, AUTH_TOKEN, CALLER_NUMBER, EXPECTED_REPLIES, PRESSES } from './flow.js';
@@ -54,23 +54,22 @@ const sign = twilioSigner(AUTH_TOKEN);
 let callCounter = 0;
 let recordings = 0;
 
-/** One simulated call line's keep-alive connections, by origin: a line sends one webhook at a time. */
-type Line = Map<string, Http1Connection>;
-const lines = new Set<Line>();
+/** Keep-alive connections by origin, one webhook on each at a time, as Twilio's are. */
+const pools = new Map<string, Http1Pool>();
 
 class CallFailed extends Error {}
 
 /** POSTs a signed webhook as Twilio does and returns its status and body. */
-async function webhook(line: Line, target: string, fields: ReadonlyArray<readonly [string, string]>): Promise<{ status: number; body: string }> {
+async function webhook(target: string, fields: ReadonlyArray<readonly [string, string]>): Promise<{ status: number; body: string }> {
   const url = new URL(target);
   let body = '';
   for (const [k, v] of fields) body += `${body === '' ? '' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(v)}`;
-  let connection = line.get(url.origin);
-  if (connection === undefined) {
-    connection = new Http1Connection(url.origin);
-    line.set(url.origin, connection);
+  let pool = pools.get(url.origin);
+  if (pool === undefined) {
+    pool = new Http1Pool(url.origin);
+    pools.set(url.origin, pool);
   }
-  const res = await connection.request('POST', url.pathname + url.search, {
+  const res = await pool.request('POST', url.pathname + url.search, {
     'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
     ...sign(target, body, fields),
   }, body);
@@ -99,7 +98,7 @@ function mismatch(verbs: readonly TwimlElement[], index: number): string | undef
 }
 
 /** One call, rung and followed to its end; throws CallFailed on anything unexpected. */
-async function playCall(line: Line, o: TwimlLoadRun, latencies: number[]): Promise<void> {
+async function playCall(o: TwimlLoadRun, latencies: number[]): Promise<void> {
   const n = ++callCounter;
   const sid = `CA${n.toString(16).padStart(32, '0')}`;
   const base: Array<[string, string]> = [
@@ -117,7 +116,7 @@ async function playCall(line: Line, o: TwimlLoadRun, latencies: number[]): Promi
   let gathers = 0;
   for (let index = 0; ; index++) {
     const sent = performance.now();
-    const res = await webhook(line, target, fields);
+    const res = await webhook(target, fields);
     latencies.push(performance.now() - sent);
     if (res.status !== 200) throw new CallFailed(`webhook-http-${res.status}`);
     let verbs: TwimlElement[];
@@ -161,7 +160,7 @@ async function playCall(line: Line, o: TwimlLoadRun, latencies: number[]): Promi
     target = next.url;
     fields = next.fields;
   }
-  const status = await webhook(line, o.statusUrl, [
+  const status = await webhook(o.statusUrl, [
     ...base,
     ['CallDuration', '12'],
     ['CallStatus', 'completed'],
@@ -180,13 +179,11 @@ async function run(o: TwimlLoadRun): Promise<TwimlLoadResult> {
   let failed = 0;
   recordings = 0;
   const worker = async (): Promise<void> => {
-    const line: Line = new Map();
-    lines.add(line);
     while (performance.now() < deadline) {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          playCall(line, o, latencies),
+          playCall(o, latencies),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new CallFailed('call-timeout')), CALL_TIMEOUT_MS);
           }),
@@ -194,18 +191,12 @@ async function run(o: TwimlLoadRun): Promise<TwimlLoadResult> {
         completed++;
       } catch (err) {
         failed++;
-        // A call abandoned mid-request (timed out) leaves its connection busy: start the next call on fresh ones.
-        for (const c of line.values()) c.close();
-        line.clear();
         const key = err instanceof CallFailed ? err.message : `load-generator: ${err instanceof Error ? err.message : String(err)}`;
         errors[key] = (errors[key] ?? 0) + 1;
       } finally {
         clearTimeout(timer);
       }
     }
-    // Fresh connections each run: an idle one could meet the server's keep-alive timeout mid-request.
-    for (const c of line.values()) c.close();
-    lines.delete(line);
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   return {
@@ -248,7 +239,7 @@ process.on('message', (message: TwimlLoadRun | { cmd: 'exit' }) => {
   } else if (message.cmd === 'exit') {
     server.closeAllConnections();
     server.close();
-    for (const line of lines) for (const c of line.values()) c.close();
+    for (const pool of pools.values()) pool.close();
     process.exit(0);
   }
 });
